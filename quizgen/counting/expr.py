@@ -1,0 +1,184 @@
+"""Derivations as data: small arithmetic trees that evaluate and render as text, HTML, LaTeX."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Union
+
+Expr = Union["Num", "Product", "Sum"]
+
+
+@dataclass(frozen=True)
+class Num:
+    """A literal factor or term; ``label`` names what it counts (``units``, ``inputs``…)."""
+
+    value: int
+    label: str | None = None
+
+    def evaluate(self) -> int:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Product:
+    factors: tuple[Expr, ...]
+
+    def evaluate(self) -> int:
+        result = 1
+        for factor in self.factors:
+            result *= factor.evaluate()
+        return result
+
+
+@dataclass(frozen=True)
+class Sum:
+    terms: tuple[Expr, ...]
+
+    def evaluate(self) -> int:
+        return sum(term.evaluate() for term in self.terms)
+
+
+def num(value: int, label: str | None = None) -> Num:
+    return Num(value, label)
+
+
+def mul(*factors: Expr | int) -> Expr:
+    """A product; nested products are flattened and a lone factor stands for itself."""
+    flat: list[Expr] = []
+    for factor in factors:
+        node = Num(factor) if isinstance(factor, int) else factor
+        if isinstance(node, Product):
+            flat.extend(node.factors)
+        else:
+            flat.append(node)
+    if not flat:
+        return Num(1)
+    return flat[0] if len(flat) == 1 else Product(tuple(flat))
+
+
+def add(*terms: Expr | int | None) -> Expr:
+    """A sum; ``None`` terms are dropped, nested sums flattened, a lone term stands for itself."""
+    flat: list[Expr] = []
+    for term in terms:
+        if term is None:
+            continue
+        node = Num(term) if isinstance(term, int) else term
+        if isinstance(node, Sum):
+            flat.extend(node.terms)
+        else:
+            flat.append(node)
+    if not flat:
+        return Num(0)
+    return flat[0] if len(flat) == 1 else Sum(tuple(flat))
+
+
+def _render(expr: Expr, times: str, plus: str, number, open_: str = "(", close: str = ")") -> str:
+    if isinstance(expr, Num):
+        return number(expr)
+    if isinstance(expr, Product):
+        parts = []
+        for factor in expr.factors:
+            text = _render(factor, times, plus, number, open_, close)
+            parts.append(f"{open_}{text}{close}" if isinstance(factor, Sum) else text)
+        return times.join(parts)
+    return plus.join(_render(term, times, plus, number, open_, close) for term in expr.terms)
+
+
+def _needs_spaced_plus(expr: Expr) -> bool:
+    """Top-level sums of products read better with spaces: ``4·16·8 + 4·16·16``."""
+    return isinstance(expr, Sum) and any(not isinstance(t, Num) for t in expr.terms)
+
+
+def to_text(expr: Expr) -> str:
+    """Plain text: ``4·5·(3+5+1)``."""
+    plus = " + " if _needs_spaced_plus(expr) else "+"
+    if isinstance(expr, Sum):
+        return plus.join(_render(t, "·", "+", _plain) for t in expr.terms)
+    return _render(expr, "·", plus, _plain)
+
+
+def to_latex(expr: Expr) -> str:
+    """LaTeX math (without delimiters): ``4 \\cdot 5 \\cdot (3+5+1)``."""
+    plus = " + " if _needs_spaced_plus(expr) else "+"
+    if isinstance(expr, Sum):
+        return plus.join(_render(t, r" \cdot ", "+", _plain) for t in expr.terms)
+    return _render(expr, r" \cdot ", plus, _plain)
+
+
+def to_html(expr: Expr) -> str:
+    """HTML text (escaped) with a middle dot for multiplication."""
+    return html.escape(to_text(expr))
+
+
+def to_mathml(expr: Expr) -> str:
+    """Presentation MathML content (the children of ``<math>``)."""
+
+    def number(n: Num) -> str:
+        return f"<mn>{n.value}</mn>"
+
+    return _render(expr, "<mo>&#183;</mo>", "<mo>+</mo>", number, "<mo>(</mo>", "<mo>)</mo>")
+
+
+def explain(expr: Expr) -> str:
+    """Words for each labelled factor: ``4 weight sets × 5 units × (3 inputs + 5 recurrent + 1 bias)``."""
+
+    def number(n: Num) -> str:
+        return f"{n.value} {n.label}" if n.label else str(n.value)
+
+    return _render(expr, " × ", " + ", number)
+
+
+def _plain(n: Num) -> str:
+    return str(n.value)
+
+
+def factors(expr: Expr) -> list[int]:
+    """The top-level factors' values (a sum counts as one factor), for comparing with an answer."""
+    if isinstance(expr, Product):
+        return [f.evaluate() for f in expr.factors]
+    return [expr.evaluate()]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """An expression with its value: renders as ``4·5·(3+5+1) = 180``."""
+
+    expr: Expr
+
+    @property
+    def value(self) -> int:
+        return self.expr.evaluate()
+
+    def _is_bare(self) -> bool:
+        return isinstance(self.expr, Num)
+
+    @property
+    def formula(self) -> str:
+        return to_text(self.expr)
+
+    def text(self) -> str:
+        return self.formula if self._is_bare() else f"{self.formula} = {self.value}"
+
+    def markdown(self) -> str:
+        return self.text()
+
+    def html(self) -> str:
+        return html.escape(self.text())
+
+    def latex(self) -> str:
+        body = to_latex(self.expr)
+        return body if self._is_bare() else f"{body} = {self.value}"
+
+    def mathml(self) -> str:
+        body = to_mathml(self.expr)
+        if not self._is_bare():
+            body += f"<mo>=</mo><mn>{self.value}</mn>"
+        return f'<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow>{body}</mrow></math>'
+
+    def explained(self) -> str:
+        """``4 weight sets × 5 units × (3 inputs + 5 recurrent + 1 bias) = 4·5·(3+5+1) = 180``."""
+        words = explain(self.expr)
+        if self._is_bare() or words == self.formula:
+            return self.text()
+        return f"{words} = {self.text()}"

@@ -1,0 +1,171 @@
+"""What every layer type shares: argument binding, the counting context and the result."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.counting.expr import Expr, add
+from quizgen.counting.rules import Rules
+from quizgen.counting.spec import Arg, Call
+from quizgen.errors import SpecError
+
+Shape = tuple[int | None, ...]
+FRAMEWORKS = ("keras", "pytorch")
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    """One argument a layer takes: positional or named, its kind, default and framework."""
+
+    name: str
+    kind: str  # count, size, bool, choice, size_or_pair, rate, layer
+    default: Any = REQUIRED
+    positional: bool = False
+    choices: tuple[str, ...] = ()
+    only: str | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A named share of a layer's parameters (input weights, biases, moving statistics…)."""
+
+    name: str
+    expr: Expr
+    trainable: bool = True
+
+    @property
+    def value(self) -> int:
+        return self.expr.evaluate()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a layer needs to know about its place in the model."""
+
+    framework: str
+    rules: Rules
+    shape: Shape
+    call: Call
+    sequence_out: bool = False
+    after_recurrent: bool = False
+    model_input_width: int | None = None
+    source: str = "spec"
+
+    def error(self, message: str, arg: Arg | None = None) -> SpecError:
+        where = arg or self.call
+        return SpecError(message, where.line, where.column, self.source)
+
+    @property
+    def width(self) -> int:
+        if not self.shape or self.shape[-1] is None:
+            raise self.error(f"{self.call.name} needs a known input width")
+        return self.shape[-1]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A layer's count before it is placed in the model: parts, formula and output shape."""
+
+    parts: tuple[Part, ...]
+    output_shape: Shape
+    formula: Expr | None = None
+
+    def total_expr(self) -> Expr:
+        if self.formula is not None:
+            return self.formula
+        return add(*(part.expr for part in self.parts))
+
+
+Counter = Callable[[dict[str, Any], Context], Counted]
+
+
+@dataclass(frozen=True)
+class LayerType:
+    name: str
+    params: tuple[Param, ...]
+    counter: Counter
+    sequence_layer: bool = False
+    doc: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> dict[str, Any]:
+    """Match a call's arguments to the layer's parameters, checking kinds and frameworks."""
+
+    def fail(message: str, where: Arg | Call) -> SpecError:
+        return SpecError(message, where.line, where.column, source)
+
+    positional = [p for p in layer.params if p.positional]
+    by_name = {p.name: p for p in layer.params}
+    values: dict[str, Any] = {}
+    if len(call.args) > len(positional):
+        extra = call.args[len(positional)]
+        raise fail(f"{call.name} takes at most {len(positional)} positional argument(s)", extra)
+    for param, arg in zip(positional, call.args, strict=False):
+        values[param.name] = _check(param, arg, call, fail)
+    for name, arg in call.kwargs.items():
+        param = by_name.get(name)
+        if param is None:
+            known = sorted(by_name)
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = (
+                f" (did you mean '{hint[0]}'?)" if hint else f" (it takes: {', '.join(known)})" if known else ""
+            )
+            raise fail(f"{call.name} has no option '{name}'{suggestion}", arg)
+        if name in values:
+            raise fail(f"'{name}' given twice in {call.name}", arg)
+        values[name] = _check(param, arg, call, fail)
+    for param in layer.params:
+        if param.name in values:
+            if param.only and param.only != framework and values[param.name] != param.default:
+                where = call.kwargs.get(param.name) or call
+                other = "Keras" if param.only == "keras" else "PyTorch"
+                raise fail(f"'{param.name}' is a {other}-only option of {call.name} (framework is {framework})", where)
+            continue
+        if param.default is REQUIRED:
+            raise fail(f"{call.name} needs its '{param.name}' argument", call)
+        values[param.name] = param.default
+    return values
+
+
+def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call], SpecError]) -> Any:
+    value = arg.value
+    label = f"{call.name}'s '{param.name}'"
+    if param.kind == "layer":
+        if not isinstance(value, Call):
+            raise fail(f"{label} must be a layer such as LSTM(8)", arg)
+        return value
+    if isinstance(value, Call):
+        raise fail(f"{call.name} does not take a layer as '{param.name}'", arg)
+    if param.kind == "bool":
+        if not isinstance(value, bool):
+            raise fail(f"{label} must be true or false", arg)
+        return value
+    if param.kind == "choice":
+        if value not in param.choices:
+            raise fail(f"{label} must be one of {'|'.join(param.choices)}", arg)
+        return value
+    if param.kind == "rate":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+            raise fail(f"{label} must be a number from 0 up to (not including) 1", arg)
+        return value
+    if param.kind == "size_or_pair" and isinstance(value, tuple):
+        if len(value) != 2 or any(v < 1 for v in value):
+            raise fail(f"{label} must be a positive number or a pair (a, b)", arg)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(f"{label} must be a whole number", arg)
+    minimum = 0 if param.kind == "count" else 1
+    if value < minimum:
+        raise fail(f"{label} must be at least {minimum}", arg)
+    if param.kind == "size_or_pair":
+        return (value, value)
+    return value
+
+
+def pair(value: int | tuple[int, int]) -> tuple[int, int]:
+    return value if isinstance(value, tuple) else (value, value)

@@ -1,0 +1,218 @@
+"""SimpleRNN, LSTM and GRU (Keras and PyTorch conventions) and the Bidirectional wrapper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quizgen.counting.expr import Expr, add, mul, num
+from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind
+from quizgen.counting.spec import Call
+
+GATE_LABELS = {
+    "SimpleRNN": None,
+    "LSTM": "weight sets (3 gates + candidate)",
+    "GRU": "weight sets (update, reset, candidate)",
+}
+
+RECURRENT_PARAMS = (
+    Param("units", "size", positional=True),
+    Param("bias", "bool", True),
+    Param("num_layers", "size", 1, only="pytorch"),
+    Param("bidirectional", "bool", False, only="pytorch"),
+)
+
+
+@dataclass(frozen=True)
+class RecurrentShape:
+    """Everything a recurrent count depends on, after the framework's options are applied."""
+
+    kind: str
+    units: int
+    bias: bool
+    bias_vectors: int
+    directions: int
+    num_layers: int
+    proj_size: int
+
+
+def gates(kind: str, ctx: Context) -> int:
+    if kind == "LSTM":
+        return ctx.rules.lstm_gates
+    if kind == "GRU":
+        return ctx.rules.gru_gates
+    return 1
+
+
+def native_bias_vectors(kind: str, args: dict[str, Any], framework: str) -> int:
+    if framework == "pytorch":
+        return 2
+    return 2 if kind == "GRU" and args.get("reset_after", True) else 1
+
+
+def bias_vectors(kind: str, args: dict[str, Any], ctx: Context) -> int:
+    vectors = native_bias_vectors(kind, args, ctx.framework)
+    if ctx.rules.swap_bias_convention:
+        vectors = 3 - vectors
+    if ctx.rules.flip_gru_reset_after and kind == "GRU" and ctx.framework == "keras":
+        vectors = 3 - vectors
+    return vectors
+
+
+def _one_direction(shape: RecurrentShape, width: int, ctx: Context) -> dict[str, Expr | None]:
+    """The parts of one direction of one layer, as expressions."""
+    rules = ctx.rules
+    g = gates(shape.kind, ctx)
+    gate = [num(g, GATE_LABELS[shape.kind])] if g != 1 else []
+    h = num(shape.units, "units")
+    recurrent_width = shape.proj_size or shape.units
+    r_label = "projected" if shape.proj_size else "recurrent"
+    b_label = "bias" if shape.bias_vectors == 1 else "biases (input and recurrent)"
+    parts: dict[str, Expr | None] = {
+        "input_weights": mul(*gate, h, num(width, "inputs")) if rules.input_weights else None,
+        "recurrent_weights": None,
+        "biases": None,
+        "projection_weights": mul(h, num(shape.proj_size, "projected")) if shape.proj_size else None,
+    }
+    if rules.recurrent_weights:
+        if rules.recurrent_square_once:
+            parts["recurrent_weights"] = mul(h, h)
+        else:
+            parts["recurrent_weights"] = mul(*gate, h, num(recurrent_width, r_label))
+    if shape.bias and rules.bias:
+        if rules.bias_per_gate:
+            parts["biases"] = mul(*gate, num(shape.bias_vectors, b_label))
+        else:
+            parts["biases"] = mul(*gate, h, num(shape.bias_vectors, b_label))
+    if rules.recurrent_square_once or rules.bias_per_gate:
+        parts["formula"] = add(*parts.values())
+    else:
+        inner = add(
+            num(width, "inputs") if rules.input_weights else None,
+            num(recurrent_width, r_label) if rules.recurrent_weights else None,
+            num(shape.bias_vectors, b_label) if shape.bias and rules.bias else None,
+        )
+        parts["formula"] = add(mul(*gate, h, inner), parts["projection_weights"])
+    return parts
+
+
+def count_stack(shape: RecurrentShape, width: int, ctx: Context) -> tuple[tuple[Part, ...], Expr, int]:
+    """Parts, formula and output width of (possibly stacked, bidirectional) recurrent layers."""
+    dirs = shape.directions
+    per_layer_out = shape.proj_size or shape.units
+    next_width = per_layer_out * (dirs if ctx.rules.bidirectional_concat else 1)
+    counted_dirs = dirs if ctx.rules.bidirectional_double else 1
+    widths = [width]
+    for _ in range(1, shape.num_layers):
+        if ctx.rules.stacked_width == "model_input":
+            widths.append(width)
+        elif ctx.rules.stacked_width == "one":
+            widths.append(1)
+        else:
+            widths.append(next_width)
+    groups: list[tuple[int, int]] = []  # (input width, how many consecutive layers share it)
+    for w in widths:
+        if groups and groups[-1][0] == w:
+            groups[-1] = (w, groups[-1][1] + 1)
+        else:
+            groups.append((w, 1))
+
+    def repeat(expr: Expr | None, times: int) -> Expr | None:
+        if expr is None:
+            return None
+        factors = []
+        if times > 1:
+            factors.append(num(times, "layers"))
+        if counted_dirs > 1:
+            factors.append(num(counted_dirs, "directions"))
+        return mul(*factors, expr) if factors else expr
+
+    pieces = [(_one_direction(shape, w, ctx), times) for w, times in groups]
+    names = ("input_weights", "recurrent_weights", "biases", "projection_weights")
+    parts = []
+    for name in names:
+        exprs = [repeat(p[name], times) for p, times in pieces]
+        if any(e is not None for e in exprs):
+            parts.append(Part(name, add(*exprs)))
+    formula = add(*(repeat(p["formula"], times) for p, times in pieces))
+    return tuple(parts), formula, next_width
+
+
+def recurrent_shape(kind: str, args: dict[str, Any], ctx: Context, directions: int | None = None) -> RecurrentShape:
+    dirs = directions if directions is not None else (2 if args.get("bidirectional") else 1)
+    return RecurrentShape(
+        kind=kind,
+        units=args["units"],
+        bias=args["bias"],
+        bias_vectors=bias_vectors(kind, args, ctx),
+        directions=dirs,
+        num_layers=args.get("num_layers", 1),
+        proj_size=args.get("proj_size", 0),
+    )
+
+
+def sequence_input(ctx: Context) -> tuple[int | None, int]:
+    """(timesteps, features) of a recurrent layer's input; ``Input(8)`` has unknown timesteps."""
+    if len(ctx.shape) == 1:
+        return None, ctx.width
+    if len(ctx.shape) == 2:
+        return ctx.shape[0], ctx.width
+    raise ctx.error(f"{ctx.call.name} expects (timesteps, features) input, got shape {format_shape(ctx.shape)}")
+
+
+def format_shape(shape: tuple[int | None, ...]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def output_shape(ctx: Context, steps: int | None, width: int) -> tuple[int | None, ...]:
+    return (steps, width) if ctx.sequence_out else (width,)
+
+
+def _counter(kind: str):
+    def count(args: dict[str, Any], ctx: Context) -> Counted:
+        steps, width = sequence_input(ctx)
+        if args.get("proj_size", 0) >= args["units"]:
+            raise ctx.error(f"proj_size must be smaller than units ({args['units']})")
+        parts, formula, out = count_stack(recurrent_shape(kind, args, ctx), width, ctx)
+        return Counted(parts, output_shape(ctx, steps, out), formula)
+
+    return count
+
+
+def _bidirectional(args: dict[str, Any], ctx: Context) -> Counted:
+    inner: Call = args["layer"]
+    kind = RECURRENT_ALIASES.get(inner.name, inner.name)
+    if kind not in RECURRENT_TYPES:
+        raise ctx.error(f"Bidirectional wraps SimpleRNN, LSTM or GRU, not '{inner.name}'")
+    inner_args = bind(inner, RECURRENT_TYPES[kind], ctx.framework, ctx.source)
+    if inner_args.get("bidirectional") or inner_args.get("num_layers", 1) > 1:
+        raise ctx.error("inside Bidirectional(...) the wrapped layer takes no bidirectional or num_layers")
+    steps, width = sequence_input(ctx)
+    shape = recurrent_shape(kind, inner_args, ctx, directions=2)
+    parts, formula, out = count_stack(shape, width, ctx)
+    per_direction = shape.proj_size or shape.units
+    if args["merge_mode"] != "concat":
+        out = per_direction
+    return Counted(parts, output_shape(ctx, steps, out), formula)
+
+
+def _make(kind: str, *extra: Param) -> LayerType:
+    return LayerType(kind, RECURRENT_PARAMS + extra, _counter(kind), sequence_layer=True)
+
+
+RECURRENT_TYPES = {
+    "SimpleRNN": _make("SimpleRNN"),
+    "LSTM": _make("LSTM", Param("proj_size", "count", 0, only="pytorch")),
+    "GRU": _make("GRU", Param("reset_after", "bool", True, only="keras")),
+}
+RECURRENT_ALIASES = {"RNN": "SimpleRNN"}
+
+BIDIRECTIONAL = LayerType(
+    "Bidirectional",
+    (
+        Param("layer", "layer", positional=True),
+        Param("merge_mode", "choice", "concat", choices=("concat", "sum", "ave", "mul"), only="keras"),
+    ),
+    _bidirectional,
+    sequence_layer=True,
+)

@@ -1,0 +1,222 @@
+"""The catalogue of known mistakes: each gives its wrong number and says why, for one variant.
+
+Distractors and grading diagnoses both come from here, so a student who picks a distractor and
+one who types the same wrong number read the same explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from quizgen.counting.model import LayerCount, ModelCount, count_calls
+from quizgen.counting.quantity import Quantity, measure, parse_quantity
+from quizgen.counting.rules import CORRECT, Rules
+from quizgen.counting.spec import Call, parse
+from quizgen.errors import QuizgenError
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named mistake: the rules that reproduce it, or a function for mistakes of another kind."""
+
+    name: str
+    title: str
+    why: str
+    rules: Rules | None = None
+    special: Callable[[ModelCount, Quantity], int | None] | None = None
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """The number a misconception produces for one variant, and the feedback that explains it."""
+
+    name: str
+    value: int
+    title: str
+    explanation: str
+    derivation: str
+
+
+def _last_layer_only(model: ModelCount, quantity: Quantity) -> int | None:
+    counted = [layer for layer in model.layers if layer.params]
+    if quantity.kind != "total" or len(counted) < 2:
+        return None
+    return counted[-1].params
+
+
+CATALOGUE: dict[str, Misconception] = {
+    m.name: m
+    for m in (
+        Misconception(
+            "forgot_bias",
+            "Forgot the bias terms",
+            "each unit of each gate (and each Dense/Conv unit) has a bias too",
+            Rules(bias=False),
+        ),
+        Misconception(
+            "forgot_recurrent_weights",
+            "Left out the recurrent weights",
+            "every gate also reads the previous hidden state through an h×h matrix",
+            Rules(recurrent_weights=False),
+        ),
+        Misconception(
+            "only_recurrent_weights",
+            "Counted only the recurrent weights",
+            "the input weights and the biases belong to the layer too",
+            Rules(input_weights=False, bias=False),
+        ),
+        Misconception(
+            "lstm_three_gates",
+            "Counted 3 weight sets for an LSTM",
+            "an LSTM has 4 weight sets: forget, input and output gates plus the candidate",
+            Rules(lstm_gates=3),
+        ),
+        Misconception(
+            "gru_four_gates",
+            "Counted 4 weight sets for a GRU",
+            "a GRU has 3 weight sets: update gate, reset gate and candidate",
+            Rules(gru_gates=4),
+        ),
+        Misconception(
+            "rnn_formula_for_gated",
+            "Used the SimpleRNN formula for a gated layer",
+            "LSTM and GRU repeat the h·(i+h+b) block once per weight set (4 and 3)",
+            Rules(lstm_gates=1, gru_gates=1),
+        ),
+        Misconception(
+            "bias_convention",
+            "Mixed up the Keras and PyTorch bias conventions",
+            "Keras uses one bias vector per weight set (GRU with reset_after: two); "
+            "PyTorch always has two, b_ih and b_hh",
+            Rules(swap_bias_convention=True),
+        ),
+        Misconception(
+            "gru_reset_after",
+            "Used the wrong reset_after setting for the Keras GRU",
+            "reset_after=true (the default) gives the GRU a second bias vector: 3·h·(i+h+2)",
+            Rules(flip_gru_reset_after=True),
+        ),
+        Misconception(
+            "bidirectional_not_doubled",
+            "Did not double the Bidirectional layer",
+            "a bidirectional layer holds two independent copies, one per direction",
+            Rules(bidirectional_double=False),
+        ),
+        Misconception(
+            "bidirectional_next_width",
+            "Took h instead of 2·h after a Bidirectional layer",
+            "the two directions are concatenated, so the next layer sees 2·h features",
+            Rules(bidirectional_concat=False),
+        ),
+        Misconception(
+            "stacked_input_as_model_input",
+            "Gave a stacked layer the model's input width",
+            "a stacked layer reads the previous layer's output, whose width is its units",
+            Rules(stacked_width="model_input"),
+        ),
+        Misconception(
+            "stacked_input_one",
+            "Took a stacked layer's input width as 1",
+            "a stacked layer's input is the previous layer's whole hidden state",
+            Rules(stacked_width="one"),
+        ),
+        Misconception(
+            "units_squared_once",
+            "Squared the units once for all gates",
+            "each weight set has its own h×h recurrent matrix",
+            Rules(recurrent_square_once=True),
+        ),
+        Misconception(
+            "bias_per_gate",
+            "Counted one bias per gate instead of one per unit",
+            "each gate has a bias vector with one entry per unit",
+            Rules(bias_per_gate=True),
+        ),
+        Misconception(
+            "conv_ignores_channels",
+            "Left the input channels out of a convolution",
+            "each filter spans all input channels: kernel area × channels weights per filter",
+            Rules(conv_channels=False),
+        ),
+        Misconception(
+            "nontrainable_counted",
+            "Counted BatchNormalization's moving statistics as trainable",
+            "moving mean and variance are updated by averaging, not by gradients",
+            Rules(nontrainable_as_trainable=True),
+        ),
+        Misconception(
+            "last_layer_only",
+            "Gave one layer's count instead of the model's total",
+            "the total adds up every layer's parameters",
+            special=_last_layer_only,
+        ),
+    )
+}
+
+
+def _changed_layers(right: ModelCount, wrong: ModelCount) -> list[tuple[LayerCount, LayerCount]]:
+    return [(r, w) for r, w in zip(right.layers, wrong.layers, strict=False) if r.params != w.params]
+
+
+def _explain(m: Misconception, right: ModelCount, wrong: ModelCount | None, quantity: Quantity, value: int) -> str:
+    if wrong is None:
+        return f"{m.title}: {value} is the count of one layer; {m.why}."
+    changed = _changed_layers(right, wrong)[:2]
+    if not changed or (quantity.kind == "layer" and quantity.part):
+        detail = f"{measure(wrong, quantity).text()} instead of {measure(right, quantity).text()}"
+    else:
+        detail = "; ".join(f"{r.spec}: {w.derivation.text()} instead of {r.derivation.text()}" for r, w in changed)
+    return f"{m.title} ({detail}): {m.why}."
+
+
+def wrong_answer(
+    m: Misconception, calls: list[Call], framework: str, quantity: Quantity, right: ModelCount
+) -> WrongAnswer | None:
+    """What ``m`` gives for this variant, or None where it gives the right number or nothing."""
+    correct_value = measure(right, quantity).value
+    if m.special is not None:
+        value = m.special(right, quantity)
+        if value is None or value == correct_value or value <= 0:
+            return None
+        return WrongAnswer(m.name, value, m.title, _explain(m, right, None, quantity, value), str(value))
+    assert m.rules is not None
+    try:
+        wrong = count_calls(calls, framework, m.rules)
+        derivation = measure(wrong, quantity)
+    except QuizgenError:
+        return None
+    if derivation.value == correct_value or derivation.value <= 0:
+        return None
+    return WrongAnswer(
+        m.name, derivation.value, m.title, _explain(m, right, wrong, quantity, derivation.value), derivation.text()
+    )
+
+
+def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:
+    """Every catalogued mistake that gives a different, positive number for this variant."""
+    calls = parse(spec)
+    q = parse_quantity(quantity) if isinstance(quantity, str) else quantity
+    right = count_calls(calls, framework)
+    found = []
+    for m in CATALOGUE.values():
+        answer = wrong_answer(m, calls, framework, q, right)
+        if answer is not None:
+            found.append(answer)
+    return found
+
+
+def combined(first: Misconception, second: Misconception) -> Misconception | None:
+    """Two rule-based mistakes made together (for diagnosing a number no single one explains)."""
+    if first.rules is None or second.rules is None:
+        return None
+    merged = replace(
+        first.rules,
+        **{k: v for k, v in vars(second.rules).items() if v != getattr(CORRECT, k)},
+    )
+    return Misconception(
+        f"{first.name}+{second.name}",
+        f"{first.title}, and {second.title[0].lower()}{second.title[1:]}",
+        f"{first.why}; {second.why}",
+        merged,
+    )

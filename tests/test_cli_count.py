@@ -1,0 +1,65 @@
+"""`quizgen count`: the JSON contract, the table, and one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from quizgen.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_json_contract():
+    result = run("count", "Input(3) -> LSTM(5)", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["framework"] == "keras" and data["spec"] == "Input(3) -> LSTM(5)"
+    assert data["total"] == 180 and data["trainable"] == 180
+    lstm = data["layers"][1]
+    expected = {
+        "layer": "LSTM(5)",
+        "type": "LSTM",
+        "input_width": 3,
+        "output_width": 5,
+        "params": 180,
+        "trainable": 180,
+        "formula": "4·5·(3+5+1)",
+        "derivation": "4·5·(3+5+1) = 180",
+    }
+    assert {k: lstm[k] for k in expected} == expected
+    assert data["layers"][0]["params"] == 0 and data["layers"][0]["type"] == "Input"
+
+
+def test_one_entry_per_spec_layer_under_pytorch():
+    data = json.loads(
+        run("count", "Input(8) -> LSTM(16, num_layers=2) -> Dropout(0.2)", "--json", "--framework", "pytorch").output
+    )
+    assert [layer["type"] for layer in data["layers"]] == ["Input", "LSTM", "Dropout"]
+    assert data["total"] == 4 * 16 * (8 + 16 + 2) + 4 * 16 * (16 + 16 + 2)
+
+
+def test_table_shows_derivations_breakdown_and_total():
+    out = run("count", "Input(1) -> LSTM(20) -> LSTM(20)").output
+    assert "4·20·(1+20+1) = 1760" in out and "4·20·(20+20+1) = 3280" in out
+    assert "recurrent weights 4·20·20 = 1,600" in out
+    assert "5,040" in out
+
+
+def test_bad_spec_is_one_line_and_exit_2():
+    proc = subprocess.run(
+        [sys.executable, "-m", "quizgen", "count", "Input(3) -> LTSM(5)"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == "quizgen: spec:1:13: unknown layer 'LTSM' (did you mean 'LSTM'?)"
+
+
+def test_library_api():
+    from quizgen import count
+
+    model = count("Input(3) -> LSTM(5)", framework="pytorch")
+    assert model.total == 200 and model.to_dict()["framework"] == "pytorch"

@@ -1,0 +1,74 @@
+"""Each catalogued mistake gives the number a student making it would write, with a reason."""
+
+import pytest
+
+from quizgen.counting.misconceptions import CATALOGUE, combined, wrong_answers
+
+
+def by_name(spec, framework="keras", quantity="total"):
+    return {w.name: w for w in wrong_answers(spec, framework, quantity)}
+
+
+def test_lstm_three_inputs_five_units():
+    wrong = by_name("Input(3) -> LSTM(5)")
+    assert wrong["forgot_bias"].value == 4 * 5 * (3 + 5)
+    assert wrong["only_recurrent_weights"].value == 4 * 5 * 5
+    assert wrong["forgot_recurrent_weights"].value == 4 * 5 * 3 + 4 * 5
+    assert wrong["lstm_three_gates"].value == 3 * 5 * (3 + 5 + 1)
+    assert wrong["rnn_formula_for_gated"].value == 5 * (3 + 5 + 1)
+    assert wrong["bias_convention"].value == 4 * 5 * (3 + 5 + 2)
+    assert wrong["units_squared_once"].value == 4 * 5 * 3 + 5 * 5 + 4 * 5
+    assert "4·5·5 = 100" in wrong["only_recurrent_weights"].explanation
+    assert "gru_four_gates" not in wrong  # no GRU in the model
+
+
+def test_stacked_and_bidirectional_mistakes():
+    wrong = by_name("Input(1) -> LSTM(10) -> LSTM(10)")
+    assert wrong["stacked_input_as_model_input"].value == 480 + 480
+    assert wrong["last_layer_only"].value == 840
+    bi = by_name("Input(8) -> Bidirectional(GRU(4)) -> Dense(2)")
+    assert bi["bidirectional_not_doubled"].value == 3 * 4 * (8 + 4 + 2) + (8 * 2 + 2)
+    assert bi["bidirectional_next_width"].value == 2 * 3 * 4 * (8 + 4 + 2) + (4 * 2 + 2)
+    assert bi["gru_four_gates"].value == 2 * 4 * 4 * (8 + 4 + 2) + 18
+    assert bi["gru_reset_after"].value == 2 * 3 * 4 * (8 + 4 + 1) + 18
+
+
+def test_pytorch_convention_slip_goes_the_other_way():
+    assert by_name("Input(3) -> LSTM(5)", "pytorch")["bias_convention"].value == 180
+
+
+def test_conv_and_batchnorm_mistakes():
+    conv = by_name("Input(28, 28, 3) -> Conv2D(8, kernel=3)")
+    assert conv["conv_ignores_channels"].value == 3 * 3 * 8 + 8
+    bn = by_name("Input(4, 4, 16) -> BatchNormalization()", quantity="trainable")
+    assert bn["nontrainable_counted"].value == 64
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["Input(3) -> LSTM(5)", "Embedding(50, 4) -> GRU(3) -> Dense(2)", "Input(4) -> SimpleRNN(2) -> SimpleRNN(2)"],
+)
+def test_wrong_answers_differ_from_the_answer_and_are_positive(spec):
+    from quizgen import count
+
+    right = count(spec).total
+    for wrong in wrong_answers(spec):
+        assert wrong.value != right and wrong.value > 0
+        assert wrong.explanation and "\n" not in wrong.explanation
+
+
+def test_every_misconception_has_a_title_and_reason():
+    for m in CATALOGUE.values():
+        assert m.title and m.why and (m.rules is not None or m.special is not None)
+
+
+def test_two_mistakes_combine():
+    both = combined(CATALOGUE["forgot_bias"], CATALOGUE["lstm_three_gates"])
+    from quizgen.counting import count
+    from quizgen.counting.misconceptions import wrong_answer
+    from quizgen.counting.quantity import parse_quantity
+    from quizgen.counting.spec import parse
+
+    calls = parse("Input(3) -> LSTM(5)")
+    answer = wrong_answer(both, calls, "keras", parse_quantity("total"), count("Input(3) -> LSTM(5)"))
+    assert answer.value == 3 * 5 * (3 + 5)
