@@ -182,3 +182,15 @@ class Derivation:
         if self._is_bare() or words == self.formula:
             return self.text()
         return f"{words} = {self.text()}"
+
+
+def symbolic(expr: Expr, symbols: dict[str, str]) -> str:
+    """Text with labelled numbers replaced by symbols: ``4·h·(3+h+1)`` for ``{"units": "h"}``."""
+
+    def number(n: Num) -> str:
+        return symbols.get(n.label or "", str(n.value))
+
+    plus = " + " if _needs_spaced_plus(expr) else "+"
+    if isinstance(expr, Sum):
+        return plus.join(_render(t, "·", "+", number) for t in expr.terms)
+    return _render(expr, "·", plus, number)

@@ -1,0 +1,241 @@
+"""Answers to what a question asks, from the counting core: value, derivation, worked solution
+and the wrong answers each catalogued mistake produces."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from quizgen.counting.expr import Derivation, symbolic
+from quizgen.counting.layers import Part
+from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, wrong_answer
+from quizgen.counting.model import ModelCount, count_calls
+from quizgen.counting.quantity import measure, parse_quantity
+from quizgen.counting.rules import CORRECT, Rules
+from quizgen.counting.spec import Arg, Call, parse
+from quizgen.errors import QuizgenError, UsageError
+
+COMPARE_OPTIONS = {
+    "A": "Model A has more parameters",
+    "B": "Model B has more parameters",
+    "C": "Both have the same number of parameters",
+}
+RATIO_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A mistake's result for one question: the wrong value and why."""
+
+    name: str
+    value: float | int | str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: float | int | str
+    derivation: str
+    solution: list[str]
+    wrongs: list[Wrong] = field(default_factory=list)
+    given_total: int | None = None
+
+
+def _layer_lines(model: ModelCount) -> list[str]:
+    return [f"{layer.spec}: {layer.derivation.explained()}" for layer in model.layers if layer.params]
+
+
+def _solution_for(model: ModelCount, quantity: str) -> list[str]:
+    q = parse_quantity(quantity)
+    lines = [f"Conventions: {model.framework}."]
+    if q.kind in ("total", "trainable"):
+        lines += _layer_lines(model)
+        if q.kind == "trainable" and model.trainable != model.total:
+            lines.append(f"Non-trainable: {model.total - model.trainable} (moving statistics are not learned).")
+        lines.append(f"{q.kind.capitalize()}: {measure(model, q).text()}")
+        return lines
+    layer = model.layer(q.layer or 1)
+    lines.append(f"{layer.spec}: {layer.derivation.explained()}")
+    if layer.parts:
+        lines.append("Split: " + "; ".join(f"{p.name.replace('_', ' ')} {measure_part_text(p)}" for p in layer.parts))
+    return lines
+
+
+def measure_part_text(part: Part) -> str:
+    return Derivation(part.expr).text()
+
+
+def counted(calls: list[Call], framework: str, rules: Rules = CORRECT) -> ModelCount:
+    return count_calls(calls, framework, rules)
+
+
+def _mistakes(names: list[str] | None) -> list[Misconception]:
+    return [CATALOGUE[n] for n in names] if names else list(CATALOGUE.values())
+
+
+def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
+    calls = parse(spec)
+    model = counted(calls, framework)
+    derivation = measure(model, quantity)
+    q = parse_quantity(quantity)
+    wrongs = []
+    for m in _mistakes(names):
+        w = wrong_answer(m, calls, framework, q, model)
+        if w is not None:
+            wrongs.append(Wrong(w.name, w.value, w.explanation))
+    return Answer(derivation.value, derivation.text(), _solution_for(model, quantity), wrongs)
+
+
+def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> list[Wrong]:
+    """Two mistakes made together (for when single mistakes leave too few distinct numbers)."""
+    calls = parse(spec)
+    model = counted(calls, framework)
+    q = parse_quantity(quantity)
+    ms = [m for m in _mistakes(names) if m.rules is not None]
+    found = []
+    for a_index, first in enumerate(ms):
+        for second in ms[a_index + 1 :]:
+            both = combined(first, second)
+            if both is None:
+                continue
+            w = wrong_answer(both, calls, framework, q, model)
+            if w is not None:
+                found.append(Wrong(w.name, w.value, w.explanation))
+    return found
+
+
+_UNITS = re.compile(r"^units\[(\d+)\]$")
+
+
+def _units_call(calls: list[Call], k: int) -> tuple[Call, bool]:
+    if not 1 <= k <= len(calls):
+        raise UsageError(f"units[{k}]: the model has {len(calls)} layers")
+    call = calls[k - 1]
+    if call.name in ("Bidirectional", "TimeDistributed") and call.args:
+        return call.args[0].value, True  # type: ignore[return-value]
+    return call, False
+
+
+def with_units(calls: list[Call], k: int, units: int) -> list[Call]:
+    """The same model with layer ``k``'s units (its first argument) set to ``units``."""
+    target, wrapped = _units_call(calls, k)
+    new_inner = replace(target, args=(replace(target.args[0], value=units), *target.args[1:]), kwargs=target.kwargs)
+    if wrapped:
+        outer = calls[k - 1]
+        new_layer = replace(
+            outer, args=(Arg(new_inner, outer.args[0].line, outer.args[0].column),), kwargs=outer.kwargs
+        )
+    else:
+        new_layer = new_inner
+    return [*calls[: k - 1], new_layer, *calls[k:]]
+
+
+def _solve_units(calls: list[Call], k: int, framework: str, rules: Rules, target: int, limit: int) -> int | None:
+    for units in range(1, limit + 1):
+        try:
+            total = count_calls(with_units(calls, k, units), framework, rules).total
+        except QuizgenError:
+            continue
+        if total == target:
+            return units
+        if total > target and rules == CORRECT:
+            return None
+    return None
+
+
+def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
+    """``units[k]``: the unit count of layer k, given the model's total."""
+    match = _UNITS.match(quantity)
+    assert match
+    k = int(match.group(1))
+    calls = parse(spec)
+    target, _ = _units_call(calls, k)
+    if not target.args or not isinstance(target.args[0].value, int):
+        raise UsageError(f"units[{k}]: layer {k} ({target.name}) has no unit count")
+    units = int(target.args[0].value)
+    model = counted(calls, framework)
+    given = model.total
+    limit = max(4 * units, 64)
+    if _solve_units(calls, k, framework, CORRECT, given, limit) != units:
+        raise UsageError(f"units[{k}]: the total {given} does not determine the units uniquely")
+    layer = model.layer(k)
+    form = symbolic(layer.derivation.expr, {"units": "h", "recurrent": "h"})
+    solution = [
+        f"Conventions: {framework}.",
+        f"{layer.spec} has {form} parameters; the other layers have {given - layer.params}.",
+        f"Solve {form} = {layer.params}: h = {units}, since {layer.derivation.text()}.",
+    ]
+    wrongs = []
+    for m in _mistakes(names):
+        if m.rules is None:
+            continue
+        h = _solve_units(calls, k, framework, m.rules, given, limit)
+        if h is not None and h != units:
+            wrongs.append(Wrong(m.name, h, f"{m.title}: with that count, h = {h} would give {given}; {m.why}."))
+    derivation = f"{form} = {layer.params} ⇒ h = {units}"
+    return Answer(units, derivation, solution, wrongs, given_total=given)
+
+
+def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
+    a_calls, b_calls = parse(spec), parse(spec_b)
+    a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
+    value = round(a / b, 4)
+    solution = [
+        f"Conventions: {framework}.",
+        *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
+        *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
+        f"Ratio: {a} / {b} = {value:g}",
+    ]
+    wrongs = []
+    for m in _mistakes(names):
+        if m.rules is None:
+            continue
+        try:
+            wa, wb = counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total
+        except QuizgenError:
+            continue
+        if wb and abs(wa / wb - value) > RATIO_TOLERANCE and wa > 0:
+            wrong = round(wa / wb, 4)
+            wrongs.append(Wrong(m.name, wrong, f"{m.title} ({wa} / {wb} = {wrong:g}): {m.why}."))
+    return Answer(value, f"{a} / {b} = {value:g}", solution, wrongs)
+
+
+def _compare_letter(a: int, b: int) -> str:
+    return "A" if a > b else "B" if b > a else "C"
+
+
+def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
+    a_calls, b_calls = parse(spec), parse(spec_b)
+    a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
+    letter = _compare_letter(a, b)
+    solution = [
+        f"Conventions: {framework}.",
+        *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
+        *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
+        f"A has {a}, B has {b}. {COMPARE_OPTIONS[letter]}.",
+    ]
+    wrongs = []
+    seen = {letter}
+    for m in _mistakes(names):
+        if m.rules is None:
+            continue
+        try:
+            wa, wb = counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total
+        except QuizgenError:
+            continue
+        wrong = _compare_letter(wa, wb)
+        if wrong not in seen:
+            seen.add(wrong)
+            wrongs.append(Wrong(m.name, wrong, f"{m.title} (A {wa}, B {wb}): {m.why}."))
+    return Answer(letter, f"A: {a}, B: {b}", solution, wrongs)
+
+
+def answer_for(spec: str, spec_b: str | None, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
+    """The answer to any quantity of design.md §6 (and ``compare``)."""
+    if quantity in ("ratio", "compare"):
+        if spec_b is None:
+            raise UsageError(f"{quantity} needs a second architecture")
+        return (ratio_answer if quantity == "ratio" else compare_answer)(spec, spec_b, framework, names)
+    if _UNITS.match(quantity):
+        return inverse_answer(spec, framework, quantity, names)
+    return measure_answer(spec, framework, quantity, names)
