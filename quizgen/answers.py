@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from quizgen.counting.expr import Derivation, symbolic
 from quizgen.counting.layers import Part
@@ -88,6 +89,12 @@ def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | 
 
 def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> list[Wrong]:
     """Two mistakes made together (for when single mistakes leave too few distinct numbers)."""
+    return list(_cached_pairs(spec, framework, quantity, tuple(names) if names else None))
+
+
+@lru_cache(maxsize=4096)
+def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None) -> tuple[Wrong, ...]:
+    names = list(names_key) if names_key else None
     calls = parse(spec)
     model = counted(calls, framework)
     q = parse_quantity(quantity)
@@ -101,7 +108,7 @@ def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | Non
             w = wrong_answer(both, calls, framework, q, model)
             if w is not None:
                 found.append(Wrong(w.name, w.value, w.explanation))
-    return found
+    return tuple(found)
 
 
 _UNITS = re.compile(r"^units\[(\d+)\]$")
@@ -131,15 +138,26 @@ def with_units(calls: list[Call], k: int, units: int) -> list[Call]:
 
 
 def _solve_units(calls: list[Call], k: int, framework: str, rules: Rules, target: int, limit: int) -> int | None:
-    for units in range(1, limit + 1):
+    """The unit count giving ``target`` parameters (counts grow with the units, so bisect)."""
+
+    def total(units: int) -> int | None:
         try:
-            total = count_calls(with_units(calls, k, units), framework, rules).total
+            return count_calls(with_units(calls, k, units), framework, rules).total
         except QuizgenError:
-            continue
-        if total == target:
-            return units
-        if total > target and rules == CORRECT:
             return None
+
+    low, high = 1, limit
+    while low <= high:
+        mid = (low + high) // 2
+        value = total(mid)
+        if value is None:
+            return None
+        if value == target:
+            return mid
+        if value < target:
+            low = mid + 1
+        else:
+            high = mid - 1
     return None
 
 
@@ -231,7 +249,15 @@ def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | No
 
 
 def answer_for(spec: str, spec_b: str | None, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
-    """The answer to any quantity of design.md §6 (and ``compare``)."""
+    """The answer to any quantity of design.md §6 (and ``compare``); shared, never to be mutated."""
+    return _cached_answer(spec, spec_b, framework, quantity, tuple(names) if names else None)
+
+
+@lru_cache(maxsize=8192)
+def _cached_answer(
+    spec: str, spec_b: str | None, framework: str, quantity: str, names_key: tuple[str, ...] | None
+) -> Answer:
+    names = list(names_key) if names_key else None
     if quantity in ("ratio", "compare"):
         if spec_b is None:
             raise UsageError(f"{quantity} needs a second architecture")

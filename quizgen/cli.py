@@ -6,14 +6,19 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
 
 from quizgen import __version__
+from quizgen.bank import crosscheck_template, load_bank, validate_bank
 from quizgen.count_table import format_table
 from quizgen.counting import FRAMEWORKS, count
-from quizgen.errors import QuizgenError
+from quizgen.errors import BankError, QuizgenError, UsageError
+from quizgen.instantiate import student_variant
+from quizgen.secret import load_secret
+from quizgen.show import format_variant
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,3 +53,91 @@ def count_command(spec: str, framework: str, as_json: bool) -> None:
         click.echo(json.dumps(model.to_dict(), ensure_ascii=False))
     else:
         click.echo(format_table(model))
+
+
+@main.group("bank")
+def bank_group() -> None:
+    """List, show and validate question templates."""
+
+
+BANK_OPTION = click.option(
+    "--bank", "bank_paths", multiple=True, type=click.Path(path_type=Path), help="Bank folder or file (repeatable)."
+)
+
+
+@bank_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--tag", default=None, help="Only templates with this tag or topic.")
+@BANK_OPTION
+@reports_errors
+def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...]) -> None:
+    """List the bank's question templates."""
+    templates = load_bank(bank_paths or None).with_tag(tag)
+    rows = [
+        {
+            "id": t.id,
+            "title": t.title,
+            "type": t.type,
+            "tags": t.tags,
+            "difficulty": t.difficulty,
+            "topic": t.topic,
+            "framework": t.framework,
+            "points": t.points,
+        }
+        for t in templates
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    width = max((len(r["id"]) for r in rows), default=2)
+    for r in rows:
+        click.echo(f"{r['id']:<{width}}  {r['type']:<15} {r['difficulty']:<6} {r['topic']:<13} {r['title']}")
+    click.echo(f"{len(rows)} templates")
+
+
+@bank_group.command("show")
+@click.argument("template_id")
+@click.option("--student", default="example", show_default=True, help="Whose variant to show.")
+@click.option("--salt", default="quizgen", show_default=True)
+@click.option("--secret-file", type=click.Path(path_type=Path), default=None)
+@click.option("--json", "as_json", is_flag=True)
+@BANK_OPTION
+@reports_errors
+def bank_show(
+    template_id: str, student: str, salt: str, secret_file: Path | None, as_json: bool, bank_paths: tuple[Path, ...]
+) -> None:
+    """Show one student's variant of a template with its worked solution."""
+    template = load_bank(bank_paths or None).get(template_id)
+    variant = student_variant(template, load_secret(secret_file).value, salt, student)
+    if as_json:
+        click.echo(json.dumps(variant.model_dump(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_variant(variant))
+
+
+@bank_group.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--seeds", default=200, show_default=True, help="Variants instantiated per template.")
+@click.option("--against", default="", help="Also compare with real frameworks: torch,keras.")
+@reports_errors
+def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
+    """Prove templates sound: schema, variants, recomputed answers, distractors, checks."""
+    frameworks = [name.strip() for name in against.split(",") if name.strip()]
+    unknown = set(frameworks) - {"torch", "keras"}
+    if unknown:
+        raise UsageError(f"--against takes torch and/or keras, not {', '.join(sorted(unknown))}")
+    bank, problems = validate_bank(paths or None, seeds)
+    lines = [str(p) for p in problems]
+    if frameworks:
+        from quizgen.crosscheck import available
+
+        for name in frameworks:
+            if not available(name):
+                raise UsageError(f"--against {name}: {name} is not installed")
+        for template_id, template in bank.templates.items():
+            path, line = bank.origins[template_id]
+            lines += [f"{path}:{line}: {template_id}.{m}" for m in crosscheck_template(template, frameworks)]
+    if lines:
+        raise BankError("\n".join(lines))
+    checked = f", checked against {', '.join(frameworks)}" if frameworks else ""
+    click.echo(f"{len(bank.templates)} templates sound ({seeds} variants each{checked})")

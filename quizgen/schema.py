@@ -93,6 +93,7 @@ class Template(Strict):
     constraints: list[str] = Field(default_factory=list, description="Jinja expressions that must be true")
     architecture: str | None = Field(None, description="spec-language model, a Jinja template over parameters")
     architecture_b: str | None = Field(None, description="second model for ratio and compare questions")
+    framework_b: Framework | None = Field(None, description="conventions for total_b (default: framework)")
     prompt: str = Field(min_length=1, description="Markdown question text, a Jinja template")
     quantity: Quantity | None = None
     tolerance: float | None = Field(None, ge=0, description="absolute tolerance; ratios default to 0.01")
@@ -110,9 +111,7 @@ class Template(Strict):
         if isinstance(data, dict) and "answer" in data:
             kind = data.get("type")
             if kind != "conceptual":
-                raise ValueError(
-                    "answer: answers are computed from the architecture and quantity; remove 'answer'"
-                )
+                raise ValueError("answer: answers are computed from the architecture and quantity; remove 'answer'")
             raise ValueError("answer: mark the right option with 'correct: true' instead")
         return data
 
@@ -162,7 +161,7 @@ class Template(Strict):
         return self
 
 
-RESERVED_NAMES = frozenset({"spec", "spec_b", "framework", "given_total", "student", "loop", "range"})
+RESERVED_NAMES = frozenset({"spec", "spec_b", "framework", "given_total", "total_b", "params", "loop", "range"})
 
 
 class Variant(Strict):

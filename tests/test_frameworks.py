@@ -73,7 +73,7 @@ def test_random_architectures_cover_every_layer_and_option():
 @pytest.mark.parametrize("spec", SEED_SPECS + KERAS_SPECS)
 def test_keras_agrees(spec):
     _require("keras")
-    from framework_models import keras_counts
+    from quizgen.crosscheck import keras_counts
 
     model = count(spec, framework="keras")
     assert (model.total, model.trainable) == keras_counts(spec), model.to_dict()
@@ -83,7 +83,7 @@ def test_keras_agrees(spec):
 @pytest.mark.parametrize("spec", PYTORCH_SEED_SPECS + TORCH_SPECS)
 def test_pytorch_agrees(spec):
     _require("torch")
-    from framework_models import torch_counts
+    from quizgen.crosscheck import torch_counts
 
     model = count(spec, framework="pytorch")
     assert (model.total, model.trainable) == torch_counts(spec), model.to_dict()

@@ -1,4 +1,4 @@
-"""Builds a spec's model in real Keras 3 and PyTorch and reads their parameter counts.
+"""Builds a spec's model in real Keras 3 and PyTorch and reads their parameter counts (optional).
 
 Widths and shapes are left to the frameworks (Keras' shape inference, a PyTorch forward pass),
 so nothing here repeats quizgen's own propagation.
@@ -205,3 +205,13 @@ def torch_counts(spec: str) -> tuple[int, int]:
                 modules.append(module)
     params = [p for m in modules for p in m.parameters()]
     return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
+FRAMEWORK_COUNTERS = {"keras": keras_counts, "torch": torch_counts}
+FRAMEWORK_OF = {"keras": "keras", "torch": "pytorch"}
+
+
+def available(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
