@@ -16,6 +16,7 @@ from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import QuizgenError, UsageError
 
+FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch"}
 COMPARE_OPTIONS = {
     "A": "Model A has more parameters",
     "B": "Model B has more parameters",
@@ -48,7 +49,7 @@ def _layer_lines(model: ModelCount) -> list[str]:
 
 def _solution_for(model: ModelCount, quantity: str) -> list[str]:
     q = parse_quantity(quantity)
-    lines = [f"Conventions: {model.framework}."]
+    lines = [f"Conventions: {FRAMEWORK_NAMES[model.framework]}."]
     if q.kind in ("total", "trainable"):
         lines += _layer_lines(model)
         if q.kind == "trainable" and model.trainable != model.total:
@@ -179,7 +180,7 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     layer = model.layer(k)
     form = symbolic(layer.derivation.expr, {"units": "h", "recurrent": "h"})
     solution = [
-        f"Conventions: {framework}.",
+        f"Conventions: {FRAMEWORK_NAMES[framework]}.",
         f"{layer.spec} has {form} parameters; the other layers have {given - layer.params}.",
         f"Solve {form} = {layer.params}: h = {units}, since {layer.derivation.text()}.",
     ]
@@ -199,7 +200,7 @@ def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None
     a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
     value = round(a / b, 4)
     solution = [
-        f"Conventions: {framework}.",
+        f"Conventions: {FRAMEWORK_NAMES[framework]}.",
         *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
         *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
         f"Ratio: {a} / {b} = {value:g}",
@@ -227,7 +228,7 @@ def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | No
     a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
     letter = _compare_letter(a, b)
     solution = [
-        f"Conventions: {framework}.",
+        f"Conventions: {FRAMEWORK_NAMES[framework]}.",
         *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
         *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
         f"A has {a}, B has {b}. {COMPARE_OPTIONS[letter]}.",

@@ -6,7 +6,6 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -17,6 +16,7 @@ from quizgen.errors import BankError, QuizgenError
 from quizgen.instantiate import instantiate
 from quizgen.resources import bank_dir
 from quizgen.schema import Check, Template, Variant
+from quizgen.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 
 DEFAULT_SEEDS = 200
 
@@ -43,7 +43,7 @@ class Bank:
     def line_of(self, template_id: str, field_name: str) -> int:
         """The line of a template's field (or of the template itself)."""
         node = self.nodes.get(template_id)
-        line = _key_line(node, field_name.split(".")[0].split("[")[0]) if node is not None else None
+        line = key_line(node, field_name.split(".")[0].split("[")[0]) if node is not None else None
         return line or self.origins[template_id][1]
 
     def get(self, template_id: str) -> Template:
@@ -56,70 +56,29 @@ class Bank:
         return [t for t in self.templates.values() if tag is None or tag in t.tags or tag == t.topic]
 
 
-def _node_at(node: yaml.Node, loc: Iterable[Any]) -> yaml.Node:
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
-            if match is None:
-                key_node = next((k for k, _ in node.value if k.value == str(key)), None)
-                return key_node or node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-    return node
-
-
-def _key_line(node: yaml.Node, key: str) -> int | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if k.value == key:
-                return k.start_mark.line + 1
-    return None
-
-
-def _problems_of(error: ValidationError, node: yaml.Node, path: str, prefix: str) -> list[Problem]:
-    problems = []
-    for err in error.errors():
-        loc = [part for part in err["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
-        message = err["msg"].removeprefix("Value error, ")
-        where = ".".join(str(p) for p in loc)
-        line = _node_at(node, loc).start_mark.line + 1
-        if not loc and ": " in message:
-            head, rest = message.split(": ", 1)
-            key_line = _key_line(node, head.split(".")[0])
-            if key_line is not None or head.isidentifier():
-                where, message, line = head, rest, key_line or line
-        if err["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif err["type"] == "missing":
-            message = "required field is missing"
-        problems.append(Problem(path, line, prefix + (where or "question"), message))
-    return problems
+def _problems_of(error: ValidationError, node: yaml.Node, path: str) -> list[Problem]:
+    return [Problem(path, line, where or "question", message) for line, where, message in error_locations(error, node)]
 
 
 def _load_file(path: Path, bank: Bank, problems: list[Problem]) -> None:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, root = parse_with_nodes(text)
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(shown, 1, "file", f"cannot read: {error}"))
         return
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problems.append(Problem(shown, line, "yaml", str(getattr(error, "problem", error))))
+        line, message = yaml_error_line(error)
+        problems.append(Problem(shown, line, "yaml", message))
         return
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or root is None:
         problems.append(Problem(shown, 1, "questions", "a bank file has 'topic' and a list 'questions'"))
         return
     unknown = set(data) - {"topic", "questions"}
     for key in sorted(unknown):
-        problems.append(Problem(shown, _key_line(root, key) or 1, key, "unknown field"))
-    questions_node = _node_at(root, ["questions"])
+        problems.append(Problem(shown, key_line(root, key) or 1, key, "unknown field"))
+    questions_node = node_at(root, ["questions"])
     for index, raw in enumerate(data["questions"]):
         node = questions_node.value[index] if isinstance(questions_node, yaml.SequenceNode) else root
         line = node.start_mark.line + 1
@@ -131,7 +90,7 @@ def _load_file(path: Path, bank: Bank, problems: list[Problem]) -> None:
         try:
             template = Template.model_validate(raw)
         except ValidationError as error:
-            problems.extend(_problems_of(error, node, shown, ""))
+            problems.extend(_problems_of(error, node, shown))
             continue
         if template.id in bank.templates:
             first = bank.origins[template.id]

@@ -16,9 +16,12 @@ from quizgen.bank import crosscheck_template, load_bank, validate_bank
 from quizgen.count_table import format_table
 from quizgen.counting import FRAMEWORKS, count
 from quizgen.errors import BankError, QuizgenError, UsageError
+from quizgen.generate import NO_SECRET_NOTICE, generate
 from quizgen.instantiate import student_variant
+from quizgen.keyfile import read_key
 from quizgen.secret import load_secret
 from quizgen.show import format_variant
+from quizgen.trace import trace
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -141,3 +144,70 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
         raise BankError("\n".join(lines))
     checked = f", checked against {', '.join(frameworks)}" if frameworks else ""
     click.echo(f"{len(bank.templates)} templates sound ({seeds} variants each{checked})")
+
+
+@main.command("generate")
+@click.argument("assignment", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--format", "formats", default=None, help="Comma-separated: md,html,moodle,gift,qti12,qti21.")
+@click.option("--secret-file", type=click.Path(path_type=Path), default=None)
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
+@click.option("--templates", type=click.Path(path_type=Path), default=None, help="Folder of templates to override.")
+@reports_errors
+def generate_command(
+    assignment: Path,
+    out_dir: Path,
+    formats: str | None,
+    secret_file: Path | None,
+    force: bool,
+    practice: bool,
+    templates: Path | None,
+) -> None:
+    """Write each student's quiz, the answer keys and LMS files for ASSIGNMENT."""
+    chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
+    show_bar = sys.stderr.isatty()
+    with click.progressbar(length=0, label="students", file=sys.stderr) if show_bar else _nullbar() as bar:
+        result = generate(
+            assignment,
+            out_dir,
+            chosen,
+            secret_file,
+            force,
+            practice,
+            templates,
+            progress=bar.update if show_bar else None,
+        )
+    if result.secret_source == "none":
+        click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)
+    click.echo(
+        f"wrote {result.files} files for {result.students} students ({result.questions} items each) to {result.out_dir}"
+    )
+
+
+class _nullbar:
+    def __enter__(self) -> _nullbar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+@main.command("trace")
+@click.argument("key_file", type=click.Path(path_type=Path))
+@click.argument("text")
+@click.option("--limit", default=10, show_default=True)
+@reports_errors
+def trace_command(key_file: Path, text: str, limit: int) -> None:
+    """List the students whose variant matches TEXT (numbers or an architecture seen elsewhere)."""
+    matches = trace(read_key(key_file), text, limit)
+    if not matches:
+        click.echo("no variant matches")
+        return
+    for m in matches:
+        spec = ", same architecture" if m.spec_match else ""
+        shown = ", ".join(m.matched) or "-"
+        click.echo(f"{m.student_id:<12} {m.label:<5} {m.template_id:<34} score {m.score:.2f}  numbers {shown}{spec}")

@@ -98,8 +98,10 @@ class ModelCount:
     @property
     def total_derivation(self) -> Derivation:
         """``480 + 840 = 1320`` over the layers that have parameters."""
-        counted = [num(layer.params) for layer in self.layers if layer.params]
-        return Derivation(add(*counted))
+        counted = [layer for layer in self.layers if layer.params]
+        if len(counted) == 1:
+            return counted[0].derivation
+        return Derivation(add(*(num(layer.params) for layer in counted)))
 
     def layer(self, k: int) -> LayerCount:
         """Layer ``k`` counting from 1, ``Input`` included (as in ``layer[k]`` quantities)."""

@@ -1,0 +1,11 @@
+"""LMS exporters, registered by the word the CLI and assignment files use for them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Exporter = Callable[[dict[str, Any]], dict[str, bytes]]
+"""Takes the key (as written to key.json) and returns file name → bytes under ``lms/``."""
+
+EXPORTERS: dict[str, Exporter] = {}

@@ -1,0 +1,212 @@
+"""``quizgen generate``: write every student's quiz, the keys, and the LMS files, atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from quizgen import __version__
+from quizgen.assignment import FORMATS, LoadedAssignment, load_assignment
+from quizgen.bank import Bank, bank_files, load_bank
+from quizgen.build import build_quiz, check_references, key_entry
+from quizgen.diagram import architecture_svg
+from quizgen.errors import AssignmentError, ExportError, QuizgenError
+from quizgen.export import EXPORTERS
+from quizgen.render import Renderer, hidden_layer_of, quiz_view
+from quizgen.resources import bank_dir
+from quizgen.secret import Secret, load_secret
+
+NO_SECRET_NOTICE = "No secret was set: anyone with the assignment file can reproduce these variants from its salt."
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    out_dir: Path
+    students: int
+    questions: int
+    files: int
+    secret_source: str
+
+
+def bank_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in bank_files(paths):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
+@contextmanager
+def atomic_folder(out_dir: Path, force: bool) -> Iterator[Path]:
+    """A scratch folder that becomes ``out_dir`` only if everything inside was written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise AssignmentError(f"{out_dir}: exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise AssignmentError(f"{out_dir}: the folder is not empty (use --force to replace it)")
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    scratch = parent / f".{out_dir.name}.partial-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    try:
+        yield scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    old = parent / f".{out_dir.name}.old-{os.getpid()}"
+    if out_dir.exists():
+        out_dir.rename(old)
+    scratch.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -> list[str]:
+    chosen = formats if formats is not None else list(assignment.spec.formats)
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise AssignmentError(f"unknown format {', '.join(unknown)}: choose from {', '.join(FORMATS)}")
+    missing = [f for f in chosen if f not in ("md", "html") and f not in EXPORTERS]
+    if missing:
+        raise ExportError(f"format {', '.join(missing)} is not available in this version")
+    return chosen
+
+
+def generate(
+    assignment_path: Path,
+    out_dir: Path,
+    formats: list[str] | None = None,
+    secret_file: Path | None = None,
+    force: bool = False,
+    practice: bool = False,
+    templates: Path | None = None,
+    bank_paths: list[Path] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> GenerateResult:
+    assignment = load_assignment(assignment_path)
+    bank = load_bank(bank_paths)
+    check_references(assignment, bank)
+    chosen = _selected_formats(assignment, formats)
+    secret = load_secret(secret_file)
+    if templates is not None and not templates.is_dir():
+        raise AssignmentError(f"{templates}: --templates must be a folder")
+    notice = "" if secret.is_set else NO_SECRET_NOTICE
+    renderer = Renderer(assignment.spec.title, templates, notice)
+    with atomic_folder(out_dir, force) as scratch:
+        try:
+            key, files = _write_students(assignment, bank, secret, renderer, chosen, practice, scratch, progress)
+            files += _write_lms(key, chosen, scratch)
+        except QuizgenError:
+            raise
+        except Exception as error:  # a course's template failing must not leave a traceback
+            raise ExportError(f"rendering failed: {type(error).__name__}: {error}") from None
+        manifest = {
+            "quizgen": __version__,
+            "assignment": assignment.spec.title,
+            "assignment_file": assignment_path.name,
+            "assignment_sha256": hashlib.sha256(assignment_path.read_bytes()).hexdigest(),
+            "bank_sha256": bank_hash(bank_paths or [bank_dir()]),
+            "salt": assignment.spec.salt,
+            "secret": secret.source,
+            "students": len(assignment.students),
+            "formats": chosen,
+            "practice": practice,
+        }
+        if not secret.is_set:
+            manifest["notice"] = NO_SECRET_NOTICE
+        _write(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        _write(scratch / "key.json", json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    questions = len(key["students"][0]["questions"]) if key["students"] else 0
+    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
+
+
+def _write_students(
+    assignment: LoadedAssignment,
+    bank: Bank,
+    secret: Secret,
+    renderer: Renderer,
+    formats: list[str],
+    practice: bool,
+    out: Path,
+    progress: Callable[[int], None] | None,
+) -> tuple[dict[str, Any], int]:
+    key: dict[str, Any] = {
+        "assignment": assignment.spec.title,
+        "salt": assignment.spec.salt,
+        "partial_credit": assignment.spec.partial_credit,
+        "students": [],
+    }
+    files = 0
+    with ExitStack() as stack:
+        combined: dict[str, IO[str]] = {}
+
+        def open_combined(name: str) -> IO[str]:
+            handle = stack.enter_context((out / name).open("w", encoding="utf-8", newline="\n"))
+            combined[name] = handle
+            return handle
+
+        if "html" in formats:
+            for name, title in (("quizzes.html", "quizzes"), ("key.html", "answer key")):
+                open_combined(name).write(
+                    renderer.render("_page_head.html", doc_title=f"{assignment.spec.title} — {title}")
+                )
+        if "md" in formats:
+            open_combined("key.md")
+        for n, student in enumerate(assignment.students):
+            quiz = build_quiz(assignment, bank, secret.value, student)
+            folder = out / "students" / student.student_id
+            if "md" in formats:
+                _write(folder / "quiz.md", renderer.quiz(quiz, "md"))
+                key_md = renderer.key(quiz, "md")
+                _write(folder / "key.md", key_md)
+                combined["key.md"].write(("\n---\n\n" if n else "") + key_md)
+                files += 2
+                for question in quiz.questions:
+                    v = question.variant
+                    if v.spec and v.framework:
+                        svg = architecture_svg(v.spec, v.framework, hidden_layer=hidden_layer_of(question))
+                        _write(folder / "diagrams" / f"q{question.number}.svg", svg + "\n")
+                        files += 1
+            if "html" in formats:
+                _write(folder / "quiz.html", renderer.quiz(quiz, "html"))
+                _write(folder / "key.html", renderer.key(quiz, "html"))
+                combined["quizzes.html"].write(renderer.render("quiz_body.html", quiz=quiz_view(quiz, False)))
+                combined["key.html"].write(renderer.render("key_body.html", quiz=quiz_view(quiz, True)))
+                files += 2
+            if practice:
+                _write(folder / "practice.html", renderer.practice(quiz))
+                files += 1
+            key["students"].append(key_entry(quiz))
+            if progress:
+                progress(1)
+        for name in ("quizzes.html", "key.html"):
+            if name in combined:
+                combined[name].write(renderer.render("_page_foot.html"))
+        files += len(combined)
+    return key, files
+
+
+def _write_lms(key: dict[str, Any], formats: list[str], out: Path) -> int:
+    written = 0
+    for fmt in formats:
+        exporter = EXPORTERS.get(fmt)
+        if exporter is None:
+            continue
+        for name, data in sorted(exporter(key).items()):
+            _write(out / "lms" / name, data)
+            written += 1
+    return written

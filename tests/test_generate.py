@@ -1,0 +1,245 @@
+"""`quizgen generate`: the output folder, key.json, leak-free student files, determinism, errors."""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
+from quizgen.errors import AssignmentError
+from quizgen.generate import generate
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def homework(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen") / "out"
+    secret = tmp_path_factory.mktemp("s") / "secret.txt"
+    secret.write_text("course secret\n")
+    generate(EXAMPLES / "homework.yaml", out, secret_file=secret, practice=True)
+    return out, secret
+
+
+def test_output_folder_layout(homework):
+    out, _ = homework
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["students"] == 30 and manifest["secret"] == "file"
+    assert "course secret" not in (out / "manifest.json").read_text()
+    assert len(manifest["bank_sha256"]) == 64
+    for name in ("key.json", "key.md", "key.html", "quizzes.html"):
+        assert (out / name).is_file()
+    student = out / "students" / "s001"
+    for name in ("quiz.md", "quiz.html", "key.md", "key.html", "practice.html", "diagrams/q1.svg"):
+        assert (student / name).is_file(), name
+
+
+def test_key_json_has_every_contract_field(homework):
+    key = json.loads((homework[0] / "key.json").read_text())
+    assert key["assignment"].startswith("Homework 3")
+    assert [s["student_id"] for s in key["students"]] == [f"s{n:03d}" for n in range(1, 31)]
+    for student in key["students"]:
+        labels = [q["label"] for q in student["questions"]]
+        assert labels[:3] == ["Q1a", "Q1b", "Q1c"] and "Q10" in labels
+        for q in student["questions"]:
+            for field in (
+                "label",
+                "template_id",
+                "type",
+                "points",
+                "answer",
+                "tolerance",
+                "options",
+                "derivation",
+                "misconceptions",
+            ):
+                assert field in q, (field, q["label"])
+            assert q["type"] in ("numeric", "multiple_choice")
+            if q["type"] == "multiple_choice":
+                assert q["answer"] in q["options"]
+            if q["template_id"] != "lstm-gradients-reach-all-gates" and "spec" in q:
+                assert q["framework"] in ("keras", "pytorch")
+                assert re.match(r"^(total|trainable|ratio|compare|units\[\d+\]|layer\[\d+\](\.\w+)?)$", q["quantity"])
+    first = key["students"][0]["questions"]
+    assert first[1]["quantity"] == "layer[2]" and first[1]["answer"] == 4 * first[1]["params"]["h"] * (
+        first[1]["params"]["i"] + first[1]["params"]["h"] + 1
+    )
+
+
+def _visible(text):
+    """Text a reader sees: no CSS, no tags or attributes (SVG coordinates are not content)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", " ", text, flags=re.S)))
+
+
+def _numbers(text):
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*\d|\d", text)}
+
+
+def test_student_files_hold_no_answers_or_solutions(homework):
+    out, _ = homework
+    key = json.loads((out / "key.json").read_text())
+    for student in key["students"]:
+        folder = out / "students" / student["student_id"]
+        files = [folder / "quiz.md", folder / "quiz.html", *sorted((folder / "diagrams").glob("*.svg"))]
+        text = "\n".join(_visible(f.read_text()) for f in files)
+        public = " ".join(
+            [
+                q.get("stem", "") + " " + q["prompt"] + " " + " ".join(q["options"].values())
+                for q in student["questions"]
+            ]
+            + [q.get("spec", "") + " " + q.get("spec_b", "") for q in student["questions"]]
+        )
+        allowed = _numbers(public) | {str(n) for n in range(0, 30)} | _numbers(student["student_id"])
+        for q in student["questions"]:
+            if q["derivation"]:
+                assert q["derivation"] not in text, (student["student_id"], q["label"])
+            for line in q.get("solution", []):
+                assert line not in text
+            for fb in q["misconception_feedback"].values():
+                assert fb not in text
+            if q["type"] == "numeric":
+                answer = str(q["answer"]).removesuffix(".0")
+                if answer not in _numbers(public):
+                    assert answer not in _numbers(text), (student["student_id"], q["label"], answer)
+        assert _numbers(text) <= allowed, _numbers(text) - allowed
+
+
+def test_same_inputs_give_byte_identical_output(homework, tmp_path):
+    out, secret = homework
+    again = tmp_path / "again"
+    generate(EXAMPLES / "homework.yaml", again, secret_file=secret, practice=True)
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_another_secret_gives_other_variants(homework, tmp_path):
+    out, _ = homework
+    other = tmp_path / "secret2"
+    other.write_text("another secret")
+    generate(EXAMPLES / "homework.yaml", tmp_path / "o", secret_file=other, formats=["md"])
+    a = json.loads((out / "key.json").read_text())["students"][0]["questions"]
+    b = json.loads((tmp_path / "o" / "key.json").read_text())["students"][0]["questions"]
+    assert [q["params"] for q in a] != [q["params"] for q in b]
+
+
+def test_non_empty_folder_is_refused_without_force(homework, tmp_path):
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out)])
+    assert result.exit_code == 4 and "not empty" in result.output and (out / "notes.txt").exists()
+    result = CliRunner().invoke(
+        main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out), "--force", "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not (out / "notes.txt").exists() and (out / "key.json").exists()
+
+
+def test_failed_run_leaves_nothing_behind(tmp_path):
+    broken = tmp_path / "tpl"
+    broken.mkdir()
+    (broken / "quiz.md").write_text("{{ no_such_variable }}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out), "--templates", str(broken)]
+    )
+    assert result.exit_code != 0 and "no_such_variable" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [broken]
+
+
+def test_course_templates_override_the_built_ins(tmp_path):
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "quiz.md").write_text("# {{ title }} for {{ quiz.student.student_id }}\n")
+    generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["md"], templates=mine)
+    assert (tmp_path / "out/students/s002/quiz.md").read_text().startswith("# Homework 3")
+    assert "for s002" in (tmp_path / "out/students/s002/quiz.md").read_text()
+
+
+def _assignment(tmp_path, body, roster=None):
+    if roster is not None:
+        (tmp_path / "roster.csv").write_text(roster)
+    path = tmp_path / "a.yaml"
+    path.write_text(body)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "roster", "expected"),
+    [
+        (
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n  - {id: lstm-layer-totl}\n",
+            "student_id\na1\n",
+            "a.yaml:6: questions[1]: no question 'lstm-layer-totl' in the bank (did you mean",
+        ),
+        (
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n",
+            "id,name\na1,A\n",
+            "roster.csv:1: no 'student_id' column",
+        ),
+        (
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n",
+            "student_id\na1\na2\na1\n",
+            "roster.csv:4: student_id 'a1' appears twice (first on line 2)",
+        ),
+        (
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n",
+            "student_id,name\n",
+            "roster.csv:2: the roster has a header but no students",
+        ),
+        (
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n",
+            "",
+            "roster.csv:1: the roster is empty",
+        ),
+        (
+            "title: t\nsalt: s\nroster: missing.csv\nquestions:\n  - {id: lstm-layer-total}\n",
+            None,
+            "a.yaml:3: roster: no such file",
+        ),
+        (
+            "title: t\nsalt: s\nvariants: 3\nquestions:\n  - {id: lstm-layer-total, pointz: 2}\n",
+            None,
+            "a.yaml:5: questions.0.pointz: unknown field",
+        ),
+        (
+            "title: t\nsalt: s\nvariants: 3\nquestions:\n  - {pick: 99, from: ['tag:gru']}\n",
+            None,
+            "a.yaml:5: questions[0]: pick 99 from ['tag:gru'], but only",
+        ),
+    ],
+)
+def test_bad_assignments_give_one_line_errors(tmp_path, body, roster, expected):
+    path = _assignment(tmp_path, body, roster)
+    result = CliRunner().invoke(main, ["generate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == AssignmentError.exit_code, result.output
+    assert expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_anonymous_variants_for_lms_pools(tmp_path):
+    path = _assignment(tmp_path, "title: Pool\nsalt: p\nvariants: 12\nquestions:\n  - {id: gru-pytorch, count: 2}\n")
+    generate(path, tmp_path / "out", formats=["md"])
+    key = json.loads((tmp_path / "out/key.json").read_text())
+    assert [s["student_id"] for s in key["students"]] == [f"V{n:03d}" for n in range(1, 13)]
+    assert [q["label"] for q in key["students"][0]["questions"]] == ["Q1", "Q2"]
+    assert key["students"][0]["questions"][0]["params"] != key["students"][0]["questions"][1]["params"]
+
+
+def test_trace_finds_the_student_whose_numbers_leaked(homework):
+    out, _ = homework
+    key = json.loads((out / "key.json").read_text())
+    victim = key["students"][17]
+    question = next(q for q in victim["questions"] if q["label"] == "Q3")
+    leaked = f"Help!! {question['prompt']}"
+    result = CliRunner().invoke(main, ["trace", str(out / "key.json"), leaked, "--limit", "3"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith(victim["student_id"])
