@@ -175,7 +175,8 @@ def _assignment(tmp_path, body, roster=None):
     ("body", "roster", "expected"),
     [
         (
-            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: lstm-layer-total}\n  - {id: lstm-layer-totl}\n",
+            "title: t\nsalt: s\nroster: roster.csv\nquestions:\n"
+            "  - {id: lstm-layer-total}\n  - {id: lstm-layer-totl}\n",
             "student_id\na1\n",
             "a.yaml:6: questions[1]: no question 'lstm-layer-totl' in the bank (did you mean",
         ),
