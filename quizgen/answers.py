@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from quizgen.counting.expr import Derivation, symbolic
 from quizgen.counting.layers import Part
-from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, wrong_answer
-from quizgen.counting.model import ModelCount, count_calls
+from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, model_features, wrong_answer
+from quizgen.counting.model import ModelCount, count, count_calls
 from quizgen.counting.quantity import measure, parse_quantity
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
@@ -68,11 +68,16 @@ def measure_part_text(part: Part) -> str:
 
 
 def counted(calls: list[Call], framework: str, rules: Rules = CORRECT) -> ModelCount:
-    return count_calls(calls, framework, rules)
+    return count(" -> ".join(c.canonical() for c in calls), framework, rules)
 
 
-def _mistakes(names: list[str] | None) -> list[Misconception]:
-    return [CATALOGUE[n] for n in names] if names else list(CATALOGUE.values())
+def _mistakes(names: list[str] | None, *specs: str) -> list[Misconception]:
+    """The mistakes to try, leaving out those that cannot change any of ``specs``."""
+    chosen = [CATALOGUE[n] for n in names] if names else list(CATALOGUE.values())
+    if not specs:
+        return chosen
+    features = frozenset().union(*(model_features(parse(spec)) for spec in specs))
+    return [m for m in chosen if not m.needs or m.needs & features]
 
 
 def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
@@ -99,7 +104,7 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
     calls = parse(spec)
     model = counted(calls, framework)
     q = parse_quantity(quantity)
-    ms = [m for m in _mistakes(names) if m.rules is not None]
+    ms = [m for m in _mistakes(names, spec) if m.rules is not None]
     found = []
     for a_index, first in enumerate(ms):
         for second in ms[a_index + 1 :]:
@@ -185,7 +190,7 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
         f"Solve {form} = {layer.params}: h = {units}, since {layer.derivation.text()}.",
     ]
     wrongs = []
-    for m in _mistakes(names):
+    for m in _mistakes(names, spec):
         if m.rules is None:
             continue
         h = _solve_units(calls, k, framework, m.rules, given, limit)
@@ -206,7 +211,7 @@ def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None
         f"Ratio: {a} / {b} = {value:g}",
     ]
     wrongs = []
-    for m in _mistakes(names):
+    for m in _mistakes(names, spec, spec_b):
         if m.rules is None:
             continue
         try:
@@ -235,7 +240,7 @@ def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | No
     ]
     wrongs = []
     seen = {letter}
-    for m in _mistakes(names):
+    for m in _mistakes(names, spec, spec_b):
         if m.rules is None:
             continue
         try:

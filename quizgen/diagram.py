@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from quizgen.counting import count
-from quizgen.counting.model import ModelCount
+from quizgen.counting.model import LayerCount, ModelCount
 
 CHAR = 7.4
 ROW = 34
@@ -40,7 +40,7 @@ def architecture_svg(spec: str, framework: str, hidden_layer: int | None = None,
         if hidden_layer == layer.index:
             text = _hide_units(layer.spec)
         labels.append(text)
-    notes = [f"→ {layer.output_width}   {layer.params:,} params" if annotate else "" for layer in model.layers]
+    notes = [_note(layer) if annotate else "" for layer in model.layers]
     box_width = max(len(t) for t in labels) * CHAR + 24
     note_width = max((len(n) for n in notes), default=0) * CHAR + (16 if annotate else 0)
     width = box_width + note_width + 20
@@ -57,6 +57,11 @@ def architecture_svg(spec: str, framework: str, hidden_layer: int | None = None,
             )
     title = "Architecture: " + (" -> ".join(labels))
     return _svg(width, height, title, body)
+
+
+def _note(layer: LayerCount) -> str:
+    params = f"   {layer.params:,} params" if layer.params else ""
+    return f"→ {layer.output_width}{params}"
 
 
 def _hide_units(layer_spec: str) -> str:

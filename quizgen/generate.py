@@ -16,10 +16,9 @@ from quizgen import __version__
 from quizgen.assignment import FORMATS, LoadedAssignment, load_assignment
 from quizgen.bank import Bank, bank_files, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
-from quizgen.diagram import architecture_svg
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
-from quizgen.render import Renderer, hidden_layer_of, quiz_view
+from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.resources import bank_dir
 from quizgen.secret import Secret, load_secret
 
@@ -168,27 +167,28 @@ def _write_students(
             open_combined("key.md")
         for n, student in enumerate(assignment.students):
             quiz = build_quiz(assignment, bank, secret.value, student)
+            student_view, key_view = quiz_view(quiz, False), quiz_view(quiz, True)
             folder = out / "students" / student.student_id
             if "md" in formats:
-                _write(folder / "quiz.md", renderer.quiz(quiz, "md"))
-                key_md = renderer.key(quiz, "md")
+                _write(folder / "quiz.md", renderer.quiz(student_view, "md"))
+                key_md = renderer.key(key_view, "md")
                 _write(folder / "key.md", key_md)
                 combined["key.md"].write(("\n---\n\n" if n else "") + key_md)
                 files += 2
                 for question in quiz.questions:
                     v = question.variant
                     if v.spec and v.framework:
-                        svg = architecture_svg(v.spec, v.framework, hidden_layer=hidden_layer_of(question))
+                        svg = student_diagram(v.spec, v.framework, hidden_layer_of(question))
                         _write(folder / "diagrams" / f"q{question.number}.svg", svg + "\n")
                         files += 1
             if "html" in formats:
-                _write(folder / "quiz.html", renderer.quiz(quiz, "html"))
-                _write(folder / "key.html", renderer.key(quiz, "html"))
-                combined["quizzes.html"].write(renderer.render("quiz_body.html", quiz=quiz_view(quiz, False)))
-                combined["key.html"].write(renderer.render("key_body.html", quiz=quiz_view(quiz, True)))
+                _write(folder / "quiz.html", renderer.quiz(student_view, "html"))
+                _write(folder / "key.html", renderer.key(key_view, "html"))
+                combined["quizzes.html"].write(renderer.render("quiz_body.html", quiz=student_view))
+                combined["key.html"].write(renderer.render("key_body.html", quiz=key_view))
                 files += 2
             if practice:
-                _write(folder / "practice.html", renderer.practice(quiz))
+                _write(folder / "practice.html", renderer.practice(student_view, quiz))
                 files += 1
             key["students"].append(key_entry(quiz))
             if progress:

@@ -68,7 +68,7 @@ def _asked_layer(variant: Variant) -> int | None:
 
 
 @lru_cache(maxsize=4096)
-def _student_diagram(spec: str, framework: str, hidden: int | None) -> Markup:
+def student_diagram(spec: str, framework: str, hidden: int | None) -> Markup:
     return Markup(architecture_svg(spec, framework, hidden_layer=hidden))
 
 
@@ -117,7 +117,7 @@ def question_view(question: QuizQuestion, with_key: bool) -> dict[str, Any]:
         "entries": [],
     }
     if variant.spec and variant.framework:
-        view["diagram"] = _student_diagram(variant.spec, variant.framework, hidden_layer_of(question))
+        view["diagram"] = student_diagram(variant.spec, variant.framework, hidden_layer_of(question))
     for label, item in question.items():
         entry: dict[str, Any] = {
             "label": label,
@@ -187,11 +187,13 @@ class Renderer:
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**self.common, **context)
 
-    def quiz(self, quiz: StudentQuiz, fmt: str) -> str:
-        return self.render(f"quiz.{fmt}", quiz=quiz_view(quiz, with_key=False))
+    def quiz(self, view: dict[str, Any], fmt: str) -> str:
+        """A student's quiz from ``quiz_view(quiz, with_key=False)``."""
+        return self.render(f"quiz.{fmt}", quiz=view)
 
-    def key(self, quiz: StudentQuiz, fmt: str) -> str:
-        return self.render(f"key.{fmt}", quiz=quiz_view(quiz, with_key=True))
+    def key(self, view: dict[str, Any], fmt: str) -> str:
+        """A student's key from ``quiz_view(quiz, with_key=True)``."""
+        return self.render(f"key.{fmt}", quiz=view)
 
-    def practice(self, quiz: StudentQuiz) -> str:
-        return self.render("practice.html", quiz=quiz_view(quiz, with_key=False), data=practice_data(quiz))
+    def practice(self, view: dict[str, Any], quiz: StudentQuiz) -> str:
+        return self.render("practice.html", quiz=view, data=practice_data(quiz))

@@ -25,6 +25,8 @@ class Misconception:
     why: str
     rules: Rules | None = None
     special: Callable[[ModelCount, Quantity], int | None] | None = None
+    needs: frozenset[str] = frozenset()
+    """Model features the mistake can change (none: any model); others are skipped unrecounted."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,34 @@ def _last_layer_only(model: ModelCount, quantity: Quantity) -> int | None:
     return counted[-1].params
 
 
+RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
+
+
+def model_features(calls: list[Call]) -> frozenset[str]:
+    """Layer kinds in a model, plus ``bidirectional`` and ``stacked`` where they apply."""
+    features: set[str] = set()
+    recurrent_layers = 0
+    for call in calls:
+        name = "SimpleRNN" if call.name == "RNN" else call.name
+        features.add(name)
+        inner = call.args[0].value if call.args and isinstance(call.args[0].value, Call) else None
+        if name == "Bidirectional":
+            features.add("bidirectional")
+            if inner is not None:
+                features.add("SimpleRNN" if inner.name == "RNN" else inner.name)
+        arg = call.kwargs.get("bidirectional")
+        if arg is not None and arg.value is True:
+            features.add("bidirectional")
+        layers_arg = call.kwargs.get("num_layers")
+        if layers_arg is not None and isinstance(layers_arg.value, int) and layers_arg.value > 1:
+            features.add("stacked")
+        if name in RECURRENT or name == "Bidirectional":
+            recurrent_layers += 1
+    if recurrent_layers > 1:
+        features.add("stacked")
+    return frozenset(features)
+
+
 CATALOGUE: dict[str, Misconception] = {
     m.name: m
     for m in (
@@ -59,30 +89,35 @@ CATALOGUE: dict[str, Misconception] = {
             "Left out the recurrent weights",
             "every gate also reads the previous hidden state through an h×h matrix",
             Rules(recurrent_weights=False),
+            needs=RECURRENT,
         ),
         Misconception(
             "only_recurrent_weights",
             "Counted only the recurrent weights",
             "the input weights and the biases belong to the layer too",
             Rules(input_weights=False, bias=False),
+            needs=RECURRENT,
         ),
         Misconception(
             "lstm_three_gates",
             "Counted 3 weight sets for an LSTM",
             "an LSTM has 4 weight sets: forget, input and output gates plus the candidate",
             Rules(lstm_gates=3),
+            needs=frozenset({"LSTM"}),
         ),
         Misconception(
             "gru_four_gates",
             "Counted 4 weight sets for a GRU",
             "a GRU has 3 weight sets: update gate, reset gate and candidate",
             Rules(gru_gates=4),
+            needs=frozenset({"GRU"}),
         ),
         Misconception(
             "rnn_formula_for_gated",
             "Used the SimpleRNN formula for a gated layer",
             "LSTM and GRU repeat the h·(i+h+b) block once per weight set (4 and 3)",
             Rules(lstm_gates=1, gru_gates=1),
+            needs=frozenset({"LSTM", "GRU"}),
         ),
         Misconception(
             "bias_convention",
@@ -90,60 +125,70 @@ CATALOGUE: dict[str, Misconception] = {
             "Keras uses one bias vector per weight set (GRU with reset_after: two); "
             "PyTorch always has two, b_ih and b_hh",
             Rules(swap_bias_convention=True),
+            needs=RECURRENT,
         ),
         Misconception(
             "gru_reset_after",
             "Used the wrong reset_after setting for the Keras GRU",
             "reset_after=true (the default) gives the GRU a second bias vector: 3·h·(i+h+2)",
             Rules(flip_gru_reset_after=True),
+            needs=frozenset({"GRU"}),
         ),
         Misconception(
             "bidirectional_not_doubled",
             "Did not double the Bidirectional layer",
             "a bidirectional layer holds two independent copies, one per direction",
             Rules(bidirectional_double=False),
+            needs=frozenset({"bidirectional"}),
         ),
         Misconception(
             "bidirectional_next_width",
             "Took h instead of 2·h after a Bidirectional layer",
             "the two directions are concatenated, so the next layer sees 2·h features",
             Rules(bidirectional_concat=False),
+            needs=frozenset({"bidirectional"}),
         ),
         Misconception(
             "stacked_input_as_model_input",
             "Gave a stacked layer the model's input width",
             "a stacked layer reads the previous layer's output, whose width is its units",
             Rules(stacked_width="model_input"),
+            needs=frozenset({"stacked"}),
         ),
         Misconception(
             "stacked_input_one",
             "Took a stacked layer's input width as 1",
             "a stacked layer's input is the previous layer's whole hidden state",
             Rules(stacked_width="one"),
+            needs=frozenset({"stacked"}),
         ),
         Misconception(
             "units_squared_once",
             "Squared the units once for all gates",
             "each weight set has its own h×h recurrent matrix",
             Rules(recurrent_square_once=True),
+            needs=RECURRENT,
         ),
         Misconception(
             "bias_per_gate",
             "Counted one bias per gate instead of one per unit",
             "each gate has a bias vector with one entry per unit",
             Rules(bias_per_gate=True),
+            needs=RECURRENT,
         ),
         Misconception(
             "conv_ignores_channels",
             "Left the input channels out of a convolution",
             "each filter spans all input channels: kernel area × channels weights per filter",
             Rules(conv_channels=False),
+            needs=frozenset({"Conv1D", "Conv2D"}),
         ),
         Misconception(
             "nontrainable_counted",
             "Counted BatchNormalization's moving statistics as trainable",
             "moving mean and variance are updated by averaging, not by gradients",
             Rules(nontrainable_as_trainable=True),
+            needs=frozenset({"BatchNormalization"}),
         ),
         Misconception(
             "last_layer_only",
@@ -181,6 +226,8 @@ def wrong_answer(
             return None
         return WrongAnswer(m.name, value, m.title, _explain(m, right, None, quantity, value), str(value))
     assert m.rules is not None
+    if m.needs and not m.needs & model_features(calls):
+        return None
     try:
         wrong = count_calls(calls, framework, m.rules)
         derivation = measure(wrong, quantity)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
@@ -207,6 +208,11 @@ def count(spec: str, framework: str = "keras", rules: Rules = CORRECT) -> ModelC
     >>> count("Input(3) -> LSTM(5)").total
     180
     """
+    return _count_cached(spec, framework, rules)
+
+
+@lru_cache(maxsize=16384)
+def _count_cached(spec: str, framework: str, rules: Rules) -> ModelCount:
     return count_calls(parse(spec), framework, rules)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Union
 
 from quizgen.errors import SpecError
@@ -215,4 +216,9 @@ class _Parser:
 
 def parse(text: str, source: str = "spec") -> list[Call]:
     """Parse a one-line model description into its layer calls (errors name line and column)."""
-    return _Parser(tokenize(text, source), source).model()
+    return list(_parse_cached(text, source))
+
+
+@lru_cache(maxsize=16384)
+def _parse_cached(text: str, source: str) -> tuple[Call, ...]:
+    return tuple(_Parser(tokenize(text, source), source).model())

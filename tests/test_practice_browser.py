@@ -1,0 +1,92 @@
+"""The practice page in headless Chromium: right and wrong answers get the right feedback."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quizgen.generate import generate
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: CI must run the browser tests")
+        pytest.skip("chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def practice(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("practice")
+    assignment = folder / "a.yaml"
+    assignment.write_text(
+        "title: Practice\nsalt: p\nvariants: 1\nquestions:\n"
+        "  - {id: lstm-three-inputs-five-units}\n  - {id: lstm-layer-total-choice}\n"
+    )
+    generate(assignment, folder / "out", formats=["html"], practice=True)
+    key = json.loads((folder / "out" / "key.json").read_text())["students"][0]["questions"]
+    return folder / "out" / "students" / "V001" / "practice.html", {q["label"]: q for q in key}
+
+
+def test_right_and_wrong_answers_get_feedback(browser, practice, tmp_path):
+    page_file, key = practice
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    assert "answers and worked solutions are inside this file" in page.inner_text("#practice-notice")
+
+    total = key["Q1b"]
+    page.fill("#answer-Q1b", f"{total['answer']:,}")
+    page.click("button.check[data-label='Q1b']")
+    assert page.inner_text("#feedback-Q1b").startswith("Correct: " + total["derivation"])
+
+    wrong_value = total["misconceptions"]["only_recurrent_weights"]
+    page.fill("#answer-Q1b", f" {wrong_value} params")
+    page.click("button.check[data-label='Q1b']")
+    feedback = page.inner_text("#feedback-Q1b")
+    assert "Counted only the recurrent weights" in feedback
+    assert page.get_attribute("#feedback-Q1b", "class") == "feedback wrong"
+
+    page.fill("#answer-Q1a", "not a number")
+    page.keyboard.press("Enter")
+    assert "Type a number" in page.inner_text("#feedback-Q1a")
+
+    choice = key["Q2"]
+    wrong_letter = next(letter for letter in choice["options"] if letter != choice["answer"])
+    page.check(f"input[name='Q2'][value='{wrong_letter}']")
+    page.click("button.check[data-label='Q2']")
+    assert page.inner_text("#feedback-Q2").startswith("Not this one.")
+    page.check(f"input[name='Q2'][value='{choice['answer']}']")
+    page.click("button.check[data-label='Q2']")
+    assert page.inner_text("#feedback-Q2").startswith("Correct.")
+
+    page.click("button.show[data-label='Q1b']")
+    assert total["derivation"] in page.inner_text("#solution-Q1b")
+    shot = tmp_path / "practice.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("QUIZGEN_SCREENSHOT_DIR"):
+        shutil.copy(shot, Path(os.environ["QUIZGEN_SCREENSHOT_DIR"]) / "practice.png")
+    page.close()
+
+
+def test_quiz_page_renders_math_and_diagrams(browser, practice):
+    page_file, _ = practice
+    page = browser.new_page()
+    page.goto((page_file.parent / "key.html").as_uri())
+    assert page.locator("math").count() >= 3
+    assert page.locator("figure.diagram svg").count() >= 1
+    page.goto((page_file.parent / "quiz.html").as_uri())
+    assert page.locator("math").count() == 0
+    page.close()
