@@ -69,7 +69,7 @@ def test_right_and_wrong_answers_get_feedback(browser, practice, tmp_path):
     assert page.inner_text("#feedback-Q2").startswith("Not this one.")
     page.check(f"input[name='Q2'][value='{choice['answer']}']")
     page.click("button.check[data-label='Q2']")
-    assert page.inner_text("#feedback-Q2").startswith("Correct.")
+    assert page.inner_text("#feedback-Q2") == "Correct: " + choice["derivation"]
 
     page.click("button.show[data-label='Q1b']")
     assert total["derivation"] in page.inner_text("#solution-Q1b")
