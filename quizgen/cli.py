@@ -16,7 +16,8 @@ from quizgen.bank import crosscheck_template, load_bank, validate_bank
 from quizgen.count_table import format_table
 from quizgen.counting import FRAMEWORKS, count
 from quizgen.errors import BankError, QuizgenError, UsageError
-from quizgen.generate import NO_SECRET_NOTICE, generate
+from quizgen.export import EXPORTERS
+from quizgen.generate import NO_SECRET_NOTICE, export_file, generate
 from quizgen.instantiate import student_variant
 from quizgen.keyfile import read_key
 from quizgen.secret import load_secret
@@ -211,3 +212,16 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
         spec = ", same architecture" if m.spec_match else ""
         shown = ", ".join(m.matched) or "-"
         click.echo(f"{m.student_id:<12} {m.label:<5} {m.template_id:<34} score {m.score:.2f}  numbers {shown}{spec}")
+
+
+@main.command("export")
+@click.argument("assignment", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(sorted(EXPORTERS)))
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
+@click.option("--secret-file", type=click.Path(path_type=Path), default=None)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@reports_errors
+def export_command(assignment: Path, fmt: str, out_file: Path, secret_file: Path | None, force: bool) -> None:
+    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
+    path = export_file(assignment, fmt, out_file, secret_file, force)
+    click.echo(f"wrote {path}")

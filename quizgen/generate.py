@@ -133,6 +133,48 @@ def generate(
     return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
 
 
+def key_for(
+    assignment_path: Path, secret_file: Path | None = None, bank_paths: list[Path] | None = None
+) -> dict[str, Any]:
+    """The key of an assignment (what key.json holds), without writing anything."""
+    assignment = load_assignment(assignment_path)
+    bank = load_bank(bank_paths)
+    check_references(assignment, bank)
+    secret = load_secret(secret_file)
+    key = _empty_key(assignment)
+    for student in assignment.students:
+        key["students"].append(key_entry(build_quiz(assignment, bank, secret.value, student)))
+    return key
+
+
+def export_file(
+    assignment_path: Path, fmt: str, out_file: Path, secret_file: Path | None = None, force: bool = False
+) -> Path:
+    """One LMS file for an assignment (``quizgen export``), written atomically."""
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise ExportError(f"unknown LMS format '{fmt}': choose from {', '.join(sorted(EXPORTERS))}")
+    if out_file.exists() and not force:
+        raise ExportError(f"{out_file}: exists (use --force to replace it)")
+    files = exporter(key_for(assignment_path, secret_file))
+    (_, data), *rest = files.items()
+    assert not rest, "each exporter writes one file"
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_file.with_name(f".{out_file.name}.partial-{os.getpid()}")
+    partial.write_bytes(data)
+    partial.replace(out_file)
+    return out_file
+
+
+def _empty_key(assignment: LoadedAssignment) -> dict[str, Any]:
+    return {
+        "assignment": assignment.spec.title,
+        "salt": assignment.spec.salt,
+        "partial_credit": assignment.spec.partial_credit,
+        "students": [],
+    }
+
+
 def _write_students(
     assignment: LoadedAssignment,
     bank: Bank,
@@ -143,12 +185,7 @@ def _write_students(
     out: Path,
     progress: Callable[[int], None] | None,
 ) -> tuple[dict[str, Any], int]:
-    key: dict[str, Any] = {
-        "assignment": assignment.spec.title,
-        "salt": assignment.spec.salt,
-        "partial_credit": assignment.spec.partial_credit,
-        "students": [],
-    }
+    key = _empty_key(assignment)
     files = 0
     with ExitStack() as stack:
         combined: dict[str, IO[str]] = {}

@@ -20,7 +20,7 @@ from quizgen.errors import QuizgenError
 from quizgen.resources import templates_dir
 from quizgen.schema import Variant
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True})
 
 
 def make_env(user_dir: Path | None = None) -> SandboxedEnvironment:

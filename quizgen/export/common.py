@@ -1,0 +1,173 @@
+"""What every LMS exporter shares: item HTML, worked solutions, groups of variants, zips."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizgen.render import format_number, markdown_html, student_diagram
+
+MOODLE_GRADES = (
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+    0,
+)
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
+
+
+def snap_grade(percent: float) -> float:
+    """The nearest fraction Moodle's importer accepts (any other is an import error)."""
+    return min(MOODLE_GRADES, key=lambda g: (abs(g - percent), -g))
+
+
+def format_grade(percent: float) -> str:
+    return f"{percent:.7f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One gradable item of one variant, ready for an LMS: text, answers, feedback."""
+
+    student_id: str
+    question: dict[str, Any]
+    diagram: tuple[str, str] | None = None  # (file name, SVG)
+
+    @property
+    def label(self) -> str:
+        return self.question["label"]
+
+    @property
+    def group(self) -> str:
+        """Items of one group are variants of each other: an LMS draws one per student."""
+        template = self.question["template_id"]
+        part = re.sub(r"^Q\d+", "", self.label)
+        return f"{template}-{part}" if part else template
+
+    @property
+    def ident(self) -> str:
+        return f"{self.group}-{self.student_id}".replace(".", "-")
+
+    @property
+    def numeric(self) -> bool:
+        return self.question["type"] == "numeric"
+
+    def prompt_html(self, image_src: str | None = None) -> str:
+        parts = []
+        if self.question.get("stem"):
+            parts.append(str(markdown_html(self.question["stem"])))
+        parts.append(str(markdown_html(self.question["prompt"])))
+        if self.diagram and image_src is not None:
+            alt = html.escape(f"Architecture: {self.question.get('spec', '')}", quote=True)
+            parts.append(f'<p><img src="{html.escape(image_src, quote=True)}" alt="{alt}" /></p>')
+        return "".join(parts)
+
+    def solution_html(self) -> str:
+        q = self.question
+        lines = [f"<p><strong>Answer: {html.escape(format_number(q['answer']))}</strong>"]
+        if q.get("derivation"):
+            lines.append(f" — {html.escape(q['derivation'])}")
+        lines.append("</p>")
+        if q.get("solution"):
+            lines.append("<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in q["solution"]) + "</ul>")
+        return "".join(lines)
+
+    def solution_text(self) -> str:
+        q = self.question
+        head = f"Answer: {format_number(q['answer'])}" + (f" — {q['derivation']}" if q.get("derivation") else "")
+        return " ".join([head, *q.get("solution", [])])
+
+    def wrong_numbers(self) -> list[tuple[float, list[str]]]:
+        """Distinct wrong numbers (outside the tolerance), each with the mistakes behind it."""
+        q = self.question
+        by_value: dict[float, list[str]] = {}
+        for name, value in sorted(q["misconceptions"].items()):
+            if not isinstance(value, int | float) or abs(value - q["answer"]) <= q["tolerance"]:
+                continue
+            by_value.setdefault(value, []).append(name)
+        return sorted(by_value.items(), key=lambda kv: kv[0])
+
+    def feedback_for(self, names: list[str]) -> str:
+        texts = [self.question["misconception_feedback"].get(n, n) for n in names]
+        return " ".join(dict.fromkeys(texts))
+
+    def credit(self, names: list[str], partial: dict[str, float]) -> float:
+        """Share of points for an answer explained by these mistakes (the best one)."""
+        return max((partial.get(n, 0.0) for n in names), default=0.0)
+
+    def letter_mistakes(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for name, letter in sorted(self.question["misconceptions"].items()):
+            if isinstance(letter, str):
+                found.setdefault(letter, []).append(name)
+        return found
+
+
+@dataclass
+class Group:
+    name: str
+    title: str
+    points: float
+    items: list[Item] = field(default_factory=list)
+
+
+def groups_of(key: dict[str, Any]) -> list[Group]:
+    """Variants grouped by template (and part), in first-seen order."""
+    groups: dict[str, Group] = {}
+    for student in key["students"]:
+        for question in student["questions"]:
+            diagram = None
+            if question.get("spec") and question.get("framework"):
+                hidden = _hidden(question)
+                name = f"{slug(question['template_id'])}-{slug(student['student_id'])}.svg"
+                diagram = (name, str(student_diagram(question["spec"], question["framework"], hidden)))
+            item = Item(student["student_id"], question, diagram)
+            group = groups.setdefault(item.group, Group(item.group, question["title"], question["points"]))
+            group.items.append(item)
+    return list(groups.values())
+
+
+def _hidden(question: dict[str, Any]) -> int | None:
+    quantity = question.get("quantity") or ""
+    return int(quantity[6:-1]) if quantity.startswith("units[") else None
+
+
+def zip_bytes(files: dict[str, bytes], folders: tuple[str, ...] = ()) -> bytes:
+    """A deterministic zip: sorted names, fixed timestamps and permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for folder in sorted(folders):
+            info = zipfile.ZipInfo(folder.rstrip("/") + "/", ZIP_DATE)
+            info.external_attr = 0o40755 << 16
+            archive.writestr(info, b"")
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return buffer.getvalue()

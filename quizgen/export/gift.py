@@ -1,0 +1,70 @@
+"""GIFT: numerical and multiple-choice questions with per-answer feedback, all specials escaped."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from quizgen.export.common import Item, format_grade, groups_of, slug, snap_grade
+from quizgen.export.moodle import CATCH_ALL
+
+_SPECIAL = re.compile(r"([\\~=#{}:])")
+
+
+def escape(text: str) -> str:
+    """GIFT text: ``~ = # { } :`` and backslash escaped; no raw newlines (a blank line ends a question)."""
+    escaped = _SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"\s*\n\s*", " ", escaped).strip()
+
+
+def _number(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _weight(percent: float) -> str:
+    return f"%{format_grade(percent)}%"
+
+
+def _numerical(item: Item, partial: dict[str, float]) -> str:
+    q = item.question
+    answers = [f"\t=%100%{_number(q['answer'])}:{_number(q['tolerance'])}#{escape('Correct: ' + q['derivation'])}"]
+    for value, names in item.wrong_numbers():
+        credit = snap_grade(100 * item.credit(names, partial))
+        answers.append(f"\t={_weight(credit)}{_number(value)}:0#{escape(item.feedback_for(names))}")
+    answers.append(f"\t~#{escape(CATCH_ALL)}")
+    return "{#\n" + "\n".join(answers)
+
+
+def _multichoice(item: Item, partial: dict[str, float]) -> str:
+    q = item.question
+    mistakes = item.letter_mistakes()
+    answers = []
+    for letter, text in q["options"].items():
+        feedback = escape(q["option_feedback"].get(letter, ""))
+        if letter == q["answer"]:
+            answers.append(f"\t={escape(text)}#{feedback}")
+            continue
+        credit = snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
+        weight = _weight(credit) if credit else ""
+        answers.append(f"\t~{weight}{escape(text)}#{feedback}")
+    return "{\n" + "\n".join(answers)
+
+
+def _question(item: Item, partial: dict[str, float]) -> str:
+    body = _numerical(item, partial) if item.numeric else _multichoice(item, partial)
+    general = escape(item.solution_html())
+    return f"::{escape(item.ident)}::[html]{escape(item.prompt_html())}{body}\n\t####{general}\n}}"
+
+
+def gift(key: dict[str, Any]) -> str:
+    base = f"$course$/top/quizgen/{slug(key['assignment'])}"
+    partial = key.get("partial_credit", {})
+    blocks = [f"// {escape(key['assignment'])}: written by quizgen"]
+    for group in groups_of(key):
+        blocks.append(f"$CATEGORY: {base}/{group.name}")
+        blocks.extend(_question(item, partial) for item in group.items)
+    return "\n\n".join(blocks) + "\n"
+
+
+def export(key: dict[str, Any]) -> dict[str, bytes]:
+    return {"quiz.gift": gift(key).encode("utf-8")}

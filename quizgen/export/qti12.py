@@ -1,0 +1,203 @@
+"""Canvas classic quizzes: a QTI 1.2 zip with one question group per template (one variant each)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from quizgen.export.common import Item, groups_of, slug, zip_bytes
+from quizgen.render import format_number
+
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _ident(*parts: str) -> str:
+    return "g" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _material(parent: ET.Element, html: str) -> None:
+    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+
+
+def _metadata(item_el: ET.Element, fields: dict[str, str]) -> None:
+    meta = _sub(_sub(item_el, "itemmetadata"), "qtimetadata")
+    for label, entry in fields.items():
+        field = _sub(meta, "qtimetadatafield")
+        _sub(field, "fieldlabel", label)
+        _sub(field, "fieldentry", entry)
+
+
+def _feedback(item_el: ET.Element, ident: str, html: str) -> None:
+    _material(_sub(_sub(item_el, "itemfeedback", ident=ident), "flow_mat"), html)
+
+
+def _condition(processing: ET.Element, cont: str) -> tuple[ET.Element, ET.Element]:
+    condition = _sub(processing, "respcondition", **{"continue": cont})
+    return condition, _sub(condition, "conditionvar")
+
+
+def _show(condition: ET.Element, ident: str) -> None:
+    _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
+
+
+def _number(value: float) -> str:
+    return format_number(value).replace(",", "")
+
+
+def _item(section: ET.Element, item: Item, image: str | None) -> None:
+    q = item.question
+    ident = _ident(item.ident)
+    el = _sub(section, "item", ident=ident, title=q["title"])
+    kind = "numerical_question" if item.numeric else "multiple_choice_question"
+    _metadata(el, {"question_type": kind, "points_possible": _number(q["points"]), "original_answer_ids": ""})
+    presentation = _sub(el, "presentation")
+    _material(presentation, item.prompt_html(image))
+    processing = ET.Element("resprocessing")
+    outcomes = _sub(processing, "outcomes")
+    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    condition, var = _condition(processing, "Yes")
+    _sub(var, "other")
+    _show(condition, "general_fb")
+    feedback: list[tuple[str, str]] = [("general_fb", item.solution_html())]
+    if item.numeric:
+        response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+        _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+        for n, (value, names) in enumerate(item.wrong_numbers(), start=1):
+            condition, var = _condition(processing, "Yes")
+            _sub(var, "varequal", _number(value), respident="response1")
+            _show(condition, f"mistake{n}_fb")
+            feedback.append((f"mistake{n}_fb", item.feedback_for(names)))
+        condition, var = _condition(processing, "No")
+        either = _sub(var, "or")
+        _sub(either, "varequal", _number(q["answer"]), respident="response1")
+        both = _sub(either, "and")
+        _sub(both, "vargte", _number(q["answer"] - q["tolerance"]), respident="response1")
+        _sub(both, "varlte", _number(q["answer"] + q["tolerance"]), respident="response1")
+        _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        _show(condition, "correct_fb")
+        feedback.append(("correct_fb", f"Correct: {q['derivation']}"))
+    else:
+        response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
+        choices = _sub(response, "render_choice")
+        for letter, text in q["options"].items():
+            _material(_sub(choices, "response_label", ident=letter), text)
+            condition, var = _condition(processing, "Yes")
+            _sub(var, "varequal", letter, respident="response1")
+            _show(condition, f"{letter}_fb")
+            feedback.append((f"{letter}_fb", q["option_feedback"].get(letter, "")))
+        condition, var = _condition(processing, "No")
+        _sub(var, "varequal", q["answer"], respident="response1")
+        _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+    condition, var = _condition(processing, "Yes")
+    _sub(var, "other")
+    _show(condition, "general_incorrect_fb")
+    feedback.append(("general_incorrect_fb", "Not right: compare with the worked solution."))
+    el.append(processing)
+    for fb_ident, html in feedback:
+        _feedback(el, fb_ident, html)
+
+
+def assessment_xml(key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> bytes:
+    ET.register_namespace("", QTI)
+    root = ET.Element(f"{{{QTI}}}questestinterop")
+    assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=key["assignment"])
+    meta = _sub(assessment, "qtimetadata")
+    field = _sub(meta, "qtimetadatafield")
+    _sub(field, "fieldlabel", "cc_maxattempts")
+    _sub(field, "fieldentry", "1")
+    root_section = _sub(assessment, "section", ident="root_section")
+    for group in groups_of(key):
+        section = _sub(root_section, "section", ident=_ident(assessment_id, group.name), title=group.title)
+        selection = _sub(_sub(section, "selection_ordering"), "selection")
+        _sub(selection, "selection_number", "1")
+        _sub(_sub(selection, "selection_extension"), "points_per_item", _number(group.points))
+        for item in group.items:
+            src = None
+            if item.diagram:
+                name, svg = item.diagram
+                images[f"{assessment_id}/images/{name}"] = svg.encode()
+                src = f"$IMS-CC-FILEBASE$/images/{name}"
+            _item(section, item, src)
+    _qualify(root, QTI)
+    return _serialize(root)
+
+
+def _qualify(element: ET.Element, namespace: str) -> None:
+    for child in element.iter():
+        if not child.tag.startswith("{"):
+            child.tag = f"{{{namespace}}}{child.tag}"
+
+
+def _serialize(root: ET.Element) -> bytes:
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
+    ET.register_namespace("", CANVAS)
+    root = ET.Element("quiz", identifier=assessment_id)
+    fields = {
+        "title": key["assignment"],
+        "description": "",
+        "shuffle_answers": "false",
+        "scoring_policy": "keep_highest",
+        "quiz_type": "assignment",
+        "points_possible": _number(points),
+        "allowed_attempts": "1",
+        "show_correct_answers": "true",
+    }
+    for tag, text in fields.items():
+        _sub(root, tag, text)
+    _qualify(root, CANVAS)
+    return _serialize(root)
+
+
+def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
+    ET.register_namespace("", CC)
+    root = ET.Element("manifest", identifier=_ident("manifest", assessment_id))
+    metadata = _sub(root, "metadata")
+    _sub(metadata, "schema", "IMS Content")
+    _sub(metadata, "schemaversion", "1.1.3")
+    _sub(root, "organizations")
+    resources = _sub(root, "resources")
+    resource = _sub(resources, "resource", identifier=assessment_id, type="imsqti_xmlv1p2")
+    _sub(resource, "file", href=f"{assessment_id}/{assessment_id}.xml")
+    _sub(resource, "dependency", identifierref=f"{assessment_id}_meta")
+    meta = _sub(
+        resources,
+        "resource",
+        identifier=f"{assessment_id}_meta",
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{assessment_id}/assessment_meta.xml",
+    )
+    _sub(meta, "file", href=f"{assessment_id}/assessment_meta.xml")
+    for n, path in enumerate(images):
+        image = _sub(resources, "resource", identifier=_ident("image", str(n), path), type="webcontent", href=path)
+        _sub(image, "file", href=path)
+    _qualify(root, CC)
+    return _serialize(root)
+
+
+def export(key: dict[str, Any]) -> dict[str, bytes]:
+    assessment_id = _ident("assessment", slug(key["assignment"]))
+    images: dict[str, bytes] = {}
+    body = assessment_xml(key, assessment_id, images)
+    points = sum(g.points for g in groups_of(key))
+    files = {
+        f"{assessment_id}/{assessment_id}.xml": body,
+        f"{assessment_id}/assessment_meta.xml": meta_xml(key, assessment_id, points),
+        "imsmanifest.xml": manifest_xml(assessment_id, sorted(images)),
+        **images,
+    }
+    return {"canvas-qti12.zip": zip_bytes(files, folders=("non_cc_assessments",))}
