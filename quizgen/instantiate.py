@@ -164,6 +164,9 @@ def _counted_variant(
         names = {w.name: w.value for w in answer.wrongs}
         feedback = {letter: f"{w.explanation}" for w in answer.wrongs for letter in [str(w.value)]}
         feedback[str(answer.value)] = "Correct: " + answer.derivation
+        for letter in COMPARE_OPTIONS:
+            feedback.setdefault(letter, f"Not this one: {answer.derivation}.")
+        feedback = {letter: feedback[letter] for letter in COMPARE_OPTIONS}
         return Variant(
             type="multiple_choice",
             answer=answer.value,

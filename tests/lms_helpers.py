@@ -1,0 +1,89 @@
+"""Shared by the LMS export tests: assignments over the whole bank, schemas, gift-pegjs, goldens."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT.parent / "shared" / "lms-schemas"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+GIFT_JS = (
+    "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{try{process.stdout.write("
+    "JSON.stringify(require('gift-pegjs').parse(s)))}catch(e){console.error(e.message);process.exit(2)}})"
+)
+
+
+@cache
+def lxml_schema(relative: str):
+    from lxml import etree
+
+    path = SCHEMAS / relative
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared is read at test time)")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def schema_errors(relative: str, document: bytes) -> list[str]:
+    from lxml import etree
+
+    schema = lxml_schema(relative)
+    ok = schema.validate(etree.fromstring(document))
+    return [] if ok else [str(e) for e in schema.error_log]
+
+
+def gift_parse(text: str) -> list[dict]:
+    modules = os.environ.get("QUIZGEN_GIFT_PARSER_PATH") or str(ROOT / ".tools" / "node_modules")
+    if not (Path(modules) / "gift-pegjs").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("gift-pegjs is not installed: scripts/test installs it")
+        pytest.skip("gift-pegjs is not installed (npm install --prefix .tools gift-pegjs@1.0.2)")
+    proc = subprocess.run(
+        ["node", "-e", GIFT_JS],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NODE_PATH": modules},
+    )
+    if proc.returncode:
+        raise ValueError(proc.stderr.strip())
+    return json.loads(proc.stdout)
+
+
+def zip_members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def check_golden(name: str, actual: bytes) -> None:
+    """Compare with tests/golden/NAME; QUIZGEN_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
+    path = GOLDEN / name
+    if os.environ.get("QUIZGEN_UPDATE_GOLDEN") or not path.exists():
+        if os.environ.get("CI") and not path.exists():
+            pytest.fail(f"golden file {path} is missing")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(actual)
+    expected = path.read_bytes()
+    if expected != actual:
+        import difflib
+
+        diff = "\n".join(
+            difflib.unified_diff(
+                expected.decode(errors="replace").splitlines(),
+                actual.decode(errors="replace").splitlines(),
+                "golden",
+                "now",
+                lineterm="",
+                n=2,
+            )
+        )
+        pytest.fail(f"{name} differs from its golden file:\n{diff[:4000]}")

@@ -1,0 +1,261 @@
+"""LMS exports: schema-valid for the whole bank, parsed back by independent readers, golden files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lms_helpers import check_golden, gift_parse, schema_errors, zip_members
+from lxml import etree
+
+from quizgen.bank import load_bank
+from quizgen.cli import main
+from quizgen.export import EXPORTERS
+from quizgen.export.common import MOODLE_GRADES
+from quizgen.generate import generate, key_for
+
+QTI12_XSD = "qti12/ims_qtiasiv1p2p1.xsd"
+QTI21_XSD = "ims/qtiv2p1/imsqti_v2p1.xsd"
+CP_XSD = "ims/imscp_v1p1.xsd"
+
+
+@pytest.fixture(scope="module")
+def whole_bank(tmp_path_factory):
+    """Every template of the bank, three anonymous variants each, with partial credit."""
+    folder = tmp_path_factory.mktemp("bank")
+    ids = sorted(load_bank().templates)
+    lines = [
+        "title: Whole bank <&> {check}",
+        "salt: all",
+        "variants: 3",
+        "partial_credit: {bias_convention: 0.5, forgot_bias: 0.3}",
+        "questions:",
+    ]
+    lines += [f"  - {{id: {template_id}}}" for template_id in ids]
+    path = folder / "all.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    key = key_for(path)
+    return key, {fmt: exporter(key) for fmt, exporter in EXPORTERS.items()}
+
+
+def _items(key):
+    for student in key["students"]:
+        for q in student["questions"]:
+            yield student["student_id"], q
+
+
+def test_qti12_validates_against_the_official_xsd(whole_bank):
+    key, out = whole_bank
+    members = zip_members(out["qti12"]["canvas-qti12.zip"])
+    assessments = [n for n in members if re.fullmatch(r"(g\w+)/\1\.xml", n)]
+    assert len(assessments) == 1
+    assert schema_errors(QTI12_XSD, members[assessments[0]]) == []
+    assert "non_cc_assessments/" in members and "imsmanifest.xml" in members
+    tree = etree.fromstring(members[assessments[0]])
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    groups = tree.findall(".//q:section/q:section", ns)
+    assert len(groups) == len(
+        {f"{q['template_id']}{q['label'][2:] if q['label'][-1].isalpha() else ''}" for _, q in _items(key)}
+    )
+    assert all(g.find(".//q:selection_number", ns).text == "1" for g in groups)
+    assert len(tree.findall(".//q:item", ns)) == sum(1 for _ in _items(key))
+
+
+def test_qti21_items_and_manifest_validate(whole_bank):
+    key, out = whole_bank
+    members = zip_members(out["qti21"]["qti21.zip"])
+    assert schema_errors(CP_XSD, members["imsmanifest.xml"]) == []
+    items = [n for n in members if n.startswith("items/item-") and n.endswith(".xml")]
+    assert len(items) == sum(1 for _ in _items(key))
+    for name in items:
+        assert schema_errors(QTI21_XSD, members[name]) == [], name
+    manifest = members["imsmanifest.xml"].decode()
+    for name in members:
+        if name != "imsmanifest.xml":
+            assert f'href="{name}"' in manifest, name
+
+
+def test_a_broken_document_fails_validation(whole_bank):
+    _, out = whole_bank
+    members = zip_members(out["qti21"]["qti21.zip"])
+    name = next(n for n in members if n.startswith("items/item-") and b"choiceInteraction" in members[n])
+    broken = members[name].replace(b'maxChoices="1"', b'maxChoices="one"')
+    assert schema_errors(QTI21_XSD, broken)
+    qti12 = zip_members(out["qti12"]["canvas-qti12.zip"])
+    body = next(v for n, v in qti12.items() if n.count("/") == 1 and n.endswith(".xml") and "meta" not in n)
+    assert schema_errors(QTI12_XSD, body.replace(b"<resprocessing>", b"<resprocessing><bogus/>", 1))
+
+
+def test_gift_round_trip_through_gift_pegjs(whole_bank):
+    key, out = whole_bank
+    parsed = gift_parse(out["gift"]["quiz.gift"].decode())
+    questions = {q["title"]: q for q in parsed if q["type"] != "Category"}
+    items = list(_items(key))
+    assert len(questions) == len(items)
+    assert sum(q["type"] == "Category" for q in parsed) >= 40
+    for student, q in items:
+        title = next(
+            t
+            for t in questions
+            if t.endswith(f"-{student}")
+            and t.startswith(q["template_id"])
+            and (not q["label"][-1].isalpha() or t[: -len(student) - 1].endswith(f"-{q['label'][-1]}"))
+        )
+        gq = questions.pop(title)
+        assert gq["globalFeedback"]["text"].startswith("<p><strong>Answer: ")
+        if q["type"] == "numeric":
+            assert gq["type"] == "Numerical"
+            right = [c for c in gq["choices"] if c["weight"] == 100]
+            assert len(right) == 1
+            assert right[0]["text"]["number"] == pytest.approx(q["answer"])
+            assert right[0]["text"]["range"] == pytest.approx(q["tolerance"])
+            wrong = {
+                c["text"]["number"]: c
+                for c in gq["choices"]
+                if c["weight"] != 100 and isinstance(c["text"], dict) and "number" in c["text"]
+            }
+            for name, value in q["misconceptions"].items():
+                if abs(value - q["answer"]) > q["tolerance"]:
+                    assert any(
+                        q["misconception_feedback"][name] in c["feedback"]["text"]
+                        for v, c in wrong.items()
+                        if abs(v - value) < 1e-9
+                    )
+        else:
+            assert gq["type"] == "MC"
+            correct = [c for c in gq["choices"] if c["isCorrect"]]
+            assert [c["text"]["text"] for c in correct] == [q["options"][q["answer"]]]
+            assert [c["feedback"]["text"] for c in gq["choices"]] == [q["option_feedback"][k] for k in q["options"]]
+    assert questions == {}
+
+
+def test_moodle_xml_round_trip(whole_bank):
+    key, out = whole_bank
+    root = etree.fromstring(out["moodle"]["moodle.xml"])
+    categories = [c.findtext("category/text") for c in root.findall("question[@type='category']")]
+    base = categories[0]
+    assert base.startswith("$course$/top/quizgen/") and all(c.startswith(base) for c in categories)
+    by_name = {q.findtext("name/text"): q for q in root.findall("question") if q.get("type") != "category"}
+    items = list(_items(key))
+    assert len(by_name) == len(items)
+    partial = key["partial_credit"]
+    for student, q in items:
+        part = f"-{q['label'][-1]}" if q["label"][-1].isalpha() else ""
+        mq = by_name[f"{q['template_id']}{part}-{student}"]
+        assert "Answer: " in mq.findtext("generalfeedback/text")
+        assert float(mq.findtext("defaultgrade")) == pytest.approx(q["points"])
+        answers = mq.findall("answer")
+        for a in answers:
+            assert float(a.get("fraction")) in [pytest.approx(g) for g in MOODLE_GRADES]
+        text = mq.findtext("questiontext/text")
+        for src in re.findall(r"@@PLUGINFILE@@/([^\"]+)", text):
+            assert mq.find(f"questiontext/file[@name='{src}']") is not None
+        if q["type"] == "numeric":
+            assert mq.get("type") == "numerical"
+            right = [a for a in answers if a.get("fraction") == "100"]
+            assert len(right) == 1 and float(right[0].findtext("text")) == pytest.approx(q["answer"])
+            assert float(right[0].findtext("tolerance")) == pytest.approx(q["tolerance"])
+            assert answers[-1].findtext("text") == "*"
+            read_back = {float(a.findtext("text")): a for a in answers[1:-1]}
+            for name, value in q["misconceptions"].items():
+                if abs(value - q["answer"]) <= q["tolerance"]:
+                    continue
+                answer = next(a for v, a in read_back.items() if abs(v - value) < 1e-9)
+                assert q["misconception_feedback"][name] in answer.findtext("feedback/text")
+                if name in partial:
+                    assert float(answer.get("fraction")) >= 30 - 1e-6
+        else:
+            assert mq.get("type") == "multichoice"
+            texts = [a.findtext("text") for a in answers]
+            assert texts == list(q["options"].values())
+            fractions = dict(zip(q["options"], (a.get("fraction") for a in answers), strict=True))
+            assert fractions[q["answer"]] == "100"
+            assert [a.findtext("feedback/text") for a in answers] == [q["option_feedback"][k] for k in q["options"]]
+
+
+HOSTILE = """topic: hostile
+questions:
+  - id: hostile-text
+    title: "Odd text <b>&amp; ]]> {braces} ~tilde"
+    difficulty: easy
+    type: numeric
+    parameters:
+      h: {min: 2, max: 4}
+    architecture: "Input(3) -> LSTM({{ h }})"
+    prompt: "Is a < b & c? {not: a = GIFT} ~ ]]> # end: LSTM({{ h }})"
+    quantity: total
+"""
+
+
+def test_hostile_text_survives_every_format(tmp_path):
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    (bank / "hostile.yaml").write_text(HOSTILE)
+    (tmp_path / "roster.csv").write_text("student_id,name\nx.1,Ann <&> {O'Neil}\n")
+    assignment = tmp_path / "a.yaml"
+    assignment.write_text("title: 'T <&> {x} ]]>'\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: hostile-text}\n")
+    key = key_for(assignment, bank_paths=[bank])
+    prompt_piece = "Is a &lt; b &amp; c? {not: a = GIFT} ~ ]]&gt; # end"
+    moodle = EXPORTERS["moodle"](key)["moodle.xml"]
+    question = etree.fromstring(moodle).find("question[@type='numerical']")
+    assert prompt_piece in question.findtext("questiontext/text")
+    gift = gift_parse(EXPORTERS["gift"](key)["quiz.gift"].decode())
+    numerical = next(q for q in gift if q["type"] == "Numerical")
+    assert prompt_piece in numerical["stem"]["text"]
+    assert numerical["choices"][0]["text"]["number"] == key["students"][0]["questions"][0]["answer"]
+    for fmt, name in (("qti12", "canvas-qti12.zip"), ("qti21", "qti21.zip")):
+        members = zip_members(EXPORTERS[fmt](key)[name])
+        docs = [v for n, v in members.items() if n.endswith(".xml") and "manifest" not in n and "meta" not in n]
+        texts = " ".join("".join(etree.fromstring(d).itertext()) for d in docs)
+        assert (
+            prompt_piece.replace("&lt;", "<").replace("&amp;", "&").replace("&gt;", ">") in texts
+            or prompt_piece in texts
+        )
+
+
+def _small_key(tmp_path: Path):
+    assignment = tmp_path / "small.yaml"
+    assignment.write_text(
+        "title: Small quiz\nsalt: golden\nvariants: 2\npartial_credit: {bias_convention: 0.5}\nquestions:\n"
+        "  - {id: lstm-layer-total}\n  - {id: lstm-three-inputs-five-units}\n  - {id: gru-lighter-alternative}\n"
+        "  - {id: lstm-layer-total-choice}\n"
+    )
+    return key_for(assignment)
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORTERS))
+def test_golden_files(tmp_path, fmt):
+    output = EXPORTERS[fmt](_small_key(tmp_path))
+    for name, data in output.items():
+        if name.endswith(".zip"):
+            for member, content in sorted(zip_members(data).items()):
+                if not member.endswith("/"):
+                    check_golden(f"{fmt}/{name}/{member}", content)
+        else:
+            check_golden(f"{fmt}/{name}", data)
+
+
+def test_export_command_writes_one_file_and_generate_writes_lms(tmp_path):
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    target = tmp_path / "hw.xml"
+    result = CliRunner().invoke(
+        main, ["export", str(examples / "homework.yaml"), "--format", "moodle", "--out", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert etree.fromstring(target.read_bytes()).tag == "quiz"
+    again = CliRunner().invoke(
+        main, ["export", str(examples / "homework.yaml"), "--format", "moodle", "--out", str(target)]
+    )
+    assert again.exit_code != 0 and "exists" in again.output
+    generate(examples / "homework.yaml", tmp_path / "out", formats=["moodle", "gift", "qti12", "qti21"])
+    assert sorted(p.name for p in (tmp_path / "out" / "lms").iterdir()) == [
+        "canvas-qti12.zip",
+        "moodle.xml",
+        "qti21.zip",
+        "quiz.gift",
+    ]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["formats"] == ["moodle", "gift", "qti12", "qti21"]
