@@ -134,4 +134,9 @@ def key_entry(quiz: StudentQuiz) -> dict[str, Any]:
             if question.variant.parts:
                 entry["stem"] = question.variant.prompt
             items.append(entry)
-    return {"student_id": quiz.student.student_id, "name": quiz.student.name, "questions": items}
+    return {
+        "student_id": quiz.student.student_id,
+        "name": quiz.student.name,
+        "email": quiz.student.email,
+        "questions": items,
+    }

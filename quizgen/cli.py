@@ -18,6 +18,7 @@ from quizgen.counting import FRAMEWORKS, count
 from quizgen.errors import BankError, QuizgenError, UsageError
 from quizgen.export import EXPORTERS
 from quizgen.generate import NO_SECRET_NOTICE, export_file, generate
+from quizgen.grading.run import GRADEBOOKS, grade
 from quizgen.instantiate import student_variant
 from quizgen.keyfile import read_key
 from quizgen.secret import load_secret
@@ -225,3 +226,24 @@ def export_command(assignment: Path, fmt: str, out_file: Path, secret_file: Path
     """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
     path = export_file(assignment, fmt, out_file, secret_file, force)
     click.echo(f"wrote {path}")
+
+
+@main.command("grade")
+@click.argument("key_file", type=click.Path(path_type=Path))
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--gradebook", type=click.Choice(GRADEBOOKS), default=None, help="Also write an LMS grade-import CSV.")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--templates", type=click.Path(path_type=Path), default=None)
+@reports_errors
+def grade_command(
+    key_file: Path, submissions: Path, out_dir: Path, gradebook: str | None, force: bool, templates: Path | None
+) -> None:
+    """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
+    summary = grade(key_file, submissions, out_dir, gradebook, force, templates)
+    click.echo(
+        f"graded {summary['graded']} of {summary['students_in_key']} students; "
+        f"no submission {len(summary['no_submission'])}, duplicates {len(summary['duplicates'])}, "
+        f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])} "
+        f"(see {out_dir / 'summary.json'})"
+    )

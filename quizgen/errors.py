@@ -50,3 +50,9 @@ class UsageError(QuizgenError):
     """A call of the library or CLI with arguments it does not take."""
 
     exit_code = 2
+
+
+class OutputError(QuizgenError):
+    """An output file or folder that cannot be written."""
+
+    exit_code = 4

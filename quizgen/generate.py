@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +17,7 @@ from quizgen.bank import Bank, bank_files, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
+from quizgen.files import atomic_folder, write_file
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.resources import bank_dir
 from quizgen.secret import Secret, load_secret
@@ -39,39 +39,6 @@ def bank_hash(paths: list[Path]) -> str:
     for path in bank_files(paths):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-
-
-@contextmanager
-def atomic_folder(out_dir: Path, force: bool) -> Iterator[Path]:
-    """A scratch folder that becomes ``out_dir`` only if everything inside was written."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise AssignmentError(f"{out_dir}: exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise AssignmentError(f"{out_dir}: the folder is not empty (use --force to replace it)")
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    scratch = parent / f".{out_dir.name}.partial-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    try:
-        yield scratch
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    old = parent / f".{out_dir.name}.old-{os.getpid()}"
-    if out_dir.exists():
-        out_dir.rename(old)
-    scratch.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -> list[str]:
@@ -127,8 +94,8 @@ def generate(
         }
         if not secret.is_set:
             manifest["notice"] = NO_SECRET_NOTICE
-        _write(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-        _write(scratch / "key.json", json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        write_file(scratch / "key.json", json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     questions = len(key["students"][0]["questions"]) if key["students"] else 0
     return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
 
@@ -207,25 +174,25 @@ def _write_students(
             student_view, key_view = quiz_view(quiz, False), quiz_view(quiz, True)
             folder = out / "students" / student.student_id
             if "md" in formats:
-                _write(folder / "quiz.md", renderer.quiz(student_view, "md"))
+                write_file(folder / "quiz.md", renderer.quiz(student_view, "md"))
                 key_md = renderer.key(key_view, "md")
-                _write(folder / "key.md", key_md)
+                write_file(folder / "key.md", key_md)
                 combined["key.md"].write(("\n---\n\n" if n else "") + key_md)
                 files += 2
                 for question in quiz.questions:
                     v = question.variant
                     if v.spec and v.framework:
                         svg = student_diagram(v.spec, v.framework, hidden_layer_of(question))
-                        _write(folder / "diagrams" / f"q{question.number}.svg", svg + "\n")
+                        write_file(folder / "diagrams" / f"q{question.number}.svg", svg + "\n")
                         files += 1
             if "html" in formats:
-                _write(folder / "quiz.html", renderer.quiz(student_view, "html"))
-                _write(folder / "key.html", renderer.key(key_view, "html"))
+                write_file(folder / "quiz.html", renderer.quiz(student_view, "html"))
+                write_file(folder / "key.html", renderer.key(key_view, "html"))
                 combined["quizzes.html"].write(renderer.render("quiz_body.html", quiz=student_view))
                 combined["key.html"].write(renderer.render("key_body.html", quiz=key_view))
                 files += 2
             if practice:
-                _write(folder / "practice.html", renderer.practice(student_view, quiz))
+                write_file(folder / "practice.html", renderer.practice(student_view, quiz))
                 files += 1
             key["students"].append(key_entry(quiz))
             if progress:
@@ -244,6 +211,6 @@ def _write_lms(key: dict[str, Any], formats: list[str], out: Path) -> int:
         if exporter is None:
             continue
         for name, data in sorted(exporter(key).items()):
-            _write(out / "lms" / name, data)
+            write_file(out / "lms" / name, data)
             written += 1
     return written

@@ -1,0 +1,1 @@
+"""Grading submissions against a key: parsing answers, scoring, diagnosis, item analysis."""

@@ -1,0 +1,83 @@
+"""Item analysis: difficulty, point-biserial discrimination, common wrong answers and mistakes."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from quizgen.grading.score import ItemResult
+
+
+@dataclass
+class ItemStats:
+    label: str
+    answered: int = 0
+    correct: int = 0
+    blank: int = 0
+    unreadable: int = 0
+    difficulty: float | None = None
+    discrimination: float | None = None
+    wrong_answers: list[tuple[str, int, tuple[str, ...]]] = field(default_factory=list)
+    mistakes: Counter[str] = field(default_factory=Counter)
+
+
+def _shown(value: float | str | None) -> str:
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() else f"{value:g}"
+    return str(value)
+
+
+def point_biserial(correct: list[int], rest: list[float]) -> float | None:
+    """Correlation of an item's 0/1 score with the rest of the score (the item itself left out)."""
+    n = len(correct)
+    if n < 2:
+        return None
+    p = sum(correct) / n
+    if p in (0.0, 1.0):
+        return None
+    mean = sum(rest) / n
+    sd = math.sqrt(sum((r - mean) ** 2 for r in rest) / n)
+    if sd == 0:
+        return None
+    m1 = sum(r for c, r in zip(correct, rest, strict=True) if c) / sum(correct)
+    m0 = sum(r for c, r in zip(correct, rest, strict=True) if not c) / (n - sum(correct))
+    return round((m1 - m0) / sd * math.sqrt(p * (1 - p)), 4)
+
+
+def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[ItemStats]:
+    """Statistics per label over the students who submitted."""
+    stats = []
+    totals = {sid: sum(r.points for r in items) for sid, items in results.items()}
+    for label in labels:
+        item = ItemStats(label)
+        wrong: Counter[str] = Counter()
+        behind: dict[str, set[str]] = {}
+        flags: list[int] = []
+        rest: list[float] = []
+        for sid, items in results.items():
+            result = next((r for r in items if r.label == label), None)
+            if result is None:
+                continue
+            item.answered += 1
+            flags.append(1 if result.correct else 0)
+            rest.append(totals[sid] - result.points)
+            if result.correct:
+                item.correct += 1
+            elif result.status == "blank":
+                item.blank += 1
+            elif result.status == "unreadable":
+                item.unreadable += 1
+            else:
+                shown = _shown(result.value)
+                wrong[shown] += 1
+                behind.setdefault(shown, set()).update(result.mistakes)
+                item.mistakes.update(result.mistakes)
+        if item.answered:
+            item.difficulty = round(item.correct / item.answered, 4)
+        item.discrimination = point_biserial(flags, rest)
+        item.wrong_answers = [
+            (v, n, tuple(sorted(behind[v]))) for v, n in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        ]
+        stats.append(item)
+    return stats

@@ -1,0 +1,102 @@
+"""Reading what a student typed: numbers written many ways, expressions, option letters or text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from quizgen.grading.expression import ExpressionError, evaluate
+
+MINUS = dict.fromkeys(map(ord, "−‒–—﹣－"), "-")
+GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'’_](?=\d{3}(?!\d))")
+NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?")
+EXPRESSION_MARK = re.compile(r"\d\s*[*·×xX⋅∙•/+]\s*[\d(]|\(\s*\d")
+LETTER = re.compile(r"^\(?\s*([A-Ha-h])\s*[).:]?$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A read answer: a number (maybe from an expression) or a letter; ``None`` value if unreadable."""
+
+    raw: str
+    value: float | None = None
+    letter: str | None = None
+    factors: tuple[float, ...] = ()
+    expression: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return not self.raw.strip()
+
+    @property
+    def readable(self) -> bool:
+        return self.value is not None or self.letter is not None
+
+
+def normalize(text: str) -> str:
+    """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits)."""
+    folded = unicodedata.normalize("NFKC", text).translate(MINUS)
+    out = []
+    for char in folded:
+        digit = unicodedata.decimal(char, None)
+        out.append(str(digit) if digit is not None and not char.isascii() else char)
+    return "".join(out)
+
+
+MAX_ABS = 1e15
+
+
+def parse_number(raw: str) -> Parsed:
+    """Lenient numeric reading; anything it cannot read is kept raw with no value."""
+    parsed = _parse_number(raw)
+    if parsed.value is not None and not abs(parsed.value) <= MAX_ABS:
+        return Parsed(raw)
+    return parsed
+
+
+def _parse_number(raw: str) -> Parsed:
+    text = normalize(raw).strip()
+    if not text:
+        return Parsed(raw)
+    grouped = GROUP_SPACES.sub("", text)
+    if EXPRESSION_MARK.search(grouped):
+        candidate = re.sub(r"(?i)\s*(?:=.*|params?|parameters?|weights?)\s*$", "", grouped)
+        try:
+            result = evaluate(candidate.replace(",", ""))
+            return Parsed(raw, result.value, factors=result.factors, expression=len(result.factors) > 1)
+        except ExpressionError:
+            pass
+    numbers = NUMBER.findall(grouped)
+    if len(numbers) == 1:
+        try:
+            return Parsed(raw, float(numbers[0].replace(",", "")))
+        except ValueError:
+            return Parsed(raw)
+    if len(numbers) > 1 and re.fullmatch(r"\d+,\d{1,2}", grouped):
+        return Parsed(raw, float(grouped.replace(",", ".")))  # a decimal comma: "1,5"
+    return Parsed(raw)
+
+
+def parse_choice(raw: str, options: dict[str, str]) -> Parsed:
+    text = normalize(raw).strip()
+    if not text:
+        return Parsed(raw)
+    match = LETTER.match(text)
+    if match and match.group(1).upper() in options:
+        return Parsed(raw, letter=match.group(1).upper())
+    wanted = _plain(text)
+    for letter, option in options.items():
+        if _plain(option) == wanted:
+            return Parsed(raw, letter=letter)
+    number = parse_number(raw)
+    if number.value is not None:
+        for letter, option in options.items():
+            option_number = parse_number(option)
+            if option_number.value is not None and abs(option_number.value - number.value) < 1e-9:
+                return Parsed(raw, letter=letter)
+    return Parsed(raw)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s.]+", " ", normalize(text)).strip().lower()

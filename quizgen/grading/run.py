@@ -1,0 +1,228 @@
+"""``quizgen grade``: read a key and submissions, write grades, feedback, report and gradebooks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from markupsafe import Markup
+
+from quizgen.errors import GradeError
+from quizgen.files import atomic_folder, write_file
+from quizgen.grading.analysis import analyse
+from quizgen.grading.charts import bar_chart, histogram
+from quizgen.grading.score import ItemResult, Scorer
+from quizgen.grading.submissions import Intake, read_rows
+from quizgen.keyfile import read_key
+from quizgen.render import Renderer
+
+GRADEBOOKS = ("canvas", "moodle")
+
+
+@dataclass
+class Outcome:
+    """Everything grading learnt, for the summary: nothing read is left out of it."""
+
+    key: dict[str, Any]
+    labels: list[str]
+    results: dict[str, list[ItemResult]] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+    intake: Intake = field(default_factory=Intake)
+
+    @property
+    def missing(self) -> list[str]:
+        return [s["student_id"] for s in self.key["students"] if s["student_id"] not in self.results]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "students_in_key": len(self.key["students"]),
+            "rows_read": self.intake.rows_read,
+            "graded": len(self.results),
+            "no_submission": self.missing,
+            "duplicates": {sid: {"lines": lines, "kept": lines[-1]} for sid, lines in sorted(self.duplicates.items())},
+            "unknown_students": [{"line": line, "student_id": sid} for line, sid in self.unknown],
+            "rejected_rows": [
+                {"line": line, "reason": reason, "text": text} for line, reason, text in self.intake.rejected
+            ],
+            "missing_columns": self.intake.missing_columns,
+            "extra_columns": self.intake.extra_columns,
+            "delimiter": self.intake.delimiter,
+            "notes": self.intake.notes,
+        }
+
+
+def all_labels(key: dict[str, Any]) -> list[str]:
+    labels: dict[str, None] = {}
+    for student in key["students"]:
+        for q in student["questions"]:
+            labels.setdefault(q["label"], None)
+    return list(labels)
+
+
+def grade_submissions(key: dict[str, Any], data: bytes) -> Outcome:
+    """Score every row against the key (pure: bytes in, results out)."""
+    labels = all_labels(key)
+    outcome = Outcome(key, labels)
+    students = {s["student_id"]: s for s in key["students"]}
+    scorer = Scorer(dict(key.get("partial_credit", {})))
+    for row in read_rows(data, labels, outcome.intake):
+        student = students.get(row.student_id)
+        if student is None:
+            outcome.unknown.append((row.line, row.student_id))
+            continue
+        if row.student_id in outcome.results:
+            outcome.duplicates.setdefault(row.student_id, [outcome.lines[row.student_id]]).append(row.line)
+        outcome.lines[row.student_id] = row.line
+        outcome.results[row.student_id] = [
+            scorer.score(q, row.answers.get(q["label"], "")) for q in student["questions"]
+        ]
+    return outcome
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def grades_csv(outcome: Outcome) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student_id", "name", *outcome.labels, "total", "max", "percent", "status"])
+    for student in outcome.key["students"]:
+        sid = student["student_id"]
+        results = outcome.results.get(sid)
+        maximum = sum(float(q["points"]) for q in student["questions"])
+        if results is None:
+            writer.writerow(
+                [sid, student.get("name", ""), *[""] * len(outcome.labels), "0", _points(maximum), "0", "no submission"]
+            )
+            continue
+        by_label = {r.label: r for r in results}
+        total = sum(r.points for r in results)
+        cells = [_points(by_label[label].points) if label in by_label else "" for label in outcome.labels]
+        percent = round(100 * total / maximum, 2) if maximum else 0
+        writer.writerow(
+            [
+                sid,
+                student.get("name", ""),
+                *cells,
+                _points(round(total, 4)),
+                _points(maximum),
+                _points(percent),
+                "graded",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def gradebook_csv(outcome: Outcome, kind: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    title = outcome.key["assignment"]
+    totals = {sid: sum(r.points for r in rs) for sid, rs in outcome.results.items()}
+    maximum = max((sum(float(q["points"]) for q in s["questions"]) for s in outcome.key["students"]), default=0)
+    if kind == "canvas":
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title])
+        writer.writerow(["Points Possible", "", "", "", "", _points(maximum)])
+        for s in outcome.key["students"]:
+            writer.writerow(
+                [
+                    s.get("name") or s["student_id"],
+                    "",
+                    s["student_id"],
+                    "",
+                    "",
+                    _points(round(totals.get(s["student_id"], 0.0), 4)),
+                ]
+            )
+    else:
+        writer.writerow(["ID number", "Email address", title])
+        for s in outcome.key["students"]:
+            writer.writerow([s["student_id"], s.get("email", ""), _points(round(totals.get(s["student_id"], 0.0), 4))])
+    return buffer.getvalue()
+
+
+def _feedback_view(student: dict[str, Any], results: list[ItemResult] | None) -> dict[str, Any]:
+    items = []
+    for q in student["questions"]:
+        result = next((r for r in results or [] if r.label == q["label"]), None)
+        items.append({"question": q, "result": result})
+    total = sum(r.points for r in results or [])
+    maximum = sum(float(q["points"]) for q in student["questions"])
+    return {"student": student, "items": items, "total": total, "maximum": maximum, "submitted": results is not None}
+
+
+def _report_view(outcome: Outcome) -> dict[str, Any]:
+    stats = analyse(outcome.labels, outcome.results)
+    percents = []
+    for student in outcome.key["students"]:
+        if student["student_id"] in outcome.results:
+            maximum = sum(float(q["points"]) for q in student["questions"]) or 1
+            percents.append(100 * sum(r.points for r in outcome.results[student["student_id"]]) / maximum)
+    mistakes: dict[str, int] = {}
+    for item in stats:
+        for name, n in item.mistakes.items():
+            mistakes[name] = mistakes.get(name, 0) + n
+    top = sorted(mistakes.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+    charts = {
+        "difficulty": Markup(
+            bar_chart("Share correct per item", [(s.label, s.difficulty or 0.0) for s in stats], 1.0, "%")
+        ),
+        "totals": Markup(histogram("Scores (percent of points)", percents)),
+        "mistakes": Markup(
+            bar_chart("Mistakes behind wrong answers", [(n, float(c)) for n, c in top], max([c for _, c in top] + [1]))
+        )
+        if top
+        else None,
+    }
+    mean = sum(percents) / len(percents) if percents else 0.0
+    return {"stats": stats, "charts": charts, "summary": outcome.summary(), "mean": mean, "graded": len(percents)}
+
+
+def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templates: Path | None) -> dict[str, Any]:
+    key = outcome.key
+    renderer = Renderer(f"{key['assignment']} — feedback", templates)
+    write_file(scratch / "grades.csv", grades_csv(outcome))
+    for student in key["students"]:
+        view = _feedback_view(student, outcome.results.get(student["student_id"]))
+        for fmt in ("md", "html"):
+            write_file(
+                scratch / "feedback" / f"{student['student_id']}.{fmt}", renderer.render(f"feedback.{fmt}", **view)
+            )
+    report = Renderer(f"{key['assignment']} — grading report", templates)
+    write_file(scratch / "report.html", report.render("report.html", **_report_view(outcome)))
+    summary = outcome.summary()
+    write_file(scratch / "summary.json", json.dumps(summary, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    if gradebook:
+        write_file(scratch / f"gradebook-{gradebook}.csv", gradebook_csv(outcome, gradebook))
+    return summary
+
+
+def grade(
+    key_path: Path,
+    submissions_path: Path,
+    out_dir: Path,
+    gradebook: str | None = None,
+    force: bool = False,
+    templates: Path | None = None,
+) -> dict[str, Any]:
+    key = read_key(key_path)
+    try:
+        data = submissions_path.read_bytes()
+    except OSError as error:
+        raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
+    if gradebook is not None and gradebook not in GRADEBOOKS:
+        raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
+    outcome = grade_submissions(key, data)
+    with atomic_folder(out_dir, force) as scratch:
+        try:
+            summary = _write_outputs(outcome, scratch, gradebook, templates)
+        except TemplateError as error:
+            raise GradeError(f"rendering failed: {type(error).__name__}: {error}") from None
+    return summary

@@ -1,0 +1,171 @@
+"""Scoring one answer against its key entry and naming the mistake behind a wrong one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from quizgen.answers import pair_wrongs
+from quizgen.errors import QuizgenError
+from quizgen.grading.expression import ExpressionError, evaluate
+from quizgen.grading.parse import Parsed, parse_choice, parse_number
+
+Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
+UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    label: str
+    raw: str
+    status: Status
+    points: float
+    max_points: float
+    value: float | str | None = None
+    mistakes: tuple[str, ...] = ()
+    feedback: str = ""
+    factor_note: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+@dataclass
+class Scorer:
+    """Scores answers for one key; caches what is costly to recompute (pairs of mistakes)."""
+
+    partial_credit: dict[str, float] = field(default_factory=dict)
+
+    def score(self, question: dict[str, Any], raw: str) -> ItemResult:
+        label, points = question["label"], float(question["points"])
+        if not raw.strip():
+            return ItemResult(label, raw, "blank", 0.0, points, feedback="No answer.")
+        if question["type"] == "multiple_choice":
+            return self._choice(question, parse_choice(raw, question["options"]), points)
+        return self._numeric(question, parse_number(raw), points)
+
+    def _choice(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
+        if parsed.letter is None:
+            return ItemResult(
+                q["label"],
+                parsed.raw,
+                "unreadable",
+                0.0,
+                points,
+                feedback=f"Could not read '{parsed.raw.strip()[:40]}' as one of {', '.join(q['options'])}.",
+            )
+        letter = parsed.letter
+        why = q.get("option_feedback", {}).get(letter, "")
+        if letter == q["answer"]:
+            return ItemResult(q["label"], parsed.raw, "correct", points, points, letter, feedback=why)
+        names = tuple(sorted(n for n, v in q["misconceptions"].items() if v == letter))
+        return self._wrong(q, parsed.raw, points, letter, names, why or UNKNOWN_MISTAKE)
+
+    def _numeric(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
+        if parsed.value is None:
+            return ItemResult(
+                q["label"],
+                parsed.raw,
+                "unreadable",
+                0.0,
+                points,
+                feedback=f"Could not read '{parsed.raw.strip()[:40]}' as a number.",
+            )
+        value = parsed.value
+        answer, tolerance = float(q["answer"]), float(q["tolerance"])
+        note = factor_note(parsed, q.get("derivation", ""))
+        if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
+            return ItemResult(q["label"], parsed.raw, "correct", points, points, value, factor_note="")
+        names = tuple(
+            sorted(
+                n
+                for n, v in q["misconceptions"].items()
+                if isinstance(v, int | float) and abs(v - value) <= tolerance + 1e-9
+            )
+        )
+        if names:
+            feedback = " ".join(dict.fromkeys(q["misconception_feedback"].get(n, n) for n in names))
+            return self._wrong(q, parsed.raw, points, value, names, feedback, note)
+        pair = self._pair(q, value)
+        if pair is not None:
+            return self._wrong(q, parsed.raw, points, value, (pair[0],), pair[1], note)
+        return ItemResult(
+            q["label"], parsed.raw, "wrong", 0.0, points, value, feedback=UNKNOWN_MISTAKE, factor_note=note
+        )
+
+    def _wrong(
+        self,
+        q: dict[str, Any],
+        raw: str,
+        points: float,
+        value: float | str,
+        names: tuple[str, ...],
+        feedback: str,
+        note: str = "",
+    ) -> ItemResult:
+        share = max((self.partial_credit.get(n, 0.0) for n in names), default=0.0)
+        status: Status = "partial" if share > 0 else "wrong"
+        return ItemResult(q["label"], raw, status, round(points * share, 4), points, value, names, feedback, note)
+
+    def _pair(self, q: dict[str, Any], value: float) -> tuple[str, str] | None:
+        spec, quantity = q.get("spec"), q.get("quantity") or ""
+        if not spec or not quantity.startswith(("total", "trainable", "layer")):
+            return None
+        for wrong in _pairs(spec, q.get("framework") or "keras", quantity):
+            if isinstance(wrong.value, int | float) and abs(wrong.value - value) <= float(q["tolerance"]) + 1e-9:
+                return wrong.name, wrong.explanation
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _pairs(spec: str, framework: str, quantity: str) -> tuple[Any, ...]:
+    try:
+        return tuple(pair_wrongs(spec, framework, quantity))
+    except QuizgenError:
+        return ()
+
+
+def split_factors(text: str) -> list[str]:
+    """Top-level factors of a derivation's left side: ``4·5·(3+5+1)`` → ``['4', '5', '(3+5+1)']``."""
+    factors, depth, current = [], 0, ""
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "·" and depth == 0:
+            factors.append(current.strip())
+            current = ""
+        else:
+            current += char
+    factors.append(current.strip())
+    return factors
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def factor_note(parsed: Parsed, derivation: str) -> str:
+    """Which factor of a typed product differs from the worked solution's, when both are products."""
+    if not parsed.expression or " = " not in derivation:
+        return ""
+    left = derivation.split(" = ")[0]
+    if re.search(r"[+]\s*\d+·", left) or "⇒" in derivation:
+        return ""
+    texts = split_factors(left)
+    try:
+        expected = [evaluate(t).value for t in texts]
+    except ExpressionError:
+        return ""
+    got = list(parsed.factors)
+    if len(got) != len(expected):
+        return f"Your product has {len(got)} factors; the worked solution {left} has {len(expected)}."
+    off = [(k, g, e) for k, (g, e) in enumerate(zip(got, expected, strict=True)) if abs(g - e) > 1e-9]
+    if not off:
+        return ""
+    parts = [f"factor {k + 1} is {_fmt(g)} where {texts[k]} = {_fmt(e)} belongs" for k, g, e in off]
+    return "In your product, " + "; ".join(parts) + "."

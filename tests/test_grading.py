@@ -1,0 +1,279 @@
+"""`quizgen grade`: lenient parsing, scoring and diagnosis, accounting for every row, outputs."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizgen.cli import main
+from quizgen.generate import key_for
+from quizgen.grading.analysis import point_biserial
+from quizgen.grading.parse import parse_choice, parse_number
+from quizgen.grading.run import all_labels, grade_submissions
+from quizgen.grading.score import Scorer, factor_note
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1760",
+        "1,760",
+        "1 760",
+        " 1 760 ",
+        "1760.0",
+        "1.76e3",
+        "+1760",
+        "１７６０",
+        "١٧٦٠",
+        "1760 params",
+        "1\u202f760",
+        "about 1,760 parameters",
+        "4*20*(1+20+1)",
+        "4·20·(1+20+1)",
+        "4x20x22",
+        "4 × 20 × 22 = 1760",
+    ],
+)
+def test_numbers_written_many_ways(text):
+    assert parse_number(text).value == 1760
+
+
+@pytest.mark.parametrize("text", ["", "abc", "12 or 13", "1e400", "((((", "4 5", "−", "1,2,3,4"])
+def test_unreadable_numbers_have_no_value(text):
+    assert parse_number(text).value is None
+
+
+def test_minus_signs_and_choices():
+    assert parse_number("−5").value == -5
+    options = {"A": "1,200", "B": "forget gate", "C": "3"}
+    assert parse_choice(" b ", options).letter == "B"
+    assert parse_choice("(c)", options).letter == "C"
+    assert parse_choice("Forget  gate.", options).letter == "B"
+    assert parse_choice("1200", options).letter == "A"
+    assert parse_choice("Z", options).letter is None
+
+
+def test_factor_note_says_which_factor_is_off():
+    note = factor_note(parse_number("4*5*(3+5)"), "4·5·(3+5+1) = 180")
+    assert note == "In your product, factor 3 is 8 where (3+5+1) = 9 belongs."
+    assert factor_note(parse_number("4*5*9"), "4·5·(3+5+1) = 180") == ""
+    assert "has 2 factors" in factor_note(parse_number("20*9"), "4·5·(3+5+1) = 180")
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=40))
+def test_any_answer_string_is_scored_without_raising(text):
+    question = {
+        "label": "Q1",
+        "type": "numeric",
+        "points": 1,
+        "answer": 180,
+        "tolerance": 0,
+        "misconceptions": {"forgot_bias": 160},
+        "misconception_feedback": {"forgot_bias": "fb"},
+        "derivation": "4·5·(3+5+1) = 180",
+        "spec": "Input(3) -> LSTM(5)",
+        "framework": "keras",
+        "quantity": "total",
+    }
+    choice = {
+        "label": "Q2",
+        "type": "multiple_choice",
+        "points": 1,
+        "answer": "A",
+        "tolerance": 0,
+        "options": {"A": "x", "B": "180"},
+        "misconceptions": {"m": "B"},
+        "option_feedback": {},
+    }
+    scorer = Scorer({"forgot_bias": 0.5})
+    for q in (question, choice):
+        result = scorer.score(q, text)
+        assert result.status in ("correct", "partial", "wrong", "blank", "unreadable")
+        assert 0 <= result.points <= 1
+
+
+def test_point_biserial_matches_pearson():
+    flags = [1, 0, 1, 1, 0, 0, 1, 0]
+    rest = [9.0, 4.0, 7.5, 8.0, 5.0, 3.0, 6.0, 6.5]
+    assert point_biserial(flags, rest) == pytest.approx(statistics.correlation(flags, rest), abs=1e-4)
+    assert point_biserial([1, 1], [2.0, 3.0]) is None
+
+
+@pytest.fixture(scope="module")
+def key(tmp_path_factory):
+    return key_for(EXAMPLES / "homework.yaml")
+
+
+def _csv(rows, header, delimiter=",", bom=False, crlf=False):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode()
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def _answers_for(student, choose):
+    return [choose(q) for q in student["questions"]]
+
+
+def test_simulated_class_gets_expected_totals_and_diagnoses(key):
+    students = key["students"]
+    labels = all_labels(key)
+    partial = key["partial_credit"]
+    rows, expected = [], {}
+
+    def right(q):
+        return str(q["answer"])
+
+    rows.append([students[0]["student_id"], *_answers_for(students[0], right)])
+    expected[students[0]["student_id"]] = sum(q["points"] for q in students[0]["questions"])
+    for k, name in enumerate(["forgot_bias", "only_recurrent_weights", "bias_convention", "lstm_three_gates"]):
+        student = students[1 + k]
+        answers, total, diagnosed = [], 0.0, []
+        for q in student["questions"]:
+            value = q["misconceptions"].get(name)
+            if value is None:
+                answers.append(str(q["answer"]))
+                total += q["points"]
+            else:
+                answers.append(f"{value:,}" if isinstance(value, int) else str(value))
+                total += q["points"] * partial.get(name, 0)
+                diagnosed.append(q["label"])
+        rows.append([student["student_id"], *answers])
+        expected[student["student_id"]] = (total, name, diagnosed)
+    rows.append([students[5]["student_id"], *["garbage"] * len(labels)])
+    rows.append([students[6]["student_id"], *[""] * len(labels)])
+    outcome = grade_submissions(key, _csv(rows, ["student_id", *labels], delimiter=";", bom=True, crlf=True))
+    results = outcome.results
+    assert sum(r.points for r in results[students[0]["student_id"]]) == pytest.approx(
+        expected[students[0]["student_id"]]
+    )
+    for k in range(1, 5):
+        sid = students[k]["student_id"]
+        total, name, diagnosed = expected[sid]
+        assert sum(r.points for r in results[sid]) == pytest.approx(total), name
+        assert diagnosed, name
+        for r in results[sid]:
+            if r.label in diagnosed:
+                assert name in r.mistakes, (name, r)
+    assert {r.status for r in results[students[5]["student_id"]]} == {"unreadable"}
+    assert {r.status for r in results[students[6]["student_id"]]} == {"blank"}
+    assert len(outcome.missing) == len(students) - 7
+
+
+def test_duplicates_unknown_and_columns_are_reported(key):
+    labels = all_labels(key)
+    sid = key["students"][0]["student_id"]
+    rows = [
+        [sid, "1"] + [""] * (len(labels) - 1),
+        ["nobody", "1"] + [""] * (len(labels) - 1),
+        [sid, str(key["students"][0]["questions"][0]["answer"])] + [""] * (len(labels) - 1),
+        ["", "5"],
+    ]
+    header = ["Student_ID", *[label.lower() for label in labels[:-1]], "Remarks"]
+    outcome = grade_submissions(key, _csv(rows, header))
+    summary = outcome.summary()
+    assert summary["duplicates"] == {sid: {"lines": [2, 4], "kept": 4}}
+    assert summary["unknown_students"] == [{"line": 3, "student_id": "nobody"}]
+    assert summary["rejected_rows"][0]["line"] == 5
+    assert summary["missing_columns"] == [labels[-1]] and summary["extra_columns"] == ["Remarks"]
+    assert outcome.results[sid][0].correct
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_never_raise_and_every_row_is_accounted_for(data):
+    key = {
+        "assignment": "t",
+        "partial_credit": {},
+        "students": [
+            {
+                "student_id": "a",
+                "questions": [
+                    {
+                        "label": "Q1",
+                        "type": "numeric",
+                        "points": 1,
+                        "answer": 5,
+                        "tolerance": 0,
+                        "misconceptions": {},
+                        "misconception_feedback": {},
+                    }
+                ],
+            },
+            {
+                "student_id": "b",
+                "questions": [
+                    {
+                        "label": "Q1",
+                        "type": "multiple_choice",
+                        "points": 1,
+                        "answer": "A",
+                        "tolerance": 0,
+                        "options": {"A": "x", "B": "y"},
+                        "misconceptions": {},
+                        "option_feedback": {},
+                    }
+                ],
+            },
+        ],
+    }
+    for prefix in (b"", b"student_id,Q1\n", b"student_id;Q1\r\na;"):
+        outcome = grade_submissions(key, prefix + data)
+        s = outcome.summary()
+        superseded = sum(len(d["lines"]) - 1 for d in s["duplicates"].values())
+        rejected = sum(1 for r in s["rejected_rows"] if "header" not in r["reason"])
+        assert s["rows_read"] == s["graded"] + superseded + len(s["unknown_students"]) + rejected
+
+
+def test_grade_command_outputs_are_complete_deterministic_and_leave_inputs_alone(key, tmp_path):
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps(key))
+    labels = all_labels(key)
+    rows = [[s["student_id"], *[str(q["answer"]) for q in s["questions"]]] for s in key["students"][:20]]
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_csv(rows, ["student_id", *labels]))
+    before = hashlib.sha256(subs.read_bytes()).hexdigest() + hashlib.sha256(key_path.read_bytes()).hexdigest()
+    outs = []
+    for n in range(2):
+        out = tmp_path / f"grades{n}"
+        result = CliRunner().invoke(
+            main, ["grade", str(key_path), str(subs), "--out", str(out), "--gradebook", "moodle"]
+        )
+        assert result.exit_code == 0, result.output
+        outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outs[0] == outs[1]
+    after = hashlib.sha256(subs.read_bytes()).hexdigest() + hashlib.sha256(key_path.read_bytes()).hexdigest()
+    assert before == after
+    files = outs[0]
+    grades = list(csv.DictReader(io.StringIO(files[Path("grades.csv")].decode())))
+    assert len(grades) == len(key["students"])
+    assert all(g["percent"] == "100" for g in grades[:20]) and all(g["status"] == "no submission" for g in grades[20:])
+    assert Path("feedback/s001.md") in files and Path("feedback/s001.html") in files
+    assert b"<svg" in files[Path("report.html")]
+    moodle = files[Path("gradebook-moodle.csv")].decode().splitlines()
+    assert moodle[0].startswith("ID number,Email address,") and moodle[1].startswith("s001,s001@example.edu,")
+
+
+def test_bad_key_is_one_line(tmp_path):
+    bad = tmp_path / "key.json"
+    bad.write_text("{not json")
+    subs = tmp_path / "s.csv"
+    subs.write_text("student_id\n")
+    result = CliRunner().invoke(main, ["grade", str(bad), str(subs), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 6 and "not a key.json file" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
