@@ -62,8 +62,12 @@ def floor_seconds(students: int, formats: list[str]) -> float:
         bank = load_bank()
         quizzes = [build_quiz(assignment, bank, b"", s) for s in assignment.students]
         views = [(quiz_view(q, False), quiz_view(q, True)) for q in quizzes]
-    env = Environment(loader=FileSystemLoader(str(ROOT / "templates")), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "templates")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(markdown=markdown_html, number=format_number, json_script=json_script)
     names = [f"{kind}.{fmt}" for fmt in ("md", "html") if fmt in formats for kind in ("quiz", "key")]
     templates = [env.get_template(n) for n in names]

@@ -46,22 +46,21 @@ def point_biserial(correct: list[int], rest: list[float]) -> float | None:
 
 
 def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[ItemStats]:
-    """Statistics per label over the students who submitted."""
-    stats = []
-    totals = {sid: sum(r.points for r in items) for sid, items in results.items()}
-    for label in labels:
-        item = ItemStats(label)
-        wrong: Counter[str] = Counter()
-        behind: dict[str, set[str]] = {}
-        flags: list[int] = []
-        rest: list[float] = []
-        for sid, items in results.items():
-            result = next((r for r in items if r.label == label), None)
-            if result is None:
+    """Statistics per label over the students who submitted (one pass over the results)."""
+    items = {label: ItemStats(label) for label in labels}
+    wrong: dict[str, Counter[str]] = {label: Counter() for label in labels}
+    behind: dict[str, dict[str, set[str]]] = {label: {} for label in labels}
+    flags: dict[str, list[int]] = {label: [] for label in labels}
+    rest: dict[str, list[float]] = {label: [] for label in labels}
+    for student_results in results.values():
+        total = sum(r.points for r in student_results)
+        for result in student_results:
+            item = items.get(result.label)
+            if item is None:
                 continue
             item.answered += 1
-            flags.append(1 if result.correct else 0)
-            rest.append(totals[sid] - result.points)
+            flags[result.label].append(1 if result.correct else 0)
+            rest[result.label].append(total - result.points)
             if result.correct:
                 item.correct += 1
             elif result.status == "blank":
@@ -70,14 +69,13 @@ def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[Ite
                 item.unreadable += 1
             else:
                 shown = _shown(result.value)
-                wrong[shown] += 1
-                behind.setdefault(shown, set()).update(result.mistakes)
+                wrong[result.label][shown] += 1
+                behind[result.label].setdefault(shown, set()).update(result.mistakes)
                 item.mistakes.update(result.mistakes)
+    for label, item in items.items():
         if item.answered:
             item.difficulty = round(item.correct / item.answered, 4)
-        item.discrimination = point_biserial(flags, rest)
-        item.wrong_answers = [
-            (v, n, tuple(sorted(behind[v]))) for v, n in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-        ]
-        stats.append(item)
-    return stats
+        item.discrimination = point_biserial(flags[label], rest[label])
+        ranked = sorted(wrong[label].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        item.wrong_answers = [(v, n, tuple(sorted(behind[label][v]))) for v, n in ranked]
+    return list(items.values())

@@ -36,6 +36,8 @@ class Parsed:
 
 def normalize(text: str) -> str:
     """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits)."""
+    if text.isascii():
+        return text
     folded = unicodedata.normalize("NFKC", text).translate(MINUS)
     out = []
     for char in folded:
@@ -47,8 +49,13 @@ def normalize(text: str) -> str:
 MAX_ABS = 1e15
 
 
+PLAIN_INTEGER = re.compile(r"\s*[+-]?\d{1,15}\s*")
+
+
 def parse_number(raw: str) -> Parsed:
     """Lenient numeric reading; anything it cannot read is kept raw with no value."""
+    if PLAIN_INTEGER.fullmatch(raw):
+        return Parsed(raw, float(int(raw)))
     parsed = _parse_number(raw)
     if parsed.value is not None and not abs(parsed.value) <= MAX_ABS:
         return Parsed(raw)

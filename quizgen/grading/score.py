@@ -76,14 +76,13 @@ class Scorer:
             )
         value = parsed.value
         answer, tolerance = float(q["answer"]), float(q["tolerance"])
-        note = factor_note(parsed, q.get("derivation", ""))
+        note = factor_note(parsed, q.get("derivation", "")) if parsed.expression else ""
         if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
             return ItemResult(q["label"], parsed.raw, "correct", points, points, value, factor_note="")
+        limit = tolerance + 1e-9
         names = tuple(
             sorted(
-                n
-                for n, v in q["misconceptions"].items()
-                if isinstance(v, int | float) and abs(v - value) <= tolerance + 1e-9
+                n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit
             )
         )
         if names:
