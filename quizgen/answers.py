@@ -200,24 +200,39 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     return Answer(units, derivation, solution, wrongs, given_total=given)
 
 
-def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
+def _two_models(spec: str, spec_b: str, framework: str) -> tuple[list[Call], list[Call], int, int, list[str]]:
+    """Both models' calls and totals, and the solution lines that count each layer of A and B."""
     a_calls, b_calls = parse(spec), parse(spec_b)
-    a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
-    value = round(a / b, 4)
-    solution = [
+    a_model, b_model = counted(a_calls, framework), counted(b_calls, framework)
+    lines = [
         f"Conventions: {FRAMEWORK_NAMES[framework]}.",
-        *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
-        *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
-        f"Ratio: {a} / {b} = {value:g}",
+        *(f"A: {line}" for line in _layer_lines(a_model)),
+        *(f"B: {line}" for line in _layer_lines(b_model)),
     ]
-    wrongs = []
-    for m in _mistakes(names, spec, spec_b):
+    return a_calls, b_calls, a_model.total, b_model.total, lines
+
+
+def _mistaken_totals(
+    a_calls: list[Call], b_calls: list[Call], framework: str, mistakes: list[Misconception]
+) -> list[tuple[Misconception, int, int]]:
+    """(mistake, total of A, total of B) as a student making that mistake would count them."""
+    found = []
+    for m in mistakes:
         if m.rules is None:
             continue
         try:
-            wa, wb = counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total
+            found.append((m, counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total))
         except QuizgenError:
             continue
+    return found
+
+
+def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
+    a_calls, b_calls, a, b, solution = _two_models(spec, spec_b, framework)
+    value = round(a / b, 4)
+    solution.append(f"Ratio: {a} / {b} = {value:g}")
+    wrongs = []
+    for m, wa, wb in _mistaken_totals(a_calls, b_calls, framework, _mistakes(names, spec, spec_b)):
         if wb and abs(wa / wb - value) > RATIO_TOLERANCE and wa > 0:
             wrong = round(wa / wb, 4)
             wrongs.append(Wrong(m.name, wrong, f"{m.title} ({wa} / {wb} = {wrong:g}): {m.why}."))
@@ -229,24 +244,12 @@ def _compare_letter(a: int, b: int) -> str:
 
 
 def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
-    a_calls, b_calls = parse(spec), parse(spec_b)
-    a, b = counted(a_calls, framework).total, counted(b_calls, framework).total
+    a_calls, b_calls, a, b, solution = _two_models(spec, spec_b, framework)
     letter = _compare_letter(a, b)
-    solution = [
-        f"Conventions: {FRAMEWORK_NAMES[framework]}.",
-        *(f"A: {line}" for line in _layer_lines(counted(a_calls, framework))),
-        *(f"B: {line}" for line in _layer_lines(counted(b_calls, framework))),
-        f"A has {a}, B has {b}. {COMPARE_OPTIONS[letter]}.",
-    ]
+    solution.append(f"A has {a}, B has {b}. {COMPARE_OPTIONS[letter]}.")
     wrongs = []
     seen = {letter}
-    for m in _mistakes(names, spec, spec_b):
-        if m.rules is None:
-            continue
-        try:
-            wa, wb = counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total
-        except QuizgenError:
-            continue
+    for m, wa, wb in _mistaken_totals(a_calls, b_calls, framework, _mistakes(names, spec, spec_b)):
         wrong = _compare_letter(wa, wb)
         if wrong not in seen:
             seen.add(wrong)

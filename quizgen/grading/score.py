@@ -49,14 +49,7 @@ class Scorer:
 
     def _choice(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
         if parsed.letter is None:
-            return ItemResult(
-                q["label"],
-                parsed.raw,
-                "unreadable",
-                0.0,
-                points,
-                feedback=f"Could not read '{parsed.raw.strip()[:40]}' as one of {', '.join(q['options'])}.",
-            )
+            return _unreadable(q, parsed, points, f"one of {', '.join(q['options'])}")
         letter = parsed.letter
         why = q.get("option_feedback", {}).get(letter, "")
         if letter == q["answer"]:
@@ -66,14 +59,7 @@ class Scorer:
 
     def _numeric(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
         if parsed.value is None:
-            return ItemResult(
-                q["label"],
-                parsed.raw,
-                "unreadable",
-                0.0,
-                points,
-                feedback=f"Could not read '{parsed.raw.strip()[:40]}' as a number.",
-            )
+            return _unreadable(q, parsed, points, "a number")
         value = parsed.value
         answer, tolerance = float(q["answer"]), float(q["tolerance"])
         note = factor_note(parsed, q.get("derivation", "")) if parsed.expression else ""
@@ -117,6 +103,11 @@ class Scorer:
             if isinstance(wrong.value, int | float) and abs(wrong.value - value) <= float(q["tolerance"]) + 1e-9:
                 return wrong.name, wrong.explanation
         return None
+
+
+def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str) -> ItemResult:
+    message = f"Could not read '{parsed.raw.strip()[:40]}' as {expected}."
+    return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 
 @lru_cache(maxsize=4096)
