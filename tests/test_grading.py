@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from quizgen.cli import main
@@ -73,6 +73,8 @@ def test_factor_note_says_which_factor_is_off():
 
 @settings(max_examples=500)
 @given(st.text(max_size=40))
+@example("0\x1f")
+@example("１２\u2009")
 def test_any_answer_string_is_scored_without_raising(text):
     question = {
         "label": "Q1",

@@ -49,7 +49,7 @@ def normalize(text: str) -> str:
 MAX_ABS = 1e15
 
 
-PLAIN_INTEGER = re.compile(r"\s*[+-]?\d{1,15}\s*")
+PLAIN_INTEGER = re.compile(r"[ \t\r\n]*[+-]?[0-9]{1,15}[ \t\r\n]*")
 
 
 def parse_number(raw: str) -> Parsed:

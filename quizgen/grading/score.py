@@ -16,7 +16,7 @@ Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
 UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemResult:
     label: str
     raw: str
