@@ -156,6 +156,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="Folder of templates to override.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @reports_errors
 def generate_command(
     assignment: Path,
@@ -165,6 +166,7 @@ def generate_command(
     force: bool,
     practice: bool,
     templates: Path | None,
+    jobs: int,
 ) -> None:
     """Write each student's quiz, the answer keys and LMS files for ASSIGNMENT."""
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
@@ -179,6 +181,7 @@ def generate_command(
             practice,
             templates,
             progress=bar.update if show_bar else None,
+            jobs=jobs,
         )
     if result.secret_source == "none":
         click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from quizgen import __version__
-from quizgen.assignment import FORMATS, LoadedAssignment, load_assignment
+from quizgen.assignment import FORMATS, LoadedAssignment, Student, load_assignment
 from quizgen.bank import Bank, bank_files, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
@@ -20,7 +21,7 @@ from quizgen.export import EXPORTERS
 from quizgen.files import atomic_folder, write_file
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.resources import bank_dir
-from quizgen.secret import Secret, load_secret
+from quizgen.secret import load_secret
 
 NO_SECRET_NOTICE = "No secret was set: anyone with the assignment file can reproduce these variants from its salt."
 
@@ -62,6 +63,7 @@ def generate(
     templates: Path | None = None,
     bank_paths: list[Path] | None = None,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> GenerateResult:
     assignment = load_assignment(assignment_path)
     bank = load_bank(bank_paths)
@@ -74,7 +76,16 @@ def generate(
     renderer = Renderer(assignment.spec.title, templates, notice)
     with atomic_folder(out_dir, force) as scratch:
         try:
-            key, files = _write_students(assignment, bank, secret, renderer, chosen, practice, scratch, progress)
+            job = Job(
+                assignment_path,
+                tuple(bank_paths) if bank_paths else None,
+                secret.value,
+                templates,
+                notice,
+                tuple(chosen),
+                practice,
+            )
+            key, files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs)
             files += _write_lms(key, chosen, scratch)
         except QuizgenError:
             raise
@@ -142,59 +153,113 @@ def _empty_key(assignment: LoadedAssignment) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Job:
+    """What rendering one student needs; every worker process rebuilds its state from this."""
+
+    assignment_path: Path
+    bank_paths: tuple[Path, ...] | None
+    secret: bytes
+    templates: Path | None
+    notice: str
+    formats: tuple[str, ...]
+    practice: bool
+
+
+@dataclass(frozen=True)
+class StudentOutput:
+    files: dict[str, str]  # path under the output folder → text
+    combined: dict[str, str]  # class-wide file → this student's fragment
+    key: dict[str, Any]
+
+
+class _Worker:
+    def __init__(self, job: Job, assignment: LoadedAssignment | None = None, bank: Bank | None = None) -> None:
+        self.job = job
+        self.assignment = assignment or load_assignment(job.assignment_path)
+        self.bank = bank or load_bank(list(job.bank_paths) if job.bank_paths else None)
+        self.renderer = Renderer(self.assignment.spec.title, job.templates, job.notice)
+
+    def render(self, student: Student) -> StudentOutput:
+        job, renderer = self.job, self.renderer
+        quiz = build_quiz(self.assignment, self.bank, job.secret, student)
+        student_view, key_view = quiz_view(quiz, False), quiz_view(quiz, True)
+        folder = f"students/{student.student_id}"
+        files: dict[str, str] = {}
+        combined: dict[str, str] = {}
+        if "md" in job.formats:
+            files[f"{folder}/quiz.md"] = renderer.quiz(student_view, "md")
+            files[f"{folder}/key.md"] = combined["key.md"] = renderer.key(key_view, "md")
+            for question in quiz.questions:
+                v = question.variant
+                if v.spec and v.framework:
+                    svg = student_diagram(v.spec, v.framework, hidden_layer_of(question))
+                    files[f"{folder}/diagrams/q{question.number}.svg"] = svg + "\n"
+        if "html" in job.formats:
+            files[f"{folder}/quiz.html"] = renderer.quiz(student_view, "html")
+            files[f"{folder}/key.html"] = renderer.key(key_view, "html")
+            combined["quizzes.html"] = renderer.render("quiz_body.html", quiz=student_view)
+            combined["key.html"] = renderer.render("key_body.html", quiz=key_view)
+        if job.practice:
+            files[f"{folder}/practice.html"] = renderer.practice(student_view, quiz)
+        return StudentOutput(files, combined, key_entry(quiz))
+
+
+_WORKER: _Worker | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _WORKER
+    _WORKER = _Worker(job)
+
+
+def _render_in_worker(student: Student) -> StudentOutput:
+    assert _WORKER is not None
+    return _WORKER.render(student)
+
+
+def _rendered(job: Job, assignment: LoadedAssignment, bank: Bank, jobs: int) -> Iterator[StudentOutput]:
+    """Each student's output in roster order, rendered here or by ``jobs`` worker processes."""
+    students = assignment.students
+    if jobs <= 1 or len(students) < 2 * jobs:
+        worker = _Worker(job, assignment, bank)
+        yield from map(worker.render, students)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(job,)) as pool:
+        yield from pool.map(_render_in_worker, students, chunksize=8)
+
+
 def _write_students(
     assignment: LoadedAssignment,
     bank: Bank,
-    secret: Secret,
+    job: Job,
     renderer: Renderer,
-    formats: list[str],
-    practice: bool,
     out: Path,
     progress: Callable[[int], None] | None,
+    jobs: int,
 ) -> tuple[dict[str, Any], int]:
     key = _empty_key(assignment)
     files = 0
     with ExitStack() as stack:
         combined: dict[str, IO[str]] = {}
 
-        def open_combined(name: str) -> IO[str]:
+        def open_combined(name: str, head: str = "") -> None:
             handle = stack.enter_context((out / name).open("w", encoding="utf-8", newline="\n"))
+            handle.write(head)
             combined[name] = handle
-            return handle
 
-        if "html" in formats:
+        if "html" in job.formats:
             for name, title in (("quizzes.html", "quizzes"), ("key.html", "answer key")):
-                open_combined(name).write(
-                    renderer.render("_page_head.html", doc_title=f"{assignment.spec.title} — {title}")
-                )
-        if "md" in formats:
+                open_combined(name, renderer.render("_page_head.html", doc_title=f"{assignment.spec.title} — {title}"))
+        if "md" in job.formats:
             open_combined("key.md")
-        for n, student in enumerate(assignment.students):
-            quiz = build_quiz(assignment, bank, secret.value, student)
-            student_view, key_view = quiz_view(quiz, False), quiz_view(quiz, True)
-            folder = out / "students" / student.student_id
-            if "md" in formats:
-                write_file(folder / "quiz.md", renderer.quiz(student_view, "md"))
-                key_md = renderer.key(key_view, "md")
-                write_file(folder / "key.md", key_md)
-                combined["key.md"].write(("\n---\n\n" if n else "") + key_md)
-                files += 2
-                for question in quiz.questions:
-                    v = question.variant
-                    if v.spec and v.framework:
-                        svg = student_diagram(v.spec, v.framework, hidden_layer_of(question))
-                        write_file(folder / "diagrams" / f"q{question.number}.svg", svg + "\n")
-                        files += 1
-            if "html" in formats:
-                write_file(folder / "quiz.html", renderer.quiz(student_view, "html"))
-                write_file(folder / "key.html", renderer.key(key_view, "html"))
-                combined["quizzes.html"].write(renderer.render("quiz_body.html", quiz=student_view))
-                combined["key.html"].write(renderer.render("key_body.html", quiz=key_view))
-                files += 2
-            if practice:
-                write_file(folder / "practice.html", renderer.practice(student_view, quiz))
-                files += 1
-            key["students"].append(key_entry(quiz))
+        for n, output in enumerate(_rendered(job, assignment, bank, jobs)):
+            for relative, text in output.files.items():
+                write_file(out / relative, text)
+            files += len(output.files)
+            for name, fragment in output.combined.items():
+                combined[name].write(("\n---\n\n" if n and name == "key.md" else "") + fragment)
+            key["students"].append(output.key)
             if progress:
                 progress(1)
         for name in ("quizzes.html", "key.html"):

@@ -244,3 +244,12 @@ def test_trace_finds_the_student_whose_numbers_leaked(homework):
     result = CliRunner().invoke(main, ["trace", str(out / "key.json"), leaked, "--limit", "3"])
     assert result.exit_code == 0
     assert result.output.splitlines()[0].startswith(victim["student_id"])
+
+
+def test_worker_processes_write_the_same_files(homework, tmp_path):
+    out, secret = homework
+    parallel = tmp_path / "parallel"
+    generate(EXAMPLES / "homework.yaml", parallel, secret_file=secret, practice=True, jobs=2)
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    second = {p.relative_to(parallel): p.read_bytes() for p in parallel.rglob("*") if p.is_file()}
+    assert first == second
