@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ from quizgen.bank import Bank, bank_files, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
+from quizgen.export.sink import Sink
 from quizgen.files import atomic_folder, write_file
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.resources import bank_dir
@@ -134,13 +136,16 @@ def export_file(
         raise ExportError(f"unknown LMS format '{fmt}': choose from {', '.join(sorted(EXPORTERS))}")
     if out_file.exists() and not force:
         raise ExportError(f"{out_file}: exists (use --force to replace it)")
-    files = exporter(key_for(assignment_path, secret_file))
-    (_, data), *rest = files.items()
-    assert not rest, "each exporter writes one file"
+    key = key_for(assignment_path, secret_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_file.with_name(f".{out_file.name}.partial-{os.getpid()}")
-    partial.write_bytes(data)
-    partial.replace(out_file)
+    scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
+    try:
+        sink = Sink(scratch)
+        exporter(key, sink)
+        (name,) = sink.names
+        (scratch / name).replace(out_file)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return out_file
 
 
@@ -270,12 +275,9 @@ def _write_students(
 
 
 def _write_lms(key: dict[str, Any], formats: list[str], out: Path) -> int:
-    written = 0
+    sink = Sink(out / "lms")
     for fmt in formats:
         exporter = EXPORTERS.get(fmt)
-        if exporter is None:
-            continue
-        for name, data in sorted(exporter(key).items()):
-            write_file(out / "lms" / name, data)
-            written += 1
-    return written
+        if exporter is not None:
+            exporter(key, sink)
+    return len(sink.names)

@@ -15,6 +15,7 @@ from quizgen.bank import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import MOODLE_GRADES
+from quizgen.export.sink import export_bytes
 from quizgen.generate import generate, key_for
 
 QTI12_XSD = "qti12/ims_qtiasiv1p2p1.xsd"
@@ -38,7 +39,7 @@ def whole_bank(tmp_path_factory):
     path = folder / "all.yaml"
     path.write_text("\n".join(lines) + "\n")
     key = key_for(path)
-    return key, {fmt: exporter(key) for fmt, exporter in EXPORTERS.items()}
+    return key, {fmt: export_bytes(exporter, key) for fmt, exporter in EXPORTERS.items()}
 
 
 def _items(key):
@@ -199,15 +200,15 @@ def test_hostile_text_survives_every_format(tmp_path):
     assignment.write_text("title: 'T <&> {x} ]]>'\nsalt: s\nroster: roster.csv\nquestions:\n  - {id: hostile-text}\n")
     key = key_for(assignment, bank_paths=[bank])
     prompt_piece = "Is a &lt; b &amp; c? {not: a = GIFT} ~ ]]&gt; # end"
-    moodle = EXPORTERS["moodle"](key)["moodle.xml"]
+    moodle = export_bytes(EXPORTERS["moodle"], key)["moodle.xml"]
     question = etree.fromstring(moodle).find("question[@type='numerical']")
     assert prompt_piece in question.findtext("questiontext/text")
-    gift = gift_parse(EXPORTERS["gift"](key)["quiz.gift"].decode())
+    gift = gift_parse(export_bytes(EXPORTERS["gift"], key)["quiz.gift"].decode())
     numerical = next(q for q in gift if q["type"] == "Numerical")
     assert prompt_piece in numerical["stem"]["text"]
     assert numerical["choices"][0]["text"]["number"] == key["students"][0]["questions"][0]["answer"]
     for fmt, name in (("qti12", "canvas-qti12.zip"), ("qti21", "qti21.zip")):
-        members = zip_members(EXPORTERS[fmt](key)[name])
+        members = zip_members(export_bytes(EXPORTERS[fmt], key)[name])
         docs = [v for n, v in members.items() if n.endswith(".xml") and "manifest" not in n and "meta" not in n]
         texts = " ".join("".join(etree.fromstring(d).itertext()) for d in docs)
         assert (
@@ -228,7 +229,7 @@ def _small_key(tmp_path: Path):
 
 @pytest.mark.parametrize("fmt", sorted(EXPORTERS))
 def test_golden_files(tmp_path, fmt):
-    output = EXPORTERS[fmt](_small_key(tmp_path))
+    output = export_bytes(EXPORTERS[fmt], _small_key(tmp_path))
     for name, data in output.items():
         if name.endswith(".zip"):
             for member, content in sorted(zip_members(data).items()):

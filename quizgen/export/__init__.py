@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from quizgen.export import gift, moodle, qti12, qti21
+from quizgen.export.sink import Sink
 
-Exporter = Callable[[dict[str, Any]], dict[str, bytes]]
-"""Takes the key (as written to key.json) and returns file name → bytes under ``lms/``."""
+Exporter = Callable[[dict[str, Any], Sink], None]
+"""Writes the LMS file(s) for a key (as written to key.json) into a sink, streaming."""
 
 EXPORTERS: dict[str, Exporter] = {
     "moodle": moodle.export,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import html
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +32,6 @@ MOODLE_GRADES = (
     5,
     0,
 )
-ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
 def slug(text: str) -> str:
@@ -56,7 +53,15 @@ class Item:
 
     student_id: str
     question: dict[str, Any]
-    diagram: tuple[str, str] | None = None  # (file name, SVG)
+
+    @property
+    def diagram(self) -> tuple[str, str] | None:
+        """(file name, SVG) of the student's architecture diagram, drawn when asked for."""
+        q = self.question
+        if not q.get("spec") or not q.get("framework"):
+            return None
+        name = f"{slug(q['template_id'])}-{slug(self.student_id)}.svg"
+        return name, str(student_diagram(q["spec"], q["framework"], _hidden(q)))
 
     @property
     def label(self) -> str:
@@ -141,12 +146,7 @@ def groups_of(key: dict[str, Any]) -> list[Group]:
     groups: dict[str, Group] = {}
     for student in key["students"]:
         for question in student["questions"]:
-            diagram = None
-            if question.get("spec") and question.get("framework"):
-                hidden = _hidden(question)
-                name = f"{slug(question['template_id'])}-{slug(student['student_id'])}.svg"
-                diagram = (name, str(student_diagram(question["spec"], question["framework"], hidden)))
-            item = Item(student["student_id"], question, diagram)
+            item = Item(student["student_id"], question)
             group = groups.setdefault(item.group, Group(item.group, question["title"], question["points"]))
             group.items.append(item)
     return list(groups.values())
@@ -155,19 +155,3 @@ def groups_of(key: dict[str, Any]) -> list[Group]:
 def _hidden(question: dict[str, Any]) -> int | None:
     quantity = question.get("quantity") or ""
     return int(quantity[6:-1]) if quantity.startswith("units[") else None
-
-
-def zip_bytes(files: dict[str, bytes], folders: tuple[str, ...] = ()) -> bytes:
-    """A deterministic zip: sorted names, fixed timestamps and permissions."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for folder in sorted(folders):
-            info = zipfile.ZipInfo(folder.rstrip("/") + "/", ZIP_DATE)
-            info.external_attr = 0o40755 << 16
-            archive.writestr(info, b"")
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    return buffer.getvalue()

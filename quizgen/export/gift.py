@@ -7,6 +7,7 @@ from typing import Any
 
 from quizgen.export.common import Item, format_grade, groups_of, slug, snap_grade
 from quizgen.export.moodle import CATCH_ALL
+from quizgen.export.sink import Sink
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
@@ -56,15 +57,12 @@ def _question(item: Item, partial: dict[str, float]) -> str:
     return f"::{escape(item.ident)}::[html]{escape(item.prompt_html())}{body}\n\t####{general}\n}}"
 
 
-def gift(key: dict[str, Any]) -> str:
+def export(key: dict[str, Any], sink: Sink) -> None:
     base = f"$course$/top/quizgen/{slug(key['assignment'])}"
     partial = key.get("partial_credit", {})
-    blocks = [f"// {escape(key['assignment'])}: written by quizgen"]
-    for group in groups_of(key):
-        blocks.append(f"$CATEGORY: {base}/{group.name}")
-        blocks.extend(_question(item, partial) for item in group.items)
-    return "\n\n".join(blocks) + "\n"
-
-
-def export(key: dict[str, Any]) -> dict[str, bytes]:
-    return {"quiz.gift": gift(key).encode("utf-8")}
+    with sink.text("quiz.gift") as out:
+        out.write(f"// {escape(key['assignment'])}: written by quizgen\n")
+        for group in groups_of(key):
+            out.write(f"\n$CATEGORY: {base}/{group.name}\n")
+            for item in group.items:
+                out.write("\n" + _question(item, partial) + "\n")

@@ -6,7 +6,8 @@ import base64
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from quizgen.export.common import Group, Item, format_grade, groups_of, slug, snap_grade
+from quizgen.export.common import Item, format_grade, groups_of, slug, snap_grade
+from quizgen.export.sink import Sink
 from quizgen.render import format_number
 
 CATCH_ALL = "Not right. Compare your count with the worked solution."
@@ -101,17 +102,16 @@ def _category(path: str, info: str) -> str:
     )
 
 
-def moodle_xml(key: dict[str, Any]) -> str:
+def export(key: dict[str, Any], sink: Sink) -> None:
     base = f"$course$/top/quizgen/{slug(key['assignment'])}"
     partial = key.get("partial_credit", {})
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>", _category(base, escape(key["assignment"]))]
-    group: Group
-    for group in groups_of(key):
-        out.append(_category(f"{base}/{group.name}", f"Variants of {escape(group.title)}: draw one per student."))
-        out.extend(_question(item, partial) for item in group.items)
-    out.append("</quiz>")
-    return "\n".join(out) + "\n"
-
-
-def export(key: dict[str, Any]) -> dict[str, bytes]:
-    return {"moodle.xml": moodle_xml(key).encode("utf-8")}
+    with sink.text("moodle.xml") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
+        out.write(_category(base, escape(key["assignment"])) + "\n")
+        for group in groups_of(key):
+            out.write(
+                _category(f"{base}/{group.name}", f"Variants of {escape(group.title)}: draw one per student.") + "\n"
+            )
+            for item in group.items:
+                out.write(_question(item, partial) + "\n")
+        out.write("</quiz>\n")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import quoteattr
 
-from quizgen.export.common import Item, groups_of, slug, zip_bytes
+from quizgen.export.common import Item, groups_of, slug
+from quizgen.export.sink import Sink
 from quizgen.render import format_number
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -108,29 +110,36 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
         _feedback(el, fb_ident, html)
 
 
-def assessment_xml(key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> bytes:
+def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> float:
+    """Stream the assessment, one question group at a time; returns the points possible."""
     ET.register_namespace("", QTI)
-    root = ET.Element(f"{{{QTI}}}questestinterop")
-    assessment = ET.SubElement(root, "assessment", ident=assessment_id, title=key["assignment"])
-    meta = _sub(assessment, "qtimetadata")
-    field = _sub(meta, "qtimetadatafield")
-    _sub(field, "fieldlabel", "cc_maxattempts")
-    _sub(field, "fieldentry", "1")
-    root_section = _sub(assessment, "section", ident="root_section")
+    title = quoteattr(key["assignment"])
+    out.write(
+        f"<?xml version='1.0' encoding='utf-8'?>\n<questestinterop xmlns=\"{QTI}\">\n"
+        f'<assessment ident="{assessment_id}" title={title}>\n'
+        "<qtimetadata><qtimetadatafield><fieldlabel>cc_maxattempts</fieldlabel><fieldentry>1</fieldentry>"
+        '</qtimetadatafield></qtimetadata>\n<section ident="root_section">\n'
+    )
+    points = 0.0
     for group in groups_of(key):
-        section = _sub(root_section, "section", ident=_ident(assessment_id, group.name), title=group.title)
+        points += group.points
+        section = ET.Element("section", ident=_ident(assessment_id, group.name), title=group.title)
         selection = _sub(_sub(section, "selection_ordering"), "selection")
         _sub(selection, "selection_number", "1")
         _sub(_sub(selection, "selection_extension"), "points_per_item", _number(group.points))
         for item in group.items:
             src = None
-            if item.diagram:
-                name, svg = item.diagram
+            diagram = item.diagram
+            if diagram:
+                name, svg = diagram
                 images[f"{assessment_id}/images/{name}"] = svg.encode()
                 src = f"$IMS-CC-FILEBASE$/images/{name}"
             _item(section, item, src)
-    _qualify(root, QTI)
-    return _serialize(root)
+        _qualify(section, QTI)
+        ET.indent(section)
+        out.write(ET.tostring(section, encoding="unicode") + "\n")
+    out.write("</section>\n</assessment>\n</questestinterop>\n")
+    return points
 
 
 def _qualify(element: ET.Element, namespace: str) -> None:
@@ -189,15 +198,14 @@ def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
     return _serialize(root)
 
 
-def export(key: dict[str, Any]) -> dict[str, bytes]:
+def export(key: dict[str, Any], sink: Sink) -> None:
     assessment_id = _ident("assessment", slug(key["assignment"]))
     images: dict[str, bytes] = {}
-    body = assessment_xml(key, assessment_id, images)
-    points = sum(g.points for g in groups_of(key))
-    files = {
-        f"{assessment_id}/{assessment_id}.xml": body,
-        f"{assessment_id}/assessment_meta.xml": meta_xml(key, assessment_id, points),
-        "imsmanifest.xml": manifest_xml(assessment_id, sorted(images)),
-        **images,
-    }
-    return {"canvas-qti12.zip": zip_bytes(files, folders=("non_cc_assessments",))}
+    with sink.zip("canvas-qti12.zip") as archive:
+        with archive.member(f"{assessment_id}/{assessment_id}.xml") as out:
+            points = write_assessment(out, key, assessment_id, images)
+        archive.add(f"{assessment_id}/assessment_meta.xml", meta_xml(key, assessment_id, points))
+        archive.add("imsmanifest.xml", manifest_xml(assessment_id, sorted(images)))
+        archive.add_folder("non_cc_assessments")
+        for name in sorted(images):
+            archive.add(name, images[name])

@@ -6,7 +6,8 @@ import hashlib
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from quizgen.export.common import Item, groups_of, slug, zip_bytes
+from quizgen.export.common import Item, groups_of, slug
+from quizgen.export.sink import Sink
 from quizgen.render import format_number
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -119,9 +120,8 @@ def _identifier(item: Item, taken: set[str]) -> str:
     return base
 
 
-def export(key: dict[str, Any]) -> dict[str, bytes]:
+def export(key: dict[str, Any], sink: Sink) -> None:
     partial = key.get("partial_credit", {})
-    files: dict[str, bytes] = {}
     manifest = _e(None, "manifest", xmlns=CP, identifier="MANIFEST-" + slug(key["assignment"]))
     metadata = _e(manifest, "metadata")
     _e(metadata, "schema", "QTIv2.1 Package")
@@ -129,25 +129,29 @@ def export(key: dict[str, Any]) -> dict[str, bytes]:
     _e(manifest, "organizations")
     resources = _e(manifest, "resources")
     taken: set[str] = set()
-    for group in groups_of(key):
-        for item in group.items:
-            identifier = _identifier(item, taken)
-            image = None
-            if item.diagram:
-                name, svg = item.diagram
-                image = f"images/{name}"
-                files[f"items/{image}"] = svg.encode()
-            files[f"items/{identifier}.xml"] = item_xml(item, identifier, image, partial)
-            resource = _e(
-                resources,
-                "resource",
-                identifier=f"RES-{identifier}",
-                type="imsqti_item_xmlv2p1",
-                href=f"items/{identifier}.xml",
-            )
-            _e(resource, "file", href=f"items/{identifier}.xml")
-            if image:
-                _e(resource, "file", href=f"items/{image}")
-    ET.indent(manifest)
-    files["imsmanifest.xml"] = ET.tostring(manifest, encoding="utf-8", xml_declaration=True) + b"\n"
-    return {"qti21.zip": zip_bytes(files)}
+    images: set[str] = set()
+    with sink.zip("qti21.zip") as archive:
+        for group in groups_of(key):
+            for item in group.items:
+                identifier = _identifier(item, taken)
+                image = None
+                diagram = item.diagram
+                if diagram:
+                    name, svg = diagram
+                    image = f"images/{name}"
+                    if image not in images:
+                        images.add(image)
+                        archive.add(f"items/{image}", svg.encode())
+                archive.add(f"items/{identifier}.xml", item_xml(item, identifier, image, partial))
+                resource = _e(
+                    resources,
+                    "resource",
+                    identifier=f"RES-{identifier}",
+                    type="imsqti_item_xmlv2p1",
+                    href=f"items/{identifier}.xml",
+                )
+                _e(resource, "file", href=f"items/{identifier}.xml")
+                if image:
+                    _e(resource, "file", href=f"items/{image}")
+        ET.indent(manifest)
+        archive.add("imsmanifest.xml", ET.tostring(manifest, encoding="utf-8", xml_declaration=True) + b"\n")

@@ -1,0 +1,86 @@
+"""Where exporters write: files streamed to a folder (or kept in memory), zips member by member."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+class ZipOut:
+    """A deterministic zip being written: fixed timestamps and permissions, members in call order."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+
+    def _info(self, name: str, folder: bool = False) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, ZIP_DATE)
+        info.compress_type = zipfile.ZIP_STORED if folder else zipfile.ZIP_DEFLATED
+        info.external_attr = (0o40755 if folder else 0o644) << 16
+        return info
+
+    def add(self, name: str, data: bytes) -> None:
+        self.archive.writestr(self._info(name), data)
+
+    def add_folder(self, name: str) -> None:
+        self.archive.writestr(self._info(name.rstrip("/") + "/", folder=True), b"")
+
+    @contextmanager
+    def member(self, name: str) -> Iterator[IO[str]]:
+        """A member written as UTF-8 text in pieces, so a large document never sits in memory whole."""
+        with self.archive.open(self._info(name), "w") as raw, io.TextIOWrapper(raw, "utf-8", newline="\n") as text:
+            yield text
+
+    def close(self) -> None:
+        self.archive.close()
+
+
+class Sink:
+    """Exporters ask a sink for text files and zips; the sink decides where the bytes go."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.memory: dict[str, bytes] = {}
+
+    @contextmanager
+    def _binary(self, name: str) -> Iterator[IO[bytes]]:
+        if self.folder is None:
+            buffer = io.BytesIO()
+            yield buffer
+            self.memory[name] = buffer.getvalue()
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / name).open("wb") as handle:
+            yield handle
+        self.memory[name] = b""
+
+    @contextmanager
+    def text(self, name: str) -> Iterator[IO[str]]:
+        with self._binary(name) as raw:
+            wrapper = io.TextIOWrapper(raw, "utf-8", newline="\n", write_through=True)
+            yield wrapper
+            wrapper.flush()
+            wrapper.detach()
+
+    @contextmanager
+    def zip(self, name: str) -> Iterator[ZipOut]:
+        with self._binary(name) as raw:
+            out = ZipOut(raw)
+            yield out
+            out.close()
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.memory)
+
+
+def export_bytes(exporter, key) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """Run an exporter into memory: file name → bytes (for tests and small exports)."""
+    sink = Sink()
+    exporter(key, sink)
+    return dict(sink.memory)
