@@ -137,7 +137,9 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
             _item(section, item, src)
         _qualify(section, QTI)
         ET.indent(section)
-        out.write(ET.tostring(section, encoding="unicode") + "\n")
+        # The enclosing questestinterop already declares the namespace; drop the repeat on each section.
+        text = ET.tostring(section, encoding="unicode").replace(f'<section xmlns="{QTI}" ', "<section ", 1)
+        out.write(text + "\n")
     out.write("</section>\n</assessment>\n</questestinterop>\n")
     return points
 
