@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -28,7 +29,7 @@ def make_assignment(folder: Path, students: int, formats: list[str]) -> Path:
         for n in range(1, students + 1):
             handle.write(f"s{n:05d},Student {n}\n")
     text = (ROOT / "examples" / "homework.yaml").read_text()
-    text = text.replace("formats: [md, html]", f"formats: [{', '.join(formats)}]")
+    text = re.sub(r"formats: \[.*\]", f"formats: [{', '.join(formats)}]", text)
     path = folder / "homework.yaml"
     path.write_text(text)
     return path
