@@ -155,3 +155,14 @@ def groups_of(key: dict[str, Any]) -> list[Group]:
 def _hidden(question: dict[str, Any]) -> int | None:
     quantity = question.get("quantity") or ""
     return int(quantity[6:-1]) if quantity.startswith("units[") else None
+
+
+def with_default_namespace(root: Any, namespace: str) -> bytes:
+    """An lxml tree of unqualified elements serialized as a document in ``namespace`` (by default)."""
+    from lxml import etree
+
+    etree.indent(root)
+    text = etree.tostring(root, encoding="unicode")
+    tag = root.tag
+    text = text.replace(f"<{tag}", f'<{tag} xmlns="{namespace}"', 1)
+    return ("<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n").encode("utf-8")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from typing import IO, Any
-from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from quizgen.export.common import Item, groups_of, slug
+from lxml import etree as ET
+
+from quizgen.export.common import Item, groups_of, slug, with_default_namespace
 from quizgen.export.sink import Sink
 from quizgen.render import format_number
 
@@ -112,7 +113,6 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
 
 def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> float:
     """Stream the assessment, one question group at a time; returns the points possible."""
-    ET.register_namespace("", QTI)
     title = quoteattr(key["assignment"])
     out.write(
         f"<?xml version='1.0' encoding='utf-8'?>\n<questestinterop xmlns=\"{QTI}\">\n"
@@ -135,28 +135,14 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
                 images[f"{assessment_id}/images/{name}"] = svg.encode()
                 src = f"$IMS-CC-FILEBASE$/images/{name}"
             _item(section, item, src)
-        _qualify(section, QTI)
         ET.indent(section)
-        # The enclosing questestinterop already declares the namespace; drop the repeat on each section.
-        text = ET.tostring(section, encoding="unicode").replace(f'<section xmlns="{QTI}" ', "<section ", 1)
-        out.write(text + "\n")
+        # Unqualified here: written inside questestinterop, the section takes its default namespace.
+        out.write(ET.tostring(section, encoding="unicode") + "\n")
     out.write("</section>\n</assessment>\n</questestinterop>\n")
     return points
 
 
-def _qualify(element: ET.Element, namespace: str) -> None:
-    for child in element.iter():
-        if not child.tag.startswith("{"):
-            child.tag = f"{{{namespace}}}{child.tag}"
-
-
-def _serialize(root: ET.Element) -> bytes:
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
 def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
-    ET.register_namespace("", CANVAS)
     root = ET.Element("quiz", identifier=assessment_id)
     fields = {
         "title": key["assignment"],
@@ -170,12 +156,10 @@ def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
     }
     for tag, text in fields.items():
         _sub(root, tag, text)
-    _qualify(root, CANVAS)
-    return _serialize(root)
+    return with_default_namespace(root, CANVAS)
 
 
 def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
-    ET.register_namespace("", CC)
     root = ET.Element("manifest", identifier=_ident("manifest", assessment_id))
     metadata = _sub(root, "metadata")
     _sub(metadata, "schema", "IMS Content")
@@ -196,8 +180,7 @@ def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
     for n, path in enumerate(images):
         image = _sub(resources, "resource", identifier=_ident("image", str(n), path), type="webcontent", href=path)
         _sub(image, "file", href=path)
-    _qualify(root, CC)
-    return _serialize(root)
+    return with_default_namespace(root, CC)
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from xml.etree import ElementTree as ET
 
-from quizgen.export.common import Item, groups_of, slug
+from lxml import etree as ET
+
+from quizgen.export.common import Item, groups_of, slug, with_default_namespace
 from quizgen.export.sink import Sink
 from quizgen.render import format_number
 
@@ -51,7 +52,6 @@ def item_xml(item: Item, identifier: str, image: str | None, partial: dict[str, 
     root = _e(
         None,
         "assessmentItem",
-        xmlns=QTI,
         identifier=identifier,
         title=q["title"],
         adaptive="false",
@@ -108,8 +108,7 @@ def item_xml(item: Item, identifier: str, image: str | None, partial: dict[str, 
     root.append(processing)
     for ident, lead in feedback:
         _feedback(root, ident, lead, solution)
-    ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return with_default_namespace(root, QTI)
 
 
 def _identifier(item: Item, taken: set[str]) -> str:
@@ -122,7 +121,7 @@ def _identifier(item: Item, taken: set[str]) -> str:
 
 def export(key: dict[str, Any], sink: Sink) -> None:
     partial = key.get("partial_credit", {})
-    manifest = _e(None, "manifest", xmlns=CP, identifier="MANIFEST-" + slug(key["assignment"]))
+    manifest = _e(None, "manifest", identifier="MANIFEST-" + slug(key["assignment"]))
     metadata = _e(manifest, "metadata")
     _e(metadata, "schema", "QTIv2.1 Package")
     _e(metadata, "schemaversion", "1.0.0")
@@ -153,5 +152,4 @@ def export(key: dict[str, Any], sink: Sink) -> None:
                 _e(resource, "file", href=f"items/{identifier}.xml")
                 if image:
                     _e(resource, "file", href=f"items/{image}")
-        ET.indent(manifest)
-        archive.add("imsmanifest.xml", ET.tostring(manifest, encoding="utf-8", xml_declaration=True) + b"\n")
+        archive.add("imsmanifest.xml", with_default_namespace(manifest, CP))
