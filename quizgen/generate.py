@@ -20,7 +20,7 @@ from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
-from quizgen.files import atomic_folder, write_file
+from quizgen.files import atomic_folder, output_error, write_file
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.resources import bank_dir
 from quizgen.secret import load_secret
@@ -137,13 +137,15 @@ def export_file(
     if out_file.exists() and not force:
         raise ExportError(f"{out_file}: exists (use --force to replace it)")
     key = key_for(assignment_path, secret_file)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
     scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
     try:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
         sink = Sink(scratch)
         exporter(key, sink)
         (name,) = sink.names
         (scratch / name).replace(out_file)
+    except OSError as error:
+        raise output_error(error, out_file) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return out_file

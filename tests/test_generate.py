@@ -253,3 +253,14 @@ def test_worker_processes_write_the_same_files(homework, tmp_path):
     first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     second = {p.relative_to(parallel): p.read_bytes() for p in parallel.rglob("*") if p.is_file()}
     assert first == second
+
+
+@pytest.mark.parametrize("command", ["generate", "export"])
+def test_unwritable_output_is_one_line(command):
+    target = "/proc/quizgen-cannot-write-here"
+    args = [command, str(EXAMPLES / "homework.yaml"), "--out", target]
+    if command == "export":
+        args += ["--format", "gift"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 4, result.output
+    assert result.output.strip() == f"quizgen: {target}: cannot write: No such file or directory"
