@@ -279,3 +279,45 @@ def test_bad_key_is_one_line(tmp_path):
     assert result.exit_code == 6 and "not a key.json file" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ({"assignment": "t", "students": [{"x": 1}]}, "students[0].student_id is missing"),
+        (
+            {"assignment": "t", "students": [{"student_id": "a", "questions": [{"label": "Q1"}]}]},
+            "students[0].questions[0].type is missing or of the wrong type",
+        ),
+        (
+            {
+                "assignment": "t",
+                "students": [
+                    {
+                        "student_id": "a",
+                        "questions": [
+                            {
+                                "label": "Q1",
+                                "type": "numeric",
+                                "points": 1,
+                                "tolerance": 0,
+                                "misconceptions": {},
+                                "answer": "x",
+                            }
+                        ],
+                    }
+                ],
+            },
+            "students[0].questions[0].answer must be a number",
+        ),
+    ],
+)
+def test_malformed_keys_are_one_line_errors(tmp_path, key, words):
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps(key))
+    subs = tmp_path / "s.csv"
+    subs.write_text("student_id,Q1\na,1\n")
+    for args in (["grade", str(path), str(subs), "--out", str(tmp_path / "o")], ["trace", str(path), "12"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 6 and words in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
