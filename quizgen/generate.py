@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -88,7 +89,7 @@ def generate(
                 practice,
             )
             key, files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs)
-            files += _write_lms(key, chosen, scratch)
+            files += _write_lms(key, chosen, scratch, jobs)
         except QuizgenError:
             raise
         except Exception as error:  # a course's template failing must not leave a traceback
@@ -276,10 +277,31 @@ def _write_students(
     return key, files
 
 
-def _write_lms(key: dict[str, Any], formats: list[str], out: Path) -> int:
+_LMS_KEY: dict[str, Any] | None = None
+
+
+def _export_in_worker(fmt: str, folder: Path) -> list[str]:
+    assert _LMS_KEY is not None
+    sink = Sink(folder)
+    EXPORTERS[fmt](_LMS_KEY, sink)
+    return sink.names
+
+
+def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> int:
+    """LMS files under ``out/lms``; with several jobs each format is written by a forked worker
+    that reads the key from memory shared with this process rather than from a pickled copy."""
+    global _LMS_KEY
+    chosen = [fmt for fmt in formats if fmt in EXPORTERS]
+    if jobs > 1 and len(chosen) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _LMS_KEY = key
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(chosen)), mp_context=context) as pool:
+                names = pool.map(_export_in_worker, chosen, [out / "lms"] * len(chosen))
+                return sum(len(n) for n in names)
+        finally:
+            _LMS_KEY = None
     sink = Sink(out / "lms")
-    for fmt in formats:
-        exporter = EXPORTERS.get(fmt)
-        if exporter is not None:
-            exporter(key, sink)
+    for fmt in chosen:
+        EXPORTERS[fmt](key, sink)
     return len(sink.names)
