@@ -41,14 +41,19 @@ class QuestionRef(Strict):
         return self
 
 
+Format = Literal["md", "html", "moodle", "gift", "qti12", "qti21"]
+
+
+def _default_formats() -> list[Format]:
+    return ["md", "html"]
+
+
 class Assignment(Strict):
     title: str = Field(min_length=1)
     questions: list[QuestionRef] = Field(min_length=1)
     roster: str | None = Field(None, description="CSV path relative to the assignment file")
     variants: int | None = Field(None, ge=1, le=100000, description="anonymous variants V001, V002, ...")
-    formats: list[Literal["md", "html", "moodle", "gift", "qti12", "qti21"]] = Field(
-        default_factory=lambda: ["md", "html"]
-    )
+    formats: list[Format] = Field(default_factory=_default_formats)
     salt: str = Field(min_length=1)
     partial_credit: dict[str, float] = Field(default_factory=dict, description="misconception → share of points")
 

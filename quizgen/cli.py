@@ -78,7 +78,7 @@ BANK_OPTION = click.option(
 def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...]) -> None:
     """List the bank's question templates."""
     templates = load_bank(bank_paths or None).with_tag(tag)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": t.id,
             "title": t.title,

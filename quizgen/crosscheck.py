@@ -120,7 +120,7 @@ def torch_counts(spec: str) -> tuple[int, int]:
     modules: list[nn.Module] = []
     first = calls[0]
     if first.name == "Input":
-        dims = [a.value for a in first.args]
+        dims = [int(a.value) for a in first.args]  # type: ignore[arg-type]
         if len(calls) > 1 and calls[1].name == "Embedding":
             x = torch.zeros(1, *dims, dtype=torch.long)
         elif len(dims) == 1:

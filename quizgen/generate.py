@@ -53,7 +53,7 @@ def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -
     missing = [f for f in chosen if f not in ("md", "html") and f not in EXPORTERS]
     if missing:
         raise ExportError(f"format {', '.join(missing)} is not available in this version")
-    return chosen
+    return [str(f) for f in chosen]
 
 
 def generate(

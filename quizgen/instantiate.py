@@ -89,7 +89,7 @@ def _format(value: float | int | str) -> str:
 
 def _numeric_options(
     template: Template, answer: Answer, spec: str, framework: str, quantity: str, rng: random.Random, n: int
-) -> tuple[dict[str, str], str, dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], str, dict[str, float | int | str], dict[str, str]]:
     """Options (letter → text), the right letter, misconception → letter, letter → feedback."""
     candidates: list[Wrong] = []
     seen = {answer.value}
@@ -112,16 +112,18 @@ def _numeric_options(
     chosen = candidates[:n]
     entries: list[tuple[float | int | str, Wrong | None]] = [(answer.value, None)] + [(w.value, w) for w in chosen]
     rng.shuffle(entries)
-    options, names, feedback = {}, {}, {}
+    options: dict[str, str] = {}
+    names: dict[str, float | int | str] = {}
+    feedback: dict[str, str] = {}
     right = ""
-    for letter, (value, wrong) in zip(LETTERS, entries, strict=False):
+    for letter, (value, mistake) in zip(LETTERS, entries, strict=False):
         options[letter] = _format(value)
-        if wrong is None:
+        if mistake is None:
             right = letter
             feedback[letter] = "Correct: " + answer.derivation
         else:
-            names[wrong.name] = letter
-            feedback[letter] = wrong.explanation
+            names[mistake.name] = letter
+            feedback[letter] = mistake.explanation
     return options, right, names, feedback
 
 
@@ -161,18 +163,16 @@ def _counted_variant(
         "label": label,
     }
     if quantity == "compare":
-        names = {w.name: w.value for w in answer.wrongs}
-        feedback = {letter: f"{w.explanation}" for w in answer.wrongs for letter in [str(w.value)]}
-        feedback[str(answer.value)] = "Correct: " + answer.derivation
-        for letter in COMPARE_OPTIONS:
-            feedback.setdefault(letter, f"Not this one: {answer.derivation}.")
-        feedback = {letter: feedback[letter] for letter in COMPARE_OPTIONS}
+        by_letter = {str(w.value): w.explanation for w in answer.wrongs}
+        by_letter[str(answer.value)] = "Correct: " + answer.derivation
         return Variant(
             type="multiple_choice",
             answer=answer.value,
             options=dict(COMPARE_OPTIONS),
-            option_feedback=feedback,
-            misconceptions=names,
+            option_feedback={
+                letter: by_letter.get(letter, f"Not this one: {answer.derivation}.") for letter in COMPARE_OPTIONS
+            },
+            misconceptions={w.name: w.value for w in answer.wrongs},
             **common,
         )
     if kind == "multiple_choice":

@@ -24,8 +24,13 @@ def read_key(path: Path) -> dict[str, Any]:
     return data
 
 
-QUESTION_FIELDS = {"label": str, "type": str, "points": (int, float), "tolerance": (int, float),
-                   "misconceptions": dict}
+QUESTION_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "label": str,
+    "type": str,
+    "points": (int, float),
+    "tolerance": (int, float),
+    "misconceptions": dict,
+}
 
 
 def _first_problem(data: dict[str, Any]) -> str:

@@ -108,8 +108,8 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
     for param, arg in zip(positional, call.args, strict=False):
         values[param.name] = _check(param, arg, call, fail)
     for name, arg in call.kwargs.items():
-        param = by_name.get(name)
-        if param is None:
+        named = by_name.get(name)
+        if named is None:
             known = sorted(by_name)
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = (
@@ -118,7 +118,7 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
             raise fail(f"{call.name} has no option '{name}'{suggestion}", arg)
         if name in values:
             raise fail(f"'{name}' given twice in {call.name}", arg)
-        values[name] = _check(param, arg, call, fail)
+        values[name] = _check(named, arg, call, fail)
     for param in layer.params:
         if param.name in values:
             if param.only and param.only != framework and values[param.name] != param.default:
