@@ -1,8 +1,11 @@
 """quizgen: randomized, auto-graded exercises on neural-network parameter arithmetic."""
 
-from quizgen.counting import ModelCount, count
-from quizgen.errors import QuizgenError, SpecError
-
 __version__ = "0.1.0"
 
-__all__ = ["ModelCount", "QuizgenError", "SpecError", "__version__", "count"]
+from quizgen.bank import load_bank
+from quizgen.counting import ModelCount, count
+from quizgen.errors import QuizgenError, SpecError
+from quizgen.generate import generate
+from quizgen.grading.run import grade
+
+__all__ = ["ModelCount", "QuizgenError", "SpecError", "__version__", "count", "generate", "grade", "load_bank"]
