@@ -42,16 +42,25 @@ def _public_numbers(question: dict[str, Any]) -> set[str]:
     return numbers_in(" ".join(parts))
 
 
+def _questions(student: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Key items grouped by question: the parts ``Q3a``, ``Q3b`` of a question are traced together."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in student.get("questions", []):
+        number = re.match(r"Q\d+", item["label"])
+        grouped.setdefault(number.group() if number else item["label"], []).append(item)
+    return grouped
+
+
 def trace(key: dict[str, Any], text: str, limit: int = 10) -> list[Match]:
     """Students whose variant shares the most of the numbers (or the architecture) in ``text``."""
     wanted = numbers_in(text)
     compact = re.sub(r"\s+", "", text)
     matches: list[Match] = []
     for student in key.get("students", []):
-        for question in student.get("questions", []):
-            public = _public_numbers(question)
+        for label, items in _questions(student).items():
+            public = set().union(*(_public_numbers(item) for item in items))
             shared = tuple(sorted(wanted & public, key=lambda n: (float(n), n)))
-            spec = re.sub(r"\s+", "", question.get("spec", "") or "")
+            spec = re.sub(r"\s+", "", items[0].get("spec", "") or "")
             spec_match = bool(spec) and spec in compact
             if not shared and not spec_match:
                 continue
@@ -59,14 +68,7 @@ def trace(key: dict[str, Any], text: str, limit: int = 10) -> list[Match]:
             score = (len(shared) / max(len(wanted), 1)) + 0.5 * (len(shared) / max(len(public), 1))
             score += 2.0 if spec_match else 0.0
             matches.append(
-                Match(
-                    student["student_id"],
-                    question["label"],
-                    question["template_id"],
-                    shared,
-                    round(score, 4),
-                    spec_match,
-                )
+                Match(student["student_id"], label, items[0]["template_id"], shared, round(score, 4), spec_match)
             )
     matches.sort(key=lambda m: (-m.score, m.student_id, m.label))
     return matches[:limit]

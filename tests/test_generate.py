@@ -264,3 +264,14 @@ def test_unwritable_output_is_one_line(command):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 4, result.output
     assert result.output.strip() == f"quizgen: {target}: cannot write: No such file or directory"
+
+
+def test_trace_groups_the_parts_of_a_question(homework):
+    out, _ = homework
+    key = json.loads((out / "key.json").read_text())
+    victim = key["students"][4]
+    stem = next(q["stem"] for q in victim["questions"] if q["label"] == "Q1a")
+    recurrent = next(q["answer"] for q in victim["questions"] if q["label"] == "Q1a")
+    result = CliRunner().invoke(main, ["trace", str(out / "key.json"), f"{stem} Is it {recurrent:,}?"])
+    first = result.output.splitlines()[0].split()
+    assert first[:2] == [victim["student_id"], "Q1"]
