@@ -321,3 +321,26 @@ def test_malformed_keys_are_one_line_errors(tmp_path, key, words):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 6 and words in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
+
+
+def test_pairs_of_mistakes_explain_larger_numbers_only():
+    question = {
+        "label": "Q1",
+        "type": "numeric",
+        "points": 1,
+        "answer": 180,
+        "tolerance": 0,
+        "misconceptions": {},
+        "misconception_feedback": {},
+        "derivation": "4·5·(3+5+1) = 180",
+        "spec": "Input(3) -> LSTM(5)",
+        "framework": "keras",
+        "quantity": "total",
+    }
+    scorer = Scorer()
+    paired = scorer.score(question, str(3 * 5 * (3 + 5)))  # three gates and no bias
+    assert paired.mistakes == ("forgot_bias+lstm_three_gates",) or set(paired.mistakes[0].split("+")) == {
+        "forgot_bias",
+        "lstm_three_gates",
+    }
+    assert scorer.score(question, "1").mistakes == ()

@@ -13,6 +13,7 @@ from quizgen.grading.expression import ExpressionError, evaluate
 from quizgen.grading.parse import Parsed, parse_choice, parse_number
 
 Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
+MIN_PAIR_VALUE = 10
 UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
 
 
@@ -97,7 +98,8 @@ class Scorer:
 
     def _pair(self, q: dict[str, Any], value: float) -> tuple[str, str] | None:
         spec, quantity = q.get("spec"), q.get("quantity") or ""
-        if not spec or not quantity.startswith(("total", "trainable", "layer")):
+        # Two mistakes together reach many small numbers by chance; below this a match explains nothing.
+        if not spec or not quantity.startswith(("total", "trainable", "layer")) or abs(value) < MIN_PAIR_VALUE:
             return None
         for wrong in _pairs(spec, q.get("framework") or "keras", quantity):
             if isinstance(wrong.value, int | float) and abs(wrong.value - value) <= float(q["tolerance"]) + 1e-9:
