@@ -71,34 +71,51 @@ def test_factor_note_says_which_factor_is_off():
     assert "has 2 factors" in factor_note(parse_number("20*9"), "4·5·(3+5+1) = 180")
 
 
-@settings(max_examples=500)
-@given(st.text(max_size=40))
-@example("0\x1f")
-@example("１２\u2009")
-def test_any_answer_string_is_scored_without_raising(text):
+def numeric_question(**changes):
+    """A numeric key item for Input(3) -> LSTM(5) (total 180), with any field changed."""
     question = {
         "label": "Q1",
         "type": "numeric",
         "points": 1,
         "answer": 180,
         "tolerance": 0,
-        "misconceptions": {"forgot_bias": 160},
-        "misconception_feedback": {"forgot_bias": "fb"},
+        "misconceptions": {},
+        "misconception_feedback": {},
         "derivation": "4·5·(3+5+1) = 180",
         "spec": "Input(3) -> LSTM(5)",
         "framework": "keras",
         "quantity": "total",
     }
-    choice = {
-        "label": "Q2",
+    return {**question, **changes}
+
+
+def choice_question(**changes):
+    question = {
+        "label": "Q1",
         "type": "multiple_choice",
         "points": 1,
         "answer": "A",
         "tolerance": 0,
-        "options": {"A": "x", "B": "180"},
-        "misconceptions": {"m": "B"},
+        "options": {"A": "x", "B": "y"},
+        "misconceptions": {},
         "option_feedback": {},
     }
+    return {**question, **changes}
+
+
+def one_question_key(*questions):
+    """A key whose students a, b, … each have one of ``questions``."""
+    students = [{"student_id": sid, "questions": [q]} for sid, q in zip("abcdefgh", questions, strict=False)]
+    return {"assignment": "t", "partial_credit": {}, "students": students}
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=40))
+@example("0\x1f")
+@example("１２\u2009")
+def test_any_answer_string_is_scored_without_raising(text):
+    question = numeric_question(misconceptions={"forgot_bias": 160}, misconception_feedback={"forgot_bias": "fb"})
+    choice = choice_question(label="Q2", options={"A": "x", "B": "180"}, misconceptions={"m": "B"})
     scorer = Scorer({"forgot_bias": 0.5})
     for q in (question, choice):
         result = scorer.score(q, text)
@@ -198,41 +215,7 @@ def test_duplicates_unknown_and_columns_are_reported(key):
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_raise_and_every_row_is_accounted_for(data):
-    key = {
-        "assignment": "t",
-        "partial_credit": {},
-        "students": [
-            {
-                "student_id": "a",
-                "questions": [
-                    {
-                        "label": "Q1",
-                        "type": "numeric",
-                        "points": 1,
-                        "answer": 5,
-                        "tolerance": 0,
-                        "misconceptions": {},
-                        "misconception_feedback": {},
-                    }
-                ],
-            },
-            {
-                "student_id": "b",
-                "questions": [
-                    {
-                        "label": "Q1",
-                        "type": "multiple_choice",
-                        "points": 1,
-                        "answer": "A",
-                        "tolerance": 0,
-                        "options": {"A": "x", "B": "y"},
-                        "misconceptions": {},
-                        "option_feedback": {},
-                    }
-                ],
-            },
-        ],
-    }
+    key = one_question_key(numeric_question(answer=5), choice_question())
     for prefix in (b"", b"student_id,Q1\n", b"student_id;Q1\r\na;"):
         outcome = grade_submissions(key, prefix + data)
         s = outcome.summary()
@@ -290,24 +273,7 @@ def test_bad_key_is_one_line(tmp_path):
             "students[0].questions[0].type is missing or of the wrong type",
         ),
         (
-            {
-                "assignment": "t",
-                "students": [
-                    {
-                        "student_id": "a",
-                        "questions": [
-                            {
-                                "label": "Q1",
-                                "type": "numeric",
-                                "points": 1,
-                                "tolerance": 0,
-                                "misconceptions": {},
-                                "answer": "x",
-                            }
-                        ],
-                    }
-                ],
-            },
+            one_question_key(numeric_question(answer="x")),
             "students[0].questions[0].answer must be a number",
         ),
     ],
@@ -324,19 +290,7 @@ def test_malformed_keys_are_one_line_errors(tmp_path, key, words):
 
 
 def test_pairs_of_mistakes_explain_larger_numbers_only():
-    question = {
-        "label": "Q1",
-        "type": "numeric",
-        "points": 1,
-        "answer": 180,
-        "tolerance": 0,
-        "misconceptions": {},
-        "misconception_feedback": {},
-        "derivation": "4·5·(3+5+1) = 180",
-        "spec": "Input(3) -> LSTM(5)",
-        "framework": "keras",
-        "quantity": "total",
-    }
+    question = numeric_question()
     scorer = Scorer()
     paired = scorer.score(question, str(3 * 5 * (3 + 5)))  # three gates and no bias
     assert paired.mistakes == ("forgot_bias+lstm_three_gates",) or set(paired.mistakes[0].split("+")) == {
