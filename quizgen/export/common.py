@@ -166,3 +166,47 @@ def with_default_namespace(root: Any, namespace: str) -> bytes:
     tag = root.tag
     text = text.replace(f"<{tag}", f'<{tag} xmlns="{namespace}"', 1)
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n").encode("utf-8")
+
+
+def element(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+    """An lxml element (a root when ``parent`` is None) with optional text."""
+    from lxml import etree
+
+    node = etree.Element(tag, attrs) if parent is None else etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def plain_number(value: float) -> str:
+    """A number as XML answer text: no thousands separators, integers without ``.0``."""
+    return format_number(value).replace(",", "")
+
+
+def manifest(identifier: str, schema: str, version: str) -> tuple[Any, Any]:
+    """An IMS content-package manifest skeleton: (root, its resources element)."""
+    root = element(None, "manifest", identifier=identifier)
+    metadata = element(root, "metadata")
+    element(metadata, "schema", schema)
+    element(metadata, "schemaversion", version)
+    element(root, "organizations")
+    return root, element(root, "resources")
+
+
+def add_resource(
+    resources: Any,
+    identifier: str,
+    kind: str,
+    files: list[str],
+    href: str | None = None,
+    dependency: str | None = None,
+) -> None:
+    """One manifest resource with its files (and the resource it depends on)."""
+    attrs = {"identifier": identifier, "type": kind}
+    if href is not None:
+        attrs["href"] = href
+    resource = element(resources, "resource", **attrs)
+    for path in files:
+        element(resource, "file", href=path)
+    if dependency is not None:
+        element(resource, "dependency", identifierref=dependency)

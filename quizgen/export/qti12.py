@@ -8,9 +8,17 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree as ET
 
-from quizgen.export.common import Item, groups_of, slug, with_default_namespace
+from quizgen.export.common import (
+    Item,
+    add_resource,
+    element,
+    groups_of,
+    manifest,
+    plain_number,
+    slug,
+    with_default_namespace,
+)
 from quizgen.export.sink import Sink
-from quizgen.render import format_number
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -22,88 +30,77 @@ def _ident(*parts: str) -> str:
     return "g" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
-    if text is not None:
-        element.text = text
-    return element
-
-
 def _material(parent: ET.Element, html: str) -> None:
-    _sub(_sub(parent, "material"), "mattext", html, texttype="text/html")
+    element(element(parent, "material"), "mattext", html, texttype="text/html")
 
 
 def _metadata(item_el: ET.Element, fields: dict[str, str]) -> None:
-    meta = _sub(_sub(item_el, "itemmetadata"), "qtimetadata")
+    meta = element(element(item_el, "itemmetadata"), "qtimetadata")
     for label, entry in fields.items():
-        field = _sub(meta, "qtimetadatafield")
-        _sub(field, "fieldlabel", label)
-        _sub(field, "fieldentry", entry)
+        field = element(meta, "qtimetadatafield")
+        element(field, "fieldlabel", label)
+        element(field, "fieldentry", entry)
 
 
 def _feedback(item_el: ET.Element, ident: str, html: str) -> None:
-    _material(_sub(_sub(item_el, "itemfeedback", ident=ident), "flow_mat"), html)
+    _material(element(element(item_el, "itemfeedback", ident=ident), "flow_mat"), html)
 
 
 def _condition(processing: ET.Element, cont: str) -> tuple[ET.Element, ET.Element]:
-    condition = _sub(processing, "respcondition", **{"continue": cont})
-    return condition, _sub(condition, "conditionvar")
+    condition = element(processing, "respcondition", **{"continue": cont})
+    return condition, element(condition, "conditionvar")
 
 
 def _show(condition: ET.Element, ident: str) -> None:
-    _sub(condition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
-
-
-def _number(value: float) -> str:
-    return format_number(value).replace(",", "")
+    element(condition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
 
 
 def _item(section: ET.Element, item: Item, image: str | None) -> None:
     q = item.question
     ident = _ident(item.ident)
-    el = _sub(section, "item", ident=ident, title=q["title"])
+    el = element(section, "item", ident=ident, title=q["title"])
     kind = "numerical_question" if item.numeric else "multiple_choice_question"
-    _metadata(el, {"question_type": kind, "points_possible": _number(q["points"]), "original_answer_ids": ""})
-    presentation = _sub(el, "presentation")
+    _metadata(el, {"question_type": kind, "points_possible": plain_number(q["points"]), "original_answer_ids": ""})
+    presentation = element(el, "presentation")
     _material(presentation, item.prompt_html(image))
     processing = ET.Element("resprocessing")
-    outcomes = _sub(processing, "outcomes")
-    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    outcomes = element(processing, "outcomes")
+    element(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
     condition, var = _condition(processing, "Yes")
-    _sub(var, "other")
+    element(var, "other")
     _show(condition, "general_fb")
     feedback: list[tuple[str, str]] = [("general_fb", item.solution_html())]
     if item.numeric:
-        response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
-        _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+        response = element(presentation, "response_str", ident="response1", rcardinality="Single")
+        element(element(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
         for n, (value, names) in enumerate(item.wrong_numbers(), start=1):
             condition, var = _condition(processing, "Yes")
-            _sub(var, "varequal", _number(value), respident="response1")
+            element(var, "varequal", plain_number(value), respident="response1")
             _show(condition, f"mistake{n}_fb")
             feedback.append((f"mistake{n}_fb", item.feedback_for(names)))
         condition, var = _condition(processing, "No")
-        either = _sub(var, "or")
-        _sub(either, "varequal", _number(q["answer"]), respident="response1")
-        both = _sub(either, "and")
-        _sub(both, "vargte", _number(q["answer"] - q["tolerance"]), respident="response1")
-        _sub(both, "varlte", _number(q["answer"] + q["tolerance"]), respident="response1")
-        _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        either = element(var, "or")
+        element(either, "varequal", plain_number(q["answer"]), respident="response1")
+        both = element(either, "and")
+        element(both, "vargte", plain_number(q["answer"] - q["tolerance"]), respident="response1")
+        element(both, "varlte", plain_number(q["answer"] + q["tolerance"]), respident="response1")
+        element(condition, "setvar", "100", action="Set", varname="SCORE")
         _show(condition, "correct_fb")
         feedback.append(("correct_fb", f"Correct: {q['derivation']}"))
     else:
-        response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
-        choices = _sub(response, "render_choice")
+        response = element(presentation, "response_lid", ident="response1", rcardinality="Single")
+        choices = element(response, "render_choice")
         for letter, text in q["options"].items():
-            _material(_sub(choices, "response_label", ident=letter), text)
+            _material(element(choices, "response_label", ident=letter), text)
             condition, var = _condition(processing, "Yes")
-            _sub(var, "varequal", letter, respident="response1")
+            element(var, "varequal", letter, respident="response1")
             _show(condition, f"{letter}_fb")
             feedback.append((f"{letter}_fb", q["option_feedback"].get(letter, "")))
         condition, var = _condition(processing, "No")
-        _sub(var, "varequal", q["answer"], respident="response1")
-        _sub(condition, "setvar", "100", action="Set", varname="SCORE")
+        element(var, "varequal", q["answer"], respident="response1")
+        element(condition, "setvar", "100", action="Set", varname="SCORE")
     condition, var = _condition(processing, "Yes")
-    _sub(var, "other")
+    element(var, "other")
     _show(condition, "general_incorrect_fb")
     feedback.append(("general_incorrect_fb", "Not right: compare with the worked solution."))
     el.append(processing)
@@ -124,9 +121,9 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
     for group in groups_of(key):
         points += group.points
         section = ET.Element("section", ident=_ident(assessment_id, group.name), title=group.title)
-        selection = _sub(_sub(section, "selection_ordering"), "selection")
-        _sub(selection, "selection_number", "1")
-        _sub(_sub(selection, "selection_extension"), "points_per_item", _number(group.points))
+        selection = element(element(section, "selection_ordering"), "selection")
+        element(selection, "selection_number", "1")
+        element(element(selection, "selection_extension"), "points_per_item", plain_number(group.points))
         for item in group.items:
             src = None
             diagram = item.diagram
@@ -150,36 +147,34 @@ def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
         "shuffle_answers": "false",
         "scoring_policy": "keep_highest",
         "quiz_type": "assignment",
-        "points_possible": _number(points),
+        "points_possible": plain_number(points),
         "allowed_attempts": "1",
         "show_correct_answers": "true",
     }
     for tag, text in fields.items():
-        _sub(root, tag, text)
+        element(root, tag, text)
     return with_default_namespace(root, CANVAS)
 
 
 def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
-    root = ET.Element("manifest", identifier=_ident("manifest", assessment_id))
-    metadata = _sub(root, "metadata")
-    _sub(metadata, "schema", "IMS Content")
-    _sub(metadata, "schemaversion", "1.1.3")
-    _sub(root, "organizations")
-    resources = _sub(root, "resources")
-    resource = _sub(resources, "resource", identifier=assessment_id, type="imsqti_xmlv1p2")
-    _sub(resource, "file", href=f"{assessment_id}/{assessment_id}.xml")
-    _sub(resource, "dependency", identifierref=f"{assessment_id}_meta")
-    meta = _sub(
+    root, resources = manifest(_ident("manifest", assessment_id), "IMS Content", "1.1.3")
+    add_resource(
         resources,
-        "resource",
-        identifier=f"{assessment_id}_meta",
-        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
-        href=f"{assessment_id}/assessment_meta.xml",
+        assessment_id,
+        "imsqti_xmlv1p2",
+        [f"{assessment_id}/{assessment_id}.xml"],
+        dependency=f"{assessment_id}_meta",
     )
-    _sub(meta, "file", href=f"{assessment_id}/assessment_meta.xml")
+    meta = f"{assessment_id}/assessment_meta.xml"
+    add_resource(
+        resources,
+        f"{assessment_id}_meta",
+        "associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        [meta],
+        href=meta,
+    )
     for n, path in enumerate(images):
-        image = _sub(resources, "resource", identifier=_ident("image", str(n), path), type="webcontent", href=path)
-        _sub(image, "file", href=path)
+        add_resource(resources, _ident("image", str(n), path), "webcontent", [path], href=path)
     return with_default_namespace(root, CC)
 
 
