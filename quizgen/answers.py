@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from quizgen.counting.expr import Derivation, symbolic
+from quizgen.counting.expr import Derivation, Expr, symbolic
 from quizgen.counting.layers import Part
 from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, model_features, wrong_answer
 from quizgen.counting.model import ModelCount, count, count_calls
@@ -32,6 +32,7 @@ class Wrong:
     name: str
     value: float | int | str
     explanation: str
+    expr: Expr | None = None  # how the mistake reaches its number, where the counting core knows
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     for m in _mistakes(names):
         w = wrong_answer(m, calls, framework, q, model)
         if w is not None:
-            wrongs.append(Wrong(w.name, w.value, w.explanation))
+            wrongs.append(Wrong(w.name, w.value, w.explanation, w.expr))
     return Answer(derivation.value, derivation.text(), _solution_for(model, quantity), wrongs)
 
 
@@ -104,16 +105,24 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
     calls = parse(spec)
     model = counted(calls, framework)
     q = parse_quantity(quantity)
-    ms = [m for m in _mistakes(names, spec) if m.rules is not None]
+    # A pair is named only where each of its mistakes changes this number on its own.
+    singles = {}
+    for m in _mistakes(names, spec):
+        if m.rules is None:
+            continue
+        single = wrong_answer(m, calls, framework, q, model)
+        if single is not None:
+            singles[m.name] = (m, single.value)
+    ms = list(singles.values())
     found = []
-    for a_index, first in enumerate(ms):
-        for second in ms[a_index + 1 :]:
+    for a_index, (first, first_value) in enumerate(ms):
+        for second, second_value in ms[a_index + 1 :]:
             both = combined(first, second)
             if both is None:
                 continue
             w = wrong_answer(both, calls, framework, q, model)
-            if w is not None:
-                found.append(Wrong(w.name, w.value, w.explanation))
+            if w is not None and w.value not in (first_value, second_value):
+                found.append(Wrong(w.name, w.value, w.explanation, w.expr))
     return tuple(found)
 
 

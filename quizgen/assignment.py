@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class QuestionRef(Strict):
     """``{id, points?, count?}`` or ``{pick: n, from: [ids or "tag:..."]}``."""
 
     id: str | None = None
-    points: float | None = Field(None, gt=0)
+    points: float | None = Field(None, gt=0, allow_inf_nan=False)
     count: int = Field(1, ge=1, le=20)
     pick: int | None = Field(None, ge=1)
     from_: list[str] | None = Field(None, alias="from", min_length=1)
@@ -61,7 +62,13 @@ class Assignment(Strict):
     def roster_or_variants(self) -> Assignment:
         if (self.roster is None) == (self.variants is None):
             raise ValueError("roster: give either a roster CSV or 'variants: N'")
+        from quizgen.counting.misconceptions import CATALOGUE
+
         for name, share in self.partial_credit.items():
+            if name not in CATALOGUE:
+                close = difflib.get_close_matches(name, list(CATALOGUE), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "see 'quizgen bank mistakes'"
+                raise ValueError(f"partial_credit.{name}: no such mistake ({hint})")
             if not 0 <= share <= 1:
                 raise ValueError(f"partial_credit.{name}: a share from 0 to 1")
         return self

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import random
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +52,9 @@ class Bank:
         try:
             return self.templates[template_id]
         except KeyError:
-            raise BankError(f"no question '{template_id}' in the bank") from None
+            close = difflib.get_close_matches(template_id, list(self.templates), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else " ('quizgen bank list' shows them)"
+            raise BankError(f"no question '{template_id}' in the bank{hint}") from None
 
     def with_tag(self, tag: str | None) -> list[Template]:
         return [t for t in self.templates.values() if tag is None or tag in t.tags or tag == t.topic]
@@ -234,7 +238,9 @@ def crosscheck_template(template: Template, against: list[str], variants: int = 
             for spec in {variant.spec, variant.spec_b} - {None}:
                 assert spec is not None
                 ours = count(spec, template.framework)
-                theirs = FRAMEWORK_COUNTERS[name](spec)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # the frameworks' own notices are not the user's concern
+                    theirs = FRAMEWORK_COUNTERS[name](spec)
                 if (ours.total, ours.trainable) != theirs:
                     messages.append(f"architecture: {spec}: quizgen {ours.total}/{ours.trainable}, {name} {theirs}")
     return messages

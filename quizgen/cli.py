@@ -22,7 +22,7 @@ from quizgen.grading.run import GRADEBOOKS, grade
 from quizgen.instantiate import student_variant
 from quizgen.keyfile import read_key
 from quizgen.secret import load_secret
-from quizgen.show import format_variant
+from quizgen.show import format_mistakes, format_variant, mistakes_seen
 from quizgen.trace import trace
 
 
@@ -46,7 +46,7 @@ def main() -> None:
     """Randomized, auto-graded exercises on neural-network parameter counts."""
 
 
-@main.command("count")
+@main.command("count", short_help="Parameters of a model, layer by layer, with derivations.")
 @click.argument("spec")
 @click.option("--framework", type=click.Choice(FRAMEWORKS), default="keras", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
@@ -70,7 +70,7 @@ BANK_OPTION = click.option(
 )
 
 
-@bank_group.command("list")
+@bank_group.command("list", short_help="The bank's templates: id, type, difficulty, topic.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--tag", default=None, help="Only templates with this tag or topic.")
 @BANK_OPTION
@@ -100,7 +100,7 @@ def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...]) -> N
     click.echo(f"{len(rows)} templates")
 
 
-@bank_group.command("show")
+@bank_group.command("show", short_help="One student's variant with its worked solution.")
 @click.argument("template_id")
 @click.option("--student", default="example", show_default=True, help="Whose variant to show.")
 @click.option("--salt", default="quizgen", show_default=True)
@@ -120,9 +120,24 @@ def bank_show(
         click.echo(format_variant(variant))
 
 
-@bank_group.command("validate")
+@bank_group.command("mistakes", short_help="The mistakes that partial_credit can name.")
+@click.argument("template_id", required=False)
+@BANK_OPTION
+@reports_errors
+def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...]) -> None:
+    """The catalogued mistakes (the names partial_credit takes), or those one template can name."""
+    if template_id is None:
+        click.echo(format_mistakes())
+        return
+    variants = 50
+    click.echo(format_mistakes(mistakes_seen(load_bank(bank_paths or None).get(template_id), variants), variants))
+
+
+@bank_group.command("validate", short_help="Prove templates sound (schema, answers, checks).")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--seeds", default=200, show_default=True, help="Variants instantiated per template.")
+@click.option(
+    "--seeds", default=200, show_default=True, type=click.IntRange(min=1), help="Variants instantiated per template."
+)
 @click.option("--against", default="", help="Also compare with real frameworks: torch,keras.")
 @reports_errors
 def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
@@ -148,7 +163,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     click.echo(f"{len(bank.templates)} templates sound ({seeds} variants each{checked})")
 
 
-@main.command("generate")
+@main.command("generate", short_help="Every student's quiz, the keys and the LMS files.")
 @click.argument("assignment", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--format", "formats", default=None, help="Comma-separated: md,html,moodle,gift,qti12,qti21.")
@@ -201,10 +216,10 @@ class _nullbar:
         return None
 
 
-@main.command("trace")
+@main.command("trace", short_help="Which students' variants match numbers seen elsewhere.")
 @click.argument("key_file", type=click.Path(path_type=Path))
 @click.argument("text")
-@click.option("--limit", default=10, show_default=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Most matches to list.")
 @reports_errors
 def trace_command(key_file: Path, text: str, limit: int) -> None:
     """List the students whose variant matches TEXT (numbers or an architecture seen elsewhere)."""
@@ -218,7 +233,7 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
         click.echo(f"{m.student_id:<12} {m.label:<5} {m.template_id:<34} score {m.score:.2f}  numbers {shown}{spec}")
 
 
-@main.command("export")
+@main.command("export", short_help="One LMS import file (Moodle, GIFT, Canvas, QTI 2.1).")
 @click.argument("assignment", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", required=True, type=click.Choice(sorted(EXPORTERS)))
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
@@ -231,7 +246,7 @@ def export_command(assignment: Path, fmt: str, out_file: Path, secret_file: Path
     click.echo(f"wrote {path}")
 
 
-@main.command("grade")
+@main.command("grade", short_help="Grade submissions: grades, feedback, report, gradebook.")
 @click.argument("key_file", type=click.Path(path_type=Path))
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
@@ -244,6 +259,8 @@ def grade_command(
 ) -> None:
     """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
     summary = grade(key_file, submissions, out_dir, gradebook, force, templates)
+    for problem in summary["problems"]:
+        click.echo(f"quizgen: {submissions}: {problem}", err=True)
     click.echo(
         f"graded {summary['graded']} of {summary['students_in_key']} students; "
         f"no submission {len(summary['no_submission'])}, duplicates {len(summary['duplicates'])}, "

@@ -45,6 +45,14 @@ def bank_hash(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def input_paths(assignment: LoadedAssignment, secret_file: Path | None, *more: Path) -> list[Path]:
+    """The files an output must never replace: the assignment, its roster, the secret, banks, templates."""
+    paths = [assignment.path, *([secret_file] if secret_file else []), *more]
+    if assignment.spec.roster is not None:
+        paths.append(assignment.path.parent / assignment.spec.roster)
+    return paths
+
+
 def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -> list[str]:
     chosen = formats if formats is not None else list(assignment.spec.formats)
     unknown = [f for f in chosen if f not in FORMATS]
@@ -77,7 +85,8 @@ def generate(
         raise AssignmentError(f"{templates}: --templates must be a folder")
     notice = "" if secret.is_set else NO_SECRET_NOTICE
     renderer = Renderer(assignment.spec.title, templates, notice)
-    with atomic_folder(out_dir, force) as scratch:
+    inputs = input_paths(assignment, secret_file, *(bank_paths or []), *([templates] if templates else []))
+    with atomic_folder(out_dir, force, inputs) as scratch:
         try:
             job = Job(
                 assignment_path,
@@ -135,8 +144,13 @@ def export_file(
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise ExportError(f"unknown LMS format '{fmt}': choose from {', '.join(sorted(EXPORTERS))}")
+    if out_file.is_dir():
+        raise ExportError(f"{out_file}: is a folder; give the file to write")
     if out_file.exists() and not force:
         raise ExportError(f"{out_file}: exists (use --force to replace it)")
+    inputs = input_paths(load_assignment(assignment_path), secret_file)
+    if any(path.resolve() == out_file.resolve() for path in inputs):
+        raise ExportError(f"{out_file}: is an input of this export; write the LMS file elsewhere")
     key = key_for(assignment_path, secret_file)
     scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
     try:

@@ -73,7 +73,7 @@ class Part(Strict):
     prompt: str = Field(min_length=1)
     quantity: Quantity
     type: Literal["numeric", "multiple_choice"] = "numeric"
-    points: float = Field(1, gt=0)
+    points: float = Field(1, gt=0, allow_inf_nan=False)
     tolerance: float = Field(0, ge=0)
     checks: list[Check] = Field(default_factory=list, description="expected figures for given parameters")
 
@@ -86,7 +86,7 @@ class Template(Strict):
     topic: str = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
     difficulty: Difficulty
-    points: float = Field(1, gt=0)
+    points: float = Field(1, gt=0, allow_inf_nan=False)
     type: QuestionType
     framework: Framework = "keras"
     parameters: dict[str, Parameter] = Field(default_factory=dict)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from quizgen.schema import Variant
+from quizgen.counting.misconceptions import CATALOGUE
+from quizgen.instantiate import instantiate
+from quizgen.schema import Template, Variant
 
 
 def _answer_line(variant: Variant) -> str:
@@ -39,4 +41,29 @@ def format_variant(variant: Variant) -> str:
             lines += _item_lines(part, "  ")
     else:
         lines += _item_lines(variant)
+    return "\n".join(lines)
+
+
+def mistakes_seen(template: Template, variants: int = 50) -> dict[str, int]:
+    """How many of ``variants`` seeded variants of a template each catalogued mistake can be named in."""
+    seen: dict[str, int] = {}
+    for seed in range(variants):
+        variant = instantiate(template, seed)
+        names = {name for item in (variant.parts or [variant]) for name in item.misconceptions}
+        for name in names:
+            seen[name] = seen.get(name, 0) + 1
+    return seen
+
+
+def format_mistakes(seen: dict[str, int] | None = None, variants: int = 0) -> str:
+    """The catalogue as ``partial_credit`` names it: name, title, why (and how often, for one template)."""
+    width = max(len(name) for name in CATALOGUE)
+    lines = []
+    for name, m in CATALOGUE.items():
+        if seen is not None and name not in seen:
+            continue
+        share = f"  [{seen[name]}/{variants} variants]" if seen is not None else ""
+        lines.append(f"{name:<{width}}  {m.title}{share}\n{'':<{width}}  {m.why}")
+    if not lines:
+        return "no catalogued mistake applies to this template (its options carry their own feedback)"
     return "\n".join(lines)

@@ -133,11 +133,16 @@ def test_non_empty_folder_is_refused_without_force(homework, tmp_path):
     (out / "notes.txt").write_text("mine")
     result = CliRunner().invoke(main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out)])
     assert result.exit_code == 4 and "not empty" in result.output and (out / "notes.txt").exists()
-    result = CliRunner().invoke(
-        main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out), "--force", "--format", "md"]
-    )
+    force = ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out), "--force", "--format", "md"]
+    result = CliRunner().invoke(main, force)
+    assert result.exit_code == 4 and "not a folder quizgen wrote" in result.output
+    assert (out / "notes.txt").read_text() == "mine"
+    (out / "notes.txt").unlink()
+    assert CliRunner().invoke(main, force).exit_code == 0
+    (out / "students" / "extra.txt").write_text("left by the previous run")
+    result = CliRunner().invoke(main, force)
     assert result.exit_code == 0, result.output
-    assert not (out / "notes.txt").exists() and (out / "key.json").exists()
+    assert not (out / "students" / "extra.txt").exists() and (out / "key.json").exists()
 
 
 def test_failed_run_leaves_nothing_behind(tmp_path):

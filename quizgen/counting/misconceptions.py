@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from quizgen.counting.expr import Expr, num
 from quizgen.counting.model import LayerCount, ModelCount, count_calls
 from quizgen.counting.quantity import Quantity, measure, parse_quantity
 from quizgen.counting.rules import CORRECT, Rules
@@ -27,6 +28,8 @@ class Misconception:
     special: Callable[[ModelCount, Quantity], int | None] | None = None
     needs: frozenset[str] = frozenset()
     """Model features the mistake can change (none: any model); others are skipped unrecounted."""
+    reaches_next: bool = False
+    """It changes the input width of the layer after the one it is about (so a later layer's count)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class WrongAnswer:
     title: str
     explanation: str
     derivation: str
+    expr: Expr | None = None
 
 
 def _last_layer_only(model: ModelCount, quantity: Quantity) -> int | None:
@@ -81,7 +85,7 @@ CATALOGUE: dict[str, Misconception] = {
         Misconception(
             "forgot_bias",
             "Forgot the bias terms",
-            "each unit of each gate (and each Dense/Conv unit) has a bias too",
+            "every unit, filter and gate unit has a bias of its own",
             Rules(bias=False),
         ),
         Misconception(
@@ -95,7 +99,7 @@ CATALOGUE: dict[str, Misconception] = {
             "only_recurrent_weights",
             "Counted only the recurrent weights",
             "the input weights and the biases belong to the layer too",
-            Rules(input_weights=False, bias=False),
+            Rules(input_weights=False, recurrent_bias=False),
             needs=RECURRENT,
         ),
         Misconception(
@@ -147,6 +151,7 @@ CATALOGUE: dict[str, Misconception] = {
             "the two directions are concatenated, so the next layer sees 2·h features",
             Rules(bidirectional_concat=False),
             needs=frozenset({"bidirectional"}),
+            reaches_next=True,
         ),
         Misconception(
             "stacked_input_as_model_input",
@@ -154,6 +159,7 @@ CATALOGUE: dict[str, Misconception] = {
             "a stacked layer reads the previous layer's output, whose width is its units",
             Rules(stacked_width="model_input"),
             needs=frozenset({"stacked"}),
+            reaches_next=True,
         ),
         Misconception(
             "stacked_input_one",
@@ -161,6 +167,7 @@ CATALOGUE: dict[str, Misconception] = {
             "a stacked layer's input is the previous layer's whole hidden state",
             Rules(stacked_width="one"),
             needs=frozenset({"stacked"}),
+            reaches_next=True,
         ),
         Misconception(
             "units_squared_once",
@@ -200,14 +207,34 @@ CATALOGUE: dict[str, Misconception] = {
 }
 
 
-def _changed_layers(right: ModelCount, wrong: ModelCount) -> list[tuple[LayerCount, LayerCount]]:
-    return [(r, w) for r, w in zip(right.layers, wrong.layers, strict=False) if r.params != w.params]
+def in_scope(calls: list[Call], quantity: Quantity) -> list[Call]:
+    """The layers a quantity is about: layer k alone for ``layer[k]``, else the whole model."""
+    if quantity.kind == "layer" and quantity.layer is not None and 1 <= quantity.layer <= len(calls):
+        return [calls[quantity.layer - 1]]
+    return calls
+
+
+def applies(m: Misconception, calls: list[Call], quantity: Quantity) -> bool:
+    """Whether the layers the quantity is about have what the mistake is a mistake about."""
+    if not m.needs:
+        return True
+    features = model_features(calls if m.reaches_next else in_scope(calls, quantity))
+    return bool(m.needs & features)
+
+
+def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) -> list[tuple[LayerCount, LayerCount]]:
+    wanted = quantity.layer if quantity.kind == "layer" else None
+    return [
+        (r, w)
+        for r, w in zip(right.layers, wrong.layers, strict=False)
+        if r.params != w.params and (wanted is None or r.index == wanted)
+    ]
 
 
 def _explain(m: Misconception, right: ModelCount, wrong: ModelCount | None, quantity: Quantity, value: int) -> str:
     if wrong is None:
         return f"{m.title}: {value} is the count of one layer; {m.why}."
-    changed = _changed_layers(right, wrong)[:2]
+    changed = _changed_layers(right, wrong, quantity)[:2]
     if not changed or (quantity.kind == "layer" and quantity.part):
         detail = f"{measure(wrong, quantity).text()} instead of {measure(right, quantity).text()}"
     else:
@@ -224,9 +251,10 @@ def wrong_answer(
         value = m.special(right, quantity)
         if value is None or value == correct_value or value <= 0:
             return None
-        return WrongAnswer(m.name, value, m.title, _explain(m, right, None, quantity, value), str(value))
+        explanation = _explain(m, right, None, quantity, value)
+        return WrongAnswer(m.name, value, m.title, explanation, str(value), num(value))
     assert m.rules is not None
-    if m.needs and not m.needs & model_features(calls):
+    if not applies(m, calls, quantity):
         return None
     try:
         wrong = count_calls(calls, framework, m.rules)
@@ -235,9 +263,8 @@ def wrong_answer(
         return None
     if derivation.value == correct_value or derivation.value <= 0:
         return None
-    return WrongAnswer(
-        m.name, derivation.value, m.title, _explain(m, right, wrong, quantity, derivation.value), derivation.text()
-    )
+    explanation = _explain(m, right, wrong, quantity, derivation.value)
+    return WrongAnswer(m.name, derivation.value, m.title, explanation, derivation.text(), derivation.expr)
 
 
 def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:

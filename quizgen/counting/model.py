@@ -9,6 +9,7 @@ from typing import Any
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
 from quizgen.counting.layers import ALIASES, LAYERS, RECURRENT_NAMES, Context, Part, Shape, bind
+from quizgen.counting.layers.base import MAX_SIZE
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Call, parse
 from quizgen.errors import SpecError, UsageError
@@ -143,6 +144,8 @@ def _input_dims(call: Call, source: str) -> Shape:
     for arg in call.args:
         if isinstance(arg.value, bool) or not isinstance(arg.value, int) or arg.value < 1:
             raise SpecError("Input sizes must be positive whole numbers", arg.line, arg.column, source)
+        if arg.value > MAX_SIZE:
+            raise SpecError(f"Input's sizes must be at most {MAX_SIZE}", arg.line, arg.column, source)
         dims.append(arg.value)
     return tuple(dims)
 

@@ -11,6 +11,7 @@ class Rules:
     """How to count. ``Rules()`` is correct; every other setting reproduces a known mistake."""
 
     bias: bool = True
+    recurrent_bias: bool = True
     swap_bias_convention: bool = False
     flip_gru_reset_after: bool = False
     lstm_gates: int = 4

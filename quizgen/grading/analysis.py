@@ -12,7 +12,8 @@ from quizgen.grading.score import ItemResult
 @dataclass
 class ItemStats:
     label: str
-    answered: int = 0
+    submitted: int = 0  # students whose row had this item, blank or not
+    answered: int = 0  # of them, those who wrote something
     correct: int = 0
     blank: int = 0
     unreadable: int = 0
@@ -58,7 +59,9 @@ def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[Ite
             item = items.get(result.label)
             if item is None:
                 continue
-            item.answered += 1
+            item.submitted += 1
+            if result.status != "blank":
+                item.answered += 1
             flags[result.label].append(1 if result.correct else 0)
             rest[result.label].append(total - result.points)
             if result.correct:
@@ -73,8 +76,8 @@ def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[Ite
                 behind[result.label].setdefault(shown, set()).update(result.mistakes)
                 item.mistakes.update(result.mistakes)
     for label, item in items.items():
-        if item.answered:
-            item.difficulty = round(item.correct / item.answered, 4)
+        if item.submitted:
+            item.difficulty = round(item.correct / item.submitted, 4)
         item.discrimination = point_biserial(flags[label], rest[label])
         ranked = sorted(wrong[label].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
         item.wrong_answers = [(v, n, tuple(sorted(behind[label][v]))) for v, n in ranked]

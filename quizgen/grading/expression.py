@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 MAX_LENGTH = 200
 MAX_DEPTH = 20
@@ -18,10 +19,14 @@ class ExpressionError(ValueError):
     pass
 
 
+Tree = tuple[Any, ...]  # ("n", value) | ("*", (children…)) | ("+", (children…)); None where - or / was used
+
+
 @dataclass(frozen=True)
 class Evaluated:
     value: float
     factors: tuple[float, ...]  # the top-level factors of a product (one entry if not a product)
+    tree: Tree | None = None  # the shape of what was typed, for comparing with a derivation
 
 
 def _tokens(text: str) -> list[str]:
@@ -45,6 +50,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.depth = 0
+        self.plain = True  # only + and ×: the typed shape can be compared with a derivation
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -54,41 +60,49 @@ class _Parser:
         self.pos += 1
         return token
 
-    def sum(self) -> float:
-        value = self.product()[0]
+    def sum(self) -> tuple[float, Tree]:
+        value, tree, _ = self.product()
+        terms = [tree]
         while self.peek() in ("+", "-"):
             op = self.take()
-            right = self.product()[0]
+            right, right_tree, _ = self.product()
+            if op == "-":
+                self.plain = False
             value = value + right if op == "+" else value - right
-        return value
+            terms.append(right_tree)
+        return value, _node("+", terms)
 
-    def product(self) -> tuple[float, list[float]]:
-        first = self.unary()
-        factors = [first]
+    def product(self) -> tuple[float, Tree, list[float]]:
+        first, tree = self.unary()
+        factors, trees = [first], [tree]
         value = first
         while self.peek() in ("*", "/"):
             op = self.take()
-            right = self.unary()
+            right, right_tree = self.unary()
             if op == "*":
                 value *= right
                 factors.append(right)
+                trees.append(right_tree)
             else:
                 if right == 0:
                     raise ExpressionError("division by zero")
+                self.plain = False
                 value /= right
                 factors = [value]
-        return value, factors
+        return value, _node("*", trees), factors
 
-    def unary(self) -> float:
+    def unary(self) -> tuple[float, Tree]:
         if self.peek() == "-":
             self.take()
-            return -self.unary()
+            self.plain = False
+            value, tree = self.unary()
+            return -value, tree
         if self.peek() == "+":
             self.take()
             return self.unary()
         return self.atom()
 
-    def atom(self) -> float:
+    def atom(self) -> tuple[float, Tree]:
         token = self.peek()
         if token is None:
             raise ExpressionError("the expression ends too early")
@@ -97,19 +111,27 @@ class _Parser:
             if self.depth > MAX_DEPTH:
                 raise ExpressionError("too many parentheses")
             self.take()
-            value = self.sum()
+            result = self.sum()
             if self.peek() != ")":
                 raise ExpressionError("a parenthesis is not closed")
             self.take()
             self.depth -= 1
-            return value
+            return result
         if re.fullmatch(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", token):
             self.take()
             value = float(token)
             if value != value or abs(value) > 1e15:
                 raise ExpressionError("number out of range")
-            return value
+            return value, ("n", value)
         raise ExpressionError(f"unexpected '{token}'")
+
+
+def _node(op: str, children: list[Tree]) -> Tree:
+    """A product or sum node, nested ones of the same kind flattened; a lone child stands for itself."""
+    flat: list[Tree] = []
+    for child in children:
+        flat.extend(child[1] if child[0] == op else (child,))
+    return flat[0] if len(flat) == 1 else (op, tuple(flat))
 
 
 def evaluate(text: str) -> Evaluated:
@@ -121,13 +143,13 @@ def evaluate(text: str) -> Evaluated:
         raise ExpressionError("empty")
     parser = _Parser(tokens)
     start = parser.pos
-    value, factors = parser.product()
+    value, tree, factors = parser.product()
     if parser.peek() in ("+", "-"):
         parser.pos = start
-        value = parser.sum()
+        value, tree = parser.sum()
         factors = [value]
     if parser.peek() is not None:
         raise ExpressionError(f"unexpected '{parser.peek()}'")
     if abs(value) > 1e15:
         raise ExpressionError("number out of range")
-    return Evaluated(value, tuple(factors))
+    return Evaluated(value, tuple(factors), tree if parser.plain else None)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from quizgen.grading.expression import ExpressionError, evaluate
+from quizgen.grading.expression import ExpressionError, Tree, evaluate
 
 MINUS = dict.fromkeys(map(ord, "−‒–—﹣－"), "-")
 GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'’_](?=\d{3}(?!\d))")
@@ -24,6 +24,7 @@ class Parsed:
     letter: str | None = None
     factors: tuple[float, ...] = ()
     expression: bool = False
+    tree: Tree | None = None
 
     @property
     def blank(self) -> bool:
@@ -71,7 +72,8 @@ def _parse_number(raw: str) -> Parsed:
         candidate = re.sub(r"(?i)\s*(?:=.*|params?|parameters?|weights?)\s*$", "", grouped)
         try:
             result = evaluate(candidate.replace(",", ""))
-            return Parsed(raw, result.value, factors=result.factors, expression=len(result.factors) > 1)
+            typed = result.tree if result.tree is not None and result.tree[0] != "n" else None
+            return Parsed(raw, result.value, factors=result.factors, expression=len(result.factors) > 1, tree=typed)
         except ExpressionError:
             pass
     numbers = NUMBER.findall(grouped)

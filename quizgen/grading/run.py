@@ -53,9 +53,44 @@ class Outcome:
             ],
             "missing_columns": self.intake.missing_columns,
             "extra_columns": self.intake.extra_columns,
+            "duplicate_columns": self.intake.duplicate_columns,
             "delimiter": self.intake.delimiter,
             "notes": self.intake.notes,
+            "problems": self.problems(),
         }
+
+    def why_nothing_graded(self) -> str:
+        """Why no row could be graded, in words a user can act on."""
+        intake = self.intake
+        if intake.not_utf8 and not intake.has_student_id:
+            return "it is not UTF-8 text (a spreadsheet? export it as CSV, UTF-8)"
+        if not intake.columns and not intake.rejected:
+            return "the file is empty"
+        if not intake.has_student_id:
+            return "its header has no student_id column"
+        if len(intake.missing_columns) == len(self.labels) and intake.has_student_id:
+            return f"no column of its header is a question label of the key ({', '.join(self.labels[:6])}, …)"
+        if not intake.rows_read:
+            return "it has a header but no rows"
+        if self.unknown:
+            return f"none of its student ids is in the key ({len(self.unknown)} unknown)"
+        return "every row was rejected (no student_id in any row)"
+
+    def problems(self) -> list[str]:
+        """What the user should see besides the totals: columns and rows that were not used as given."""
+        intake = self.intake
+        lines = []
+        if intake.missing_columns:
+            lines.append(f"missing columns (graded as blank): {', '.join(intake.missing_columns)}")
+        if intake.extra_columns:
+            lines.append(f"columns that are no question of the key (ignored): {', '.join(intake.extra_columns)}")
+        lines += [f"line {line}: {reason}" for line, reason, _ in intake.rejected]
+        lines += [f"line {line}: student '{sid}' is not in the key" for line, sid in self.unknown]
+        lines += [
+            f"student '{sid}' has {len(found)} rows (lines {', '.join(map(str, found))}): the last is graded"
+            for sid, found in sorted(self.duplicates.items())
+        ]
+        return lines + intake.notes
 
 
 def all_labels(key: dict[str, Any]) -> list[str]:
@@ -212,6 +247,7 @@ def grade(
     force: bool = False,
     templates: Path | None = None,
 ) -> dict[str, Any]:
+    """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given)."""
     key = read_key(key_path)
     try:
         data = submissions_path.read_bytes()
@@ -220,7 +256,10 @@ def grade(
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
     outcome = grade_submissions(key, data)
-    with atomic_folder(out_dir, force) as scratch:
+    if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
+        raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
+    inputs = [key_path, submissions_path, *([templates] if templates else [])]
+    with atomic_folder(out_dir, force, inputs) as scratch:
         try:
             summary = _write_outputs(outcome, scratch, gradebook, templates)
         except TemplateError as error:

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from quizgen.answers import pair_wrongs
+from quizgen.answers import answer_for, pair_wrongs
+from quizgen.counting.expr import Expr
 from quizgen.errors import QuizgenError
-from quizgen.grading.expression import ExpressionError, evaluate
+from quizgen.grading.expression import ExpressionError, Tree, evaluate
 from quizgen.grading.parse import Parsed, parse_choice, parse_number
+from quizgen.grading.shape import agrees
 
 Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
 MIN_PAIR_VALUE = 10
+QUOTED = 80  # characters of an unreadable answer quoted back in feedback
 UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
 
 
@@ -72,10 +75,11 @@ class Scorer:
                 n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit
             )
         )
+        if names and parsed.tree is not None:
+            names = _typed_like(q, parsed.tree, names)
         if names:
-            feedback = " ".join(dict.fromkeys(q["misconception_feedback"].get(n, n) for n in names))
-            return self._wrong(q, parsed.raw, points, value, names, feedback, note)
-        pair = self._pair(q, value)
+            return self._wrong(q, parsed.raw, points, value, names, _mistakes_feedback(q, names), note)
+        pair = self._pair(q, value, parsed.tree)
         if pair is not None:
             return self._wrong(q, parsed.raw, points, value, (pair[0],), pair[1], note)
         return ItemResult(
@@ -96,19 +100,49 @@ class Scorer:
         status: Status = "partial" if share > 0 else "wrong"
         return ItemResult(q["label"], raw, status, round(points * share, 4), points, value, names, feedback, note)
 
-    def _pair(self, q: dict[str, Any], value: float) -> tuple[str, str] | None:
+    def _pair(self, q: dict[str, Any], value: float, tree: Tree | None) -> tuple[str, str] | None:
         spec, quantity = q.get("spec"), q.get("quantity") or ""
         # Two mistakes together reach many small numbers by chance; below this a match explains nothing.
         if not spec or not quantity.startswith(("total", "trainable", "layer")) or abs(value) < MIN_PAIR_VALUE:
             return None
         for wrong in _pairs(spec, q.get("framework") or "keras", quantity):
-            if isinstance(wrong.value, int | float) and abs(wrong.value - value) <= float(q["tolerance"]) + 1e-9:
-                return wrong.name, wrong.explanation
+            if not isinstance(wrong.value, int | float) or abs(wrong.value - value) > float(q["tolerance"]) + 1e-9:
+                continue
+            if tree is not None and wrong.expr is not None and agrees(tree, wrong.expr) is False:
+                continue
+            return wrong.name, wrong.explanation
         return None
 
 
+def _mistakes_feedback(q: dict[str, Any], names: tuple[str, ...]) -> str:
+    texts = list(dict.fromkeys(q["misconception_feedback"].get(n, n) for n in names))
+    if len(texts) == 1:
+        return texts[0]
+    return f"This number fits {len(texts)} known mistakes. " + " ".join(texts)
+
+
+def _typed_like(q: dict[str, Any], tree: Tree, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The mistakes whose derivation the typed expression does not contradict."""
+    spec, quantity = q.get("spec"), q.get("quantity")
+    if not spec or not quantity:
+        return names
+    shapes = _mistake_shapes(spec, q.get("spec_b"), q.get("framework") or "keras", quantity)
+    return tuple(n for n in names if n not in shapes or agrees(tree, shapes[n]) is not False)
+
+
+@lru_cache(maxsize=4096)
+def _mistake_shapes(spec: str, spec_b: str | None, framework: str, quantity: str) -> dict[str, Expr]:
+    try:
+        wrongs = answer_for(spec, spec_b, framework, quantity).wrongs
+    except QuizgenError:
+        return {}
+    return {w.name: w.expr for w in wrongs if w.expr is not None}
+
+
 def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str) -> ItemResult:
-    message = f"Could not read '{parsed.raw.strip()[:40]}' as {expected}."
+    typed = parsed.raw.strip()
+    shown = typed if len(typed) <= QUOTED else typed[: QUOTED - 1] + "…"
+    message = f"Could not read '{shown}' as {expected}."
     return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 

@@ -27,6 +27,9 @@ class Intake:
     columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
     extra_columns: list[str] = field(default_factory=list)
+    duplicate_columns: list[str] = field(default_factory=list)
+    has_student_id: bool = False
+    not_utf8: bool = False
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, raw text)
     notes: list[str] = field(default_factory=list)
     rows_read: int = 0
@@ -42,6 +45,7 @@ def decode(data: bytes, intake: Intake) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("utf-8-sig", errors="replace")
+        intake.not_utf8 = True
         intake.notes.append("the file is not valid UTF-8; unreadable bytes were replaced with '\ufffd'")
     if "\0" in text:
         text = text.replace("\0", "")
@@ -57,8 +61,28 @@ def _delimiter(header_line: str) -> str:
 
 def _label(cell: str) -> str:
     text = cell.strip().strip('"').strip()
-    match = re.fullmatch(r"[Qq]\s*(\d+)\s*([a-z]?)", text)
-    return f"Q{match.group(1)}{match.group(2)}" if match else text
+    match = re.fullmatch(r"[Qq]\s*(\d+)\s*([A-Za-z]?)", text)
+    return f"Q{match.group(1)}{match.group(2).lower()}" if match else text
+
+
+def _columns(names: list[str], labels: list[str], intake: Intake) -> dict[str, list[int]]:
+    """Each key label's columns (matched ignoring case and blanks); a label given twice is reported."""
+    by_fold = {label.casefold(): label for label in labels}
+    positions: dict[str, list[int]] = {}
+    for k, name in enumerate(names):
+        label = by_fold.get(name.casefold())
+        if label is not None:
+            positions.setdefault(label, []).append(k)
+    intake.duplicate_columns = [label for label, ks in positions.items() if len(ks) > 1]
+    for label in intake.duplicate_columns:
+        times = len(positions[label])
+        intake.notes.append(f"column {label} appears {times} times: the first non-blank answer is graded")
+    return positions
+
+
+def _answer(cells: list[str], columns: list[int]) -> str:
+    values = [cells[k] for k in columns if k < len(cells)]
+    return next((v for v in values if v.strip()), values[0] if values else "")
 
 
 def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
@@ -70,7 +94,7 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=intake.delimiter, strict=False)
     header: list[str] | None = None
     id_index = -1
-    positions: dict[str, int] = {}
+    positions: dict[str, list[int]] = {}
     for cells in reader:
         line = reader.line_num
         if header is None:
@@ -85,13 +109,12 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
                 header = []
                 continue
             id_index = lowered.index("student_id")
+            intake.has_student_id = True
             intake.columns = names
-            positions = {n: k for k, n in enumerate(names) if n in labels}
+            positions = _columns(names, labels, intake)
             intake.missing_columns = [label for label in labels if label not in positions]
-            known = set(labels) | {"student_id", "name", "email", "timestamp"}
-            intake.extra_columns = [
-                n for k, n in enumerate(names) if k != id_index and n not in known and n.lower() not in known
-            ]
+            known = {n.casefold() for n in labels} | {"student_id", "name", "email", "timestamp"}
+            intake.extra_columns = [n for k, n in enumerate(names) if k != id_index and n.casefold() not in known]
             continue
         if not any(c.strip() for c in cells):
             continue
@@ -106,7 +129,7 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
             continue
         if len(cells) > len(header):
             intake.notes.append(f"line {line}: {len(cells) - len(header)} cell(s) beyond the header were ignored")
-        answers = {label: (cells[k] if k < len(cells) else "") for label, k in positions.items()}
+        answers = {label: _answer(cells, ks) for label, ks in positions.items()}
         yield Row(line, student_id, answers)
     if header is None:
         intake.notes.append("the file is empty: no header, no rows")

@@ -15,6 +15,10 @@ from quizgen.errors import SpecError
 Shape = tuple[int | None, ...]
 FRAMEWORKS = ("keras", "pytorch")
 REQUIRED = object()
+MAX_SIZE = 10**9
+"""The largest size any option takes (units, filters, vocabulary, input sizes…)."""
+MAX_REPEAT = 1000
+"""The most layers one entry may stack (``num_layers``): counting stays instant."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Param:
     positional: bool = False
     choices: tuple[str, ...] = ()
     only: str | None = None
+    maximum: int = MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -156,12 +161,16 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
     if param.kind == "size_or_pair" and isinstance(value, tuple):
         if len(value) != 2 or any(v < 1 for v in value):
             raise fail(f"{label} must be a positive number or a pair (a, b)", arg)
+        if any(v > param.maximum for v in value):
+            raise fail(f"{label} must be at most {param.maximum}", arg)
         return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(f"{label} must be a whole number", arg)
     minimum = 0 if param.kind == "count" else 1
     if value < minimum:
         raise fail(f"{label} must be at least {minimum}", arg)
+    if value > param.maximum:
+        raise fail(f"{label} must be at most {param.maximum}", arg)
     if param.kind == "size_or_pair":
         return (value, value)
     return value

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind
+from quizgen.counting.layers.base import MAX_REPEAT, Context, Counted, LayerType, Param, Part, bind
 from quizgen.counting.spec import Call
 
 GATE_LABELS = {
@@ -18,7 +18,7 @@ GATE_LABELS = {
 RECURRENT_PARAMS = (
     Param("units", "size", positional=True),
     Param("bias", "bool", True),
-    Param("num_layers", "size", 1, only="pytorch"),
+    Param("num_layers", "size", 1, only="pytorch", maximum=MAX_REPEAT),
     Param("bidirectional", "bool", False, only="pytorch"),
 )
 
@@ -53,7 +53,9 @@ def native_bias_vectors(kind: str, args: dict[str, Any], framework: str) -> int:
 def bias_vectors(kind: str, args: dict[str, Any], ctx: Context) -> int:
     vectors = native_bias_vectors(kind, args, ctx.framework)
     if ctx.rules.swap_bias_convention:
-        vectors = 3 - vectors
+        # The other framework's count for the same layer, with that framework's defaults.
+        other = "keras" if ctx.framework == "pytorch" else "pytorch"
+        vectors = native_bias_vectors(kind, {} if other == "keras" else args, other)
     if ctx.rules.flip_gru_reset_after and kind == "GRU" and ctx.framework == "keras":
         vectors = 3 - vectors
     return vectors
@@ -79,7 +81,7 @@ def _one_direction(shape: RecurrentShape, width: int, ctx: Context) -> dict[str,
             parts["recurrent_weights"] = mul(h, h)
         else:
             parts["recurrent_weights"] = mul(*gate, h, num(recurrent_width, r_label))
-    if shape.bias and rules.bias:
+    if shape.bias and rules.bias and rules.recurrent_bias:
         if rules.bias_per_gate:
             parts["biases"] = mul(*gate, num(shape.bias_vectors, b_label))
         else:
@@ -90,7 +92,7 @@ def _one_direction(shape: RecurrentShape, width: int, ctx: Context) -> dict[str,
         inner = add(
             num(width, "inputs") if rules.input_weights else None,
             num(recurrent_width, r_label) if rules.recurrent_weights else None,
-            num(shape.bias_vectors, b_label) if shape.bias and rules.bias else None,
+            num(shape.bias_vectors, b_label) if shape.bias and rules.bias and rules.recurrent_bias else None,
         )
         parts["formula"] = add(mul(*gate, h, inner), parts["projection_weights"])
     return parts
