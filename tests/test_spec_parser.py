@@ -19,9 +19,9 @@ from quizgen.errors import QuizgenError
         ("Input(3) -> LSTM(5, unit=3)", 21, "LSTM has no option 'unit'"),
         ("Input(3) -> LSTM(5, num_layers=2)", 21, "PyTorch-only option"),
         ("Input(3) -> GRU(5, reset_after=true, bias=maybe)", 38, "must be true or false"),
-        ("Input(None, 8) -> LSTM(5)", 7, "Input(8)"),
+        ("Input(8, None) -> LSTM(5)", 10, "Input(8)"),
         ("Input(3) -> Flatten() -> Dense(2)", 13, None),
-        ("Input(8) -> LSTM(4) -> Flatten() -> Dense(1)", 24, "Flatten over an unknown size"),
+        ("Input(8) -> LSTM(4, return_sequences=true) -> Flatten() -> Dense(1)", 47, "Flatten over an unknown size"),
         ("LSTM(5)", 1, "starts with Input"),
         ("Input(3) -> Input(3)", 13, "can only start"),
         ("Input(3) -> Dense(0)", 19, "at least 1"),
@@ -74,7 +74,11 @@ def test_pair_arguments_and_nested_layers_parse():
 
 def test_nesting_is_bounded():
     with pytest.raises(SpecError, match="nested too deeply"):
-        count("Input(3) -> Bidirectional(Bidirectional(Bidirectional(LSTM(2))))")
+        count("Input(3) -> Dense(2, kernel_regularizer=a(b=c(d=e(f=g(1)))))")
+    with pytest.raises(SpecError, match="nested too deeply"):
+        count("Input(3) -> Reshape(((((((3,),),),),),))")
+    with pytest.raises(SpecError, match="wraps SimpleRNN, LSTM or GRU"):
+        count("Input(3) -> Bidirectional(Bidirectional(LSTM(2)))")
 
 
 ALPHABET = st.sampled_from(

@@ -8,15 +8,31 @@ from functools import lru_cache
 from typing import Any
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
-from quizgen.counting.layers import ALIASES, LAYERS, RECURRENT_NAMES, Context, Part, Shape, bind
-from quizgen.counting.layers.base import MAX_SIZE
+from quizgen.counting.layers import ALIASES, LAYERS, RECURRENT_NAMES, SEQUENCE_CONSUMERS, Context, Counted, Part, Shape, bind
+from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE
 from quizgen.counting.rules import CORRECT, Rules
-from quizgen.counting.spec import Call, parse
+from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import SpecError, UsageError
 
 FRAMEWORKS = ("keras", "pytorch")
-PASS_THROUGH = frozenset({"Dropout", "LayerNormalization", "BatchNormalization"})
-SEQUENCE_CONSUMERS = frozenset(name for name, t in LAYERS.items() if t.sequence_layer) | {"Flatten"}
+PASS_THROUGH = frozenset(
+    {
+        "Dropout",
+        "LayerNormalization",
+        "BatchNormalization",
+        "GroupNormalization",
+        "Activation",
+        "ReLU",
+        "LeakyReLU",
+        "ELU",
+        "Softmax",
+        "Masking",
+        "GaussianNoise",
+        "GaussianDropout",
+        "AlphaDropout",
+    }
+)
+"""Layers that keep their input's shape: a recurrent layer looks past them for its consumer."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,9 @@ class LayerCount:
     output_shape: Shape
     parts: tuple[Part, ...]
     expr: Expr
+    frozen: bool = False
+    name: str | None = None
+    """Where the layer sits in the source model (a Keras layer name, a module path)."""
 
     @property
     def spec(self) -> str:
@@ -41,6 +60,8 @@ class LayerCount:
 
     @property
     def trainable(self) -> int:
+        if self.frozen:
+            return 0
         if not self.parts:
             return self.params
         return sum(p.value for p in self.parts if p.trainable)
@@ -70,12 +91,14 @@ class LayerCount:
             "input_width": self.input_width,
             "output_width": self.output_width,
             "output_shape": list(self.output_shape),
+            **({"name": self.name} if self.name else {}),
             "params": self.params,
             "trainable": self.trainable,
             "formula": self.derivation.formula,
             "derivation": self.derivation.text(),
             "parts": {
-                p.name: {"params": p.value, "formula": to_text(p.expr), "trainable": p.trainable} for p in self.parts
+                p.name: {"params": p.value, "formula": to_text(p.expr), "trainable": p.trainable and not self.frozen}
+                for p in self.parts
             },
         }
 
@@ -88,6 +111,8 @@ class ModelCount:
     framework: str
     layers: tuple[LayerCount, ...]
     rules: Rules = CORRECT
+    notes: tuple[str, ...] = ()
+    """What the count could not see (parameters of custom modules…), shown under the table."""
 
     @property
     def total(self) -> int:
@@ -118,6 +143,7 @@ class ModelCount:
             "layers": [layer.to_dict() for layer in self.layers],
             "total": self.total,
             "trainable": self.trainable,
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
 
@@ -135,74 +161,215 @@ def resolve_name(call: Call, source: str) -> str:
 
 
 def _input_dims(call: Call, source: str) -> Shape:
-    if call.kwargs:
-        arg = next(iter(call.kwargs.values()))
-        raise SpecError("Input takes only sizes, e.g. Input(28, 28, 1)", arg.line, arg.column, source)
-    if not call.args:
+    args = list(call.args)
+    for name, arg in call.kwargs.items():
+        if name in ("shape", "batch_shape") and isinstance(arg.value, tuple) and not args:
+            values = arg.value[1:] if name == "batch_shape" else arg.value
+            args = [Arg(v, arg.line, arg.column) for v in values]
+        elif name in ("dtype", "name", "sparse", "ragged", "batch_size"):
+            continue
+        else:
+            raise SpecError("Input takes only sizes, e.g. Input(28, 28, 1)", arg.line, arg.column, source)
+    if not args:
         raise SpecError("Input needs at least one size, e.g. Input(3)", call.line, call.column, source)
-    dims = []
-    for arg in call.args:
+    dims: list[int | None] = []
+    for k, arg in enumerate(args):
+        if arg.value is None and k < len(args) - 1:
+            dims.append(None)
+            continue
         if isinstance(arg.value, bool) or not isinstance(arg.value, int) or arg.value < 1:
+            if arg.value is None:
+                raise SpecError(
+                    "the feature width must be known: use Input(8) for a sequence of 8 features",
+                    arg.line,
+                    arg.column,
+                    source,
+                )
             raise SpecError("Input sizes must be positive whole numbers", arg.line, arg.column, source)
         if arg.value > MAX_SIZE:
             raise SpecError(f"Input's sizes must be at most {MAX_SIZE}", arg.line, arg.column, source)
         dims.append(arg.value)
+    if len(dims) == 2 and dims[0] is None:
+        return (dims[1],)  # Input(None, 8) is the spec's Input(8): a sequence of unknown length
     return tuple(dims)
 
 
-def _needs_sequence(names: list[str], index: int) -> bool:
-    for name in names[index + 1 :]:
-        if name in PASS_THROUGH:
+@dataclass(frozen=True)
+class Node:
+    """One layer of a model to count: its call, and where its input comes from.
+
+    ``inputs`` name earlier nodes (index, output tensor); a reader that knows a layer's input
+    shape outright (a PyTorch module's printed widths) gives ``input_shape`` instead. ``times``
+    counts identical copies (``(0-11): 12 x BertLayer``).
+    """
+
+    call: Call
+    inputs: tuple[tuple[int, int], ...] = ()
+    input_shape: Shape | None = None
+    times: int = 1
+    name: str | None = None
+
+
+def normalize(call: Call, source: str = "spec") -> Call:
+    """The call as counted: the spec's own option names, options that change no count left out."""
+    name = ALIASES.get(call.name, call.name)
+    layer = LAYERS.get(name)
+    if layer is None or name == "Input":
+        return call
+    positional = [p for p in layer.params if p.positional]
+    by_name = {p.name: p for p in layer.params}
+    args = []
+    for param, arg in zip(positional, call.args, strict=False):
+        if param.kind == "any":
+            break
+        value = normalize(arg.value, source) if isinstance(arg.value, Call) else arg.value
+        args.append(Arg(value, arg.line, arg.column))
+    kwargs: dict[str, Arg] = {}
+    for written, arg in call.kwargs.items():
+        option = written if written in by_name else KERAS_SPELLINGS.get(written, written)
+        param = by_name.get(option)
+        if option == "trainable" or (param is not None and param.kind != "any"):
+            value = normalize(arg.value, source) if isinstance(arg.value, Call) else arg.value
+            kwargs[option] = Arg(value, arg.line, arg.column, option)
+    return Call(call.name, tuple(args), call.line, call.column, kwargs)
+
+
+def _consumer_needs_sequence(names: list[str], consumers: dict[int, list[int]], index: int) -> bool:
+    """Whether a recurrent layer's output feeds, past shape-keeping layers, one that reads sequences."""
+    seen: set[int] = set()
+    stack = list(consumers.get(index, []))
+    while stack:
+        k = stack.pop()
+        if k in seen:
             continue
-        return name in SEQUENCE_CONSUMERS
+        seen.add(k)
+        if names[k] in PASS_THROUGH:
+            stack.extend(consumers.get(k, []))
+        elif names[k] in SEQUENCE_CONSUMERS:
+            return True
     return False
+
+
+def _frozen(args: dict[str, Any], call: Call) -> bool:
+    if args.get("trainable") is False:
+        return True
+    inner = args.get("layer")
+    if isinstance(inner, Call):
+        arg = inner.kwargs.get("trainable")
+        return arg is not None and arg.value is False
+    return False
+
+
+def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr]:
+    if times == 1:
+        return counted.parts, counted.total_expr()
+    factor = num(times, "layers")
+    parts = tuple(Part(p.name, mul(factor, p.expr), p.trainable) for p in counted.parts)
+    return parts, mul(factor, counted.total_expr())
+
+
+def count_graph(
+    nodes: list[Node],
+    framework: str = "keras",
+    rules: Rules = CORRECT,
+    source: str = "spec",
+    spec: str | None = None,
+    notes: tuple[str, ...] = (),
+    linear: bool = False,
+) -> ModelCount:
+    """Count a model given as layers and their inputs (a chain for the spec language, a graph for
+    Keras' functional models, independent modules for a printed PyTorch model)."""
+    if framework not in FRAMEWORKS:
+        raise UsageError(f"unknown framework '{framework}': use keras or pytorch")
+    names = [resolve_name(node.call, source) for node in nodes]
+    consumers: dict[int, list[int]] = {}
+    for k, node in enumerate(nodes):
+        for producer, _ in node.inputs:
+            consumers.setdefault(producer, []).append(k)
+    outputs: list[tuple[Shape, ...]] = []
+    model_width: int | None = None
+    after_recurrent = False
+    layers: list[LayerCount] = []
+    for index, (node, name) in enumerate(zip(nodes, names, strict=True)):
+        call = node.call
+        if name == "Input":
+            shape = _input_dims(call, source)
+            model_width = shape[-1] if model_width is None else model_width
+            outputs.append((shape,))
+            layers.append(LayerCount(index + 1, normalize(call), "Input", None, shape, (), num(0), name=node.name))
+            continue
+        layer_type = LAYERS[name]
+        args = bind(call, layer_type, framework, source)
+        if node.input_shape is not None:
+            shapes: tuple[Shape, ...] = (node.input_shape,)
+        else:
+            try:
+                shapes = tuple(outputs[k][t] for k, t in node.inputs)
+            except IndexError:
+                raise SpecError(f"{call.name} reads an output its input does not have", call.line, call.column, source) from None
+        shape = shapes[0] if shapes else ()
+        input_shape = shape
+        if linear and after_recurrent and name in RECURRENT_NAMES and rules.stacked_width != "actual" and shape:
+            width = model_width if rules.stacked_width == "model_input" else 1
+            shape = (*shape[:-1], width)
+        explicit = args.get("return_sequences")
+        if isinstance(args.get("layer"), Call) and explicit is None:
+            inner_arg = args["layer"].kwargs.get("return_sequences")
+            explicit = inner_arg.value if inner_arg is not None else None
+        sequence_out = explicit if explicit is not None else _consumer_needs_sequence(names, consumers, index)
+        ctx = Context(
+            framework,
+            rules,
+            shape,
+            call,
+            bool(sequence_out),
+            after_recurrent,
+            model_width,
+            source,
+            shapes if len(shapes) > 1 else (),
+        )
+        counted = layer_type.counter(args, ctx)
+        parts, expr = _repeated(counted, node.times)
+        layers.append(
+            LayerCount(
+                index + 1,
+                normalize(call),
+                name,
+                input_shape or None,
+                counted.output_shape,
+                parts,
+                expr,
+                frozen=_frozen(args, call),
+                name=node.name,
+            )
+        )
+        outputs.append((counted.output_shape, *counted.extra_outputs))
+        if name == "Embedding":
+            model_width = counted.output_shape[-1]
+        if name not in PASS_THROUGH:
+            after_recurrent = name in RECURRENT_NAMES
+        notes = notes + tuple(n for n in counted.notes if n not in notes)
+    text = spec if spec is not None else " -> ".join(layer.spec for layer in layers)
+    return ModelCount(text, framework, tuple(layers), rules, notes)
 
 
 def count_calls(
     calls: list[Call], framework: str = "keras", rules: Rules = CORRECT, source: str = "spec"
 ) -> ModelCount:
+    """Count a chain of layers written in the spec language."""
     if framework not in FRAMEWORKS:
         raise UsageError(f"unknown framework '{framework}': use keras or pytorch")
     names = [resolve_name(call, source) for call in calls]
     first = calls[0]
     if names[0] not in ("Input", "Embedding"):
         raise SpecError("a model starts with Input(...) or Embedding(...)", first.line, first.column, source)
-    shape: Shape = ()
-    model_width: int | None = None
-    after_recurrent = False
-    layers: list[LayerCount] = []
-    for index, (call, name) in enumerate(zip(calls, names, strict=False)):
-        if name == "Input":
-            if index:
-                raise SpecError("Input(...) can only start a model", call.line, call.column, source)
-            shape = _input_dims(call, source)
-            model_width = shape[-1]
-            layers.append(LayerCount(1, call, "Input", None, shape, (), num(0)))
-            continue
-        if (name == "Embedding" and index > 1) or (index == 1 and names[0] != "Input" and name == "Embedding"):
+    for index, (call, name) in enumerate(zip(calls, names, strict=True)):
+        if name == "Input" and index:
+            raise SpecError("Input(...) can only start a model", call.line, call.column, source)
+        if name == "Embedding" and (index > 1 or (index == 1 and names[0] != "Input")):
             raise SpecError("Embedding(...) must come first or right after Input(...)", call.line, call.column, source)
-        layer_type = LAYERS[name]
-        args = bind(call, layer_type, framework, source)
-        input_shape = shape
-        if after_recurrent and name in RECURRENT_NAMES and rules.stacked_width != "actual" and shape:
-            width = model_width if rules.stacked_width == "model_input" else 1
-            shape = (*shape[:-1], width)
-        ctx = Context(
-            framework, rules, shape, call, _needs_sequence(names, index), after_recurrent, model_width, source
-        )
-        counted = layer_type.counter(args, ctx)
-        layers.append(
-            LayerCount(
-                index + 1, call, name, input_shape or None, counted.output_shape, counted.parts, counted.total_expr()
-            )
-        )
-        shape = counted.output_shape
-        if name == "Embedding":
-            model_width = shape[-1]
-        if name not in PASS_THROUGH:
-            after_recurrent = name in RECURRENT_NAMES
-    spec = " -> ".join(call.canonical() for call in calls)
-    return ModelCount(spec, framework, tuple(layers), rules)
+    nodes = [Node(call, ((k - 1, 0),) if k else ()) for k, call in enumerate(calls)]
+    return count_graph(nodes, framework, rules, source, linear=True)
 
 
 def count(spec: str, framework: str = "keras", rules: Rules = CORRECT) -> ModelCount:
@@ -219,4 +386,4 @@ def _count_cached(spec: str, framework: str, rules: Rules) -> ModelCount:
     return count_calls(parse(spec), framework, rules)
 
 
-__all__ = ["FRAMEWORKS", "LayerCount", "ModelCount", "count", "count_calls", "mul"]
+__all__ = ["FRAMEWORKS", "LayerCount", "ModelCount", "Node", "count", "count_calls", "count_graph", "mul"]

@@ -9,18 +9,19 @@ from typing import Union
 
 from quizgen.errors import SpecError
 
-MAX_NESTING = 2
+MAX_NESTING = 4
 MAX_INT = 10**12
 
-Value = Union[int, float, bool, str, tuple[int, ...], "Call"]
+Value = Union[int, float, bool, str, None, tuple["Value", ...], "Call"]
 
 _TOKEN = re.compile(
     r"""(?P<space>[ \t\r\n]+)
       | (?P<comment>\#[^\n]*)
       | (?P<arrow>->)
       | (?P<number>[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
-      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<punct>[(),=])
+      | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
+      | (?P<string>'[^'\n]*'|"[^"\n]*")
+      | (?P<punct>[(),=\[\]])
     """,
     re.VERBOSE,
 )
@@ -64,7 +65,11 @@ def render_value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return "(" + ", ".join(str(v) for v in value) + ")"
+        return "(" + ", ".join(render_value(v) for v in value) + ")"
+    if value is None:
+        return "None"
+    if isinstance(value, str) and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", value):
+        return repr(value)
     return str(value)
 
 
@@ -156,7 +161,7 @@ class _Parser:
             self.take()
             if token.text in kwargs:
                 raise self.error(f"option '{token.text}' given twice", token)
-            kwargs[token.text] = Arg(self.value(), token.line, token.column, token.text)
+            kwargs[token.text] = Arg(self.value(depth), token.line, token.column, token.text)
             return
         if kwargs:
             raise self.error("a positional argument cannot follow a named one", token)
@@ -164,40 +169,54 @@ class _Parser:
             args.append(Arg(self.call(depth + 1), token.line, token.column))
         elif token.kind == "number":
             args.append(Arg(self.number(self.take()), token.line, token.column))
-        elif token.text == "(":
-            args.append(Arg(self.value(), token.line, token.column))
+        elif token.text in ("(", "[") or token.kind == "string":
+            args.append(Arg(self.value(depth), token.line, token.column))
         elif token.kind == "name" and token.text == "None":
-            raise self.error("an unknown size is not written: use Input(8) for a sequence of 8 features", token)
+            self.take()
+            args.append(Arg(None, token.line, token.column))
+        elif token.kind == "name" and token.text.lower() in ("true", "false"):
+            self.take()
+            args.append(Arg(token.text.lower() == "true", token.line, token.column))
+        elif token.kind == "name":
+            self.take()
+            args.append(Arg(token.text, token.line, token.column))
         else:
             found = f"'{token.text}'" if token.text else "end of spec"
             raise self.error(f"expected a number, a layer or name=value, found {found}", token)
 
-    def value(self) -> Value:
+    def value(self, depth: int, items_depth: int = 0) -> Value:
         token = self.peek()
+        nxt = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else token
         if token.kind == "number":
             return self.number(self.take())
+        if token.kind == "string":
+            self.take()
+            return token.text[1:-1]
+        if token.kind == "name" and nxt.text == "(":
+            return self.call(depth + 1)
         if token.kind == "name":
             self.take()
             lowered = token.text.lower()
             if lowered in ("true", "false"):
                 return lowered == "true"
+            if token.text == "None":
+                return None
             return token.text
-        if token.text == "(":
+        if token.text in ("(", "["):
+            if items_depth >= MAX_NESTING:
+                raise self.error("values are nested too deeply", token)
             self.take()
-            items = [self.whole(self.take())]
-            while self.peek().text == ",":
+            close = ")" if token.text == "(" else "]"
+            items: list[Value] = []
+            while self.peek().text != close:
+                items.append(self.value(depth, items_depth + 1))
+                if self.peek().text != ",":
+                    break
                 self.take()
-                items.append(self.whole(self.take()))
-            self.expect(")", "')' closing the pair")
+            self.expect(close, f"'{close}' closing the {'tuple' if close == ')' else 'list'}")
             return tuple(items)
         found = f"'{token.text}'" if token.text else "end of spec"
         raise self.error(f"expected a value after '=', found {found}", token)
-
-    def whole(self, token: Token) -> int:
-        value = self.number(token) if token.kind == "number" else None
-        if not isinstance(value, int):
-            raise self.error(f"expected a whole number, found '{token.text}'", token)
-        return value
 
     def number(self, token: Token) -> int | float:
         text = token.text

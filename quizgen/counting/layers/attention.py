@@ -1,40 +1,85 @@
-"""Multi-head self-attention in Keras' and PyTorch's parameterizations."""
+"""Multi-head attention in Keras' and PyTorch's parameterizations (self- or cross-attention)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quizgen.counting.expr import add, mul, num
+from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part
+
+PROJECTIONS = "projections (q, k, v, out)"
+
+
+def _keras(args: dict[str, Any], ctx: Context) -> Counted:
+    if args["output_shape"] is not None:
+        raise ctx.error("MultiHeadAttention with output_shape is not counted here")
+    k = args["key_dim"]
+    if k is None:
+        raise ctx.error("Keras' MultiHeadAttention needs key_dim=k")
+    query = ctx.shape
+    value = ctx.inputs[1] if len(ctx.inputs) > 1 else query
+    key = ctx.inputs[2] if len(ctx.inputs) > 2 else value
+    eq, ev, ek = query[-1], value[-1], key[-1]
+    v = args["value_dim"] or k
+    if eq is None or ev is None or ek is None:
+        raise ctx.error("MultiHeadAttention needs known feature widths")
+    h, kd = num(args["heads"], "heads"), num(k, "key_dim")
+    bias = args["bias"] and ctx.rules.bias
+    if eq == ev == ek and v == k:
+        width = num(eq, "embedding width")
+        weights = mul(num(4, PROJECTIONS), h, kd, width)
+        biases: Expr | None = add(mul(num(3, "projections (q, k, v)"), h, kd), width) if bias else None
+    else:
+        vd = num(v, "value_dim")
+        weights = add(
+            mul(num(eq, "query width"), h, kd),
+            mul(num(ek, "key width"), h, kd),
+            mul(num(ev, "value width"), h, vd),
+            mul(h, vd, num(eq, "query width")),
+        )
+        biases = add(mul(h, kd), mul(h, kd), mul(h, vd), num(eq, "query width")) if bias else None
+    parts = [Part("weights", weights), *([Part("biases", biases)] if biases is not None else [])]
+    return Counted(tuple(parts), query if len(query) > 1 else (None, *query))
+
+
+def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
+    e, heads = ctx.width, args["heads"]
+    if e % heads:
+        raise ctx.error(f"PyTorch needs the embedding width {e} to be divisible by heads={heads}")
+    kdim, vdim = args["kdim"] or e, args["vdim"] or e
+    width = num(e, "embedding width")
+    bias = args["bias"] and ctx.rules.bias
+    if kdim == vdim == e:
+        weights = mul(num(4, PROJECTIONS), width, width)
+    else:
+        weights = add(mul(width, width), mul(width, num(kdim, "key width")), mul(width, num(vdim, "value width")), mul(width, width))
+    parts = [Part("weights", weights)]
+    if bias:
+        parts.append(Part("biases", mul(num(4, PROJECTIONS), width)))
+    if args["add_bias_kv"]:
+        parts.append(Part("bias_kv", mul(num(2, "vectors (k, v)"), width)))
+    return Counted(tuple(parts), ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape))
 
 
 def _attention(args: dict[str, Any], ctx: Context) -> Counted:
-    e, heads = ctx.width, args["heads"]
-    width = num(e, "embedding width")
-    bias = ctx.rules.bias
-    if ctx.framework == "pytorch":
-        if e % heads:
-            raise ctx.error(f"PyTorch needs the embedding width {e} to be divisible by heads={heads}")
-        weights = mul(num(4, "projections (q, k, v, out)"), width, width)
-        biases = mul(num(4, "projections (q, k, v, out)"), width) if bias else None
-    else:
-        k = args["key_dim"]
-        if k is None:
-            raise ctx.error("Keras' MultiHeadAttention needs key_dim=k")
-        h, kd = num(heads, "heads"), num(k, "key_dim")
-        weights = mul(num(4, "projections (q, k, v, out)"), h, kd, width)
-        biases = add(mul(num(3, "projections (q, k, v)"), h, kd), width) if bias else None
-    parts = [Part("weights", weights)]
-    if biases is not None:
-        parts.append(Part("biases", biases))
-    return Counted(tuple(parts), ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape))
+    return _pytorch(args, ctx) if ctx.framework == "pytorch" else _keras(args, ctx)
 
 
 ATTENTION_TYPES = {
     "MultiHeadAttention": LayerType(
         "MultiHeadAttention",
-        (Param("heads", "size", positional=True), Param("key_dim", "size", None, only="keras")),
+        (
+            Param("heads", "size", positional=True),
+            Param("key_dim", "size", None, positional=True, only="keras"),
+            Param("value_dim", "size", None, positional=True, only="keras"),
+            Param("bias", "bool", True),
+            Param("output_shape", "any", None, only="keras"),
+            Param("kdim", "size", None, only="pytorch"),
+            Param("vdim", "size", None, only="pytorch"),
+            Param("add_bias_kv", "bool", False, only="pytorch"),
+        ),
         _attention,
         sequence_layer=True,
     )
 }
+ATTENTION_ALIASES = {"MultiheadAttention": "MultiHeadAttention"}

@@ -26,7 +26,7 @@ class Param:
     """One argument a layer takes: positional or named, its kind, default and framework."""
 
     name: str
-    kind: str  # count, size, bool, choice, size_or_pair, rate, layer
+    kind: str  # count, size, bool, choice, size_or_pair, rate, layer, padding, dims, any, number
     default: Any = REQUIRED
     positional: bool = False
     choices: tuple[str, ...] = ()
@@ -59,6 +59,8 @@ class Context:
     after_recurrent: bool = False
     model_input_width: int | None = None
     source: str = "spec"
+    inputs: tuple[Shape, ...] = ()
+    """Every input's shape, for layers that take several (merges, cross-attention); else empty."""
 
     def error(self, message: str, arg: Arg | None = None) -> SpecError:
         where = arg or self.call
@@ -79,6 +81,10 @@ class Counted:
     output_shape: Shape
     formula: Expr | None = None
 
+    notes: tuple[str, ...] = ()
+    extra_outputs: tuple[Shape, ...] = ()
+    """Shapes of further output tensors (a recurrent layer's states with ``return_state``)."""
+
     def total_expr(self) -> Expr:
         if self.formula is not None:
             return self.formula
@@ -98,8 +104,89 @@ class LayerType:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+KERAS_SPELLINGS = {
+    "strides": "stride",
+    "kernel_size": "kernel",
+    "pool_size": "pool",
+    "use_bias": "bias",
+    "input_dim": "vocab",
+    "output_dim": "dim",
+    "num_heads": "heads",
+    "dilation_rate": "dilation",
+    "target_shape": "shape",
+    "n": "times",
+    "padding": "amount",
+    "cropping": "amount",
+}
+"""Option names as Keras writes them, mapped to the spec's own names where the layer has that option."""
+
+IGNORED_OPTIONS = frozenset(
+    {
+        "activation",
+        "recurrent_activation",
+        "dropout",
+        "recurrent_dropout",
+        "name",
+        "dtype",
+        "unroll",
+        "stateful",
+        "go_backwards",
+        "seed",
+        "mask_zero",
+        "input_length",
+        "epsilon",
+        "eps",
+        "momentum",
+        "batch_first",
+        "noise_shape",
+        "implementation",
+        "time_major",
+        "zero_output_for_mask",
+        "use_cudnn",
+        "padding_idx",
+        "max_norm",
+        "norm_type",
+        "scale_grad_by_freq",
+        "sparse",
+        "layer_norm_eps",
+        "norm_first",
+        "device",
+        "inplace",
+        "lora_rank",
+        "lora_alpha",
+        "interpolation",
+        "use_causal_mask",
+        "attention_axes",
+        "track_running_stats",
+        "synchronized",
+        "mask_value",
+        "alpha",
+        "negative_slope",
+        "theta",
+        "stddev",
+        "max_value",
+        "threshold",
+        "padding_mode",
+        "embeddings_initializer",
+        "flash_attention",
+    }
+)
+"""Options that change no parameter count: accepted with any value, and left out of the counted spec."""
+IGNORED_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
+GENERIC = ("trainable",)
+
+
+def is_ignored(option: str) -> bool:
+    return option in IGNORED_OPTIONS or option.endswith(IGNORED_SUFFIXES)
+
+
 def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> dict[str, Any]:
-    """Match a call's arguments to the layer's parameters, checking kinds and frameworks."""
+    """Match a call's arguments to the layer's parameters, checking kinds and frameworks.
+
+    Keras' spellings (``kernel_size``, ``use_bias``…) stand for the spec's names; options that
+    change no count (``activation``, initializers…) are accepted and dropped; ``trainable`` is
+    taken by every layer.
+    """
 
     def fail(message: str, where: Arg | Call) -> SpecError:
         return SpecError(message, where.line, where.column, source)
@@ -112,15 +199,23 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
         raise fail(f"{call.name} takes at most {len(positional)} positional argument(s)", extra)
     for param, arg in zip(positional, call.args, strict=False):
         values[param.name] = _check(param, arg, call, fail)
-    for name, arg in call.kwargs.items():
+    for written, arg in call.kwargs.items():
+        name = written if written in by_name else KERAS_SPELLINGS.get(written, written)
+        if name == "trainable":
+            if not isinstance(arg.value, bool):
+                raise fail(f"{call.name}'s 'trainable' must be true or false", arg)
+            values["trainable"] = arg.value
+            continue
         named = by_name.get(name)
         if named is None:
+            if is_ignored(written):
+                continue
             known = sorted(by_name)
-            hint = difflib.get_close_matches(name, known, n=1)
+            hint = difflib.get_close_matches(written, known + sorted(KERAS_SPELLINGS), n=1)
             suggestion = (
                 f" (did you mean '{hint[0]}'?)" if hint else f" (it takes: {', '.join(known)})" if known else ""
             )
-            raise fail(f"{call.name} has no option '{name}'{suggestion}", arg)
+            raise fail(f"{call.name} has no option '{written}'{suggestion}", arg)
         if name in values:
             raise fail(f"'{name}' given twice in {call.name}", arg)
         values[name] = _check(named, arg, call, fail)
@@ -134,16 +229,46 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
         if param.default is REQUIRED:
             raise fail(f"{call.name} needs its '{param.name}' argument", call)
         values[param.name] = param.default
+    values.setdefault("trainable", True)
     return values
 
 
 def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call], SpecError]) -> Any:
     value = arg.value
     label = f"{call.name}'s '{param.name}'"
+    if param.kind == "any":
+        return value
+    if value is None and param.default is not REQUIRED:
+        return param.default
     if param.kind == "layer":
         if not isinstance(value, Call):
             raise fail(f"{label} must be a layer such as LSTM(8)", arg)
         return value
+    if param.kind == "optional_bool":
+        if value is not None and not isinstance(value, bool):
+            raise fail(f"{label} must be true or false", arg)
+        return value
+    if param.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail(f"{label} must be a number", arg)
+        return value
+    if param.kind == "dims":
+        items = value if isinstance(value, tuple) else (value,)
+        if not items or any(isinstance(v, bool) or not isinstance(v, int) or v == 0 or v < -1 for v in items):
+            raise fail(f"{label} must be whole numbers such as (4, 8) (-1 for 'the rest')", arg)
+        if any(v > param.maximum for v in items):
+            raise fail(f"{label} must be at most {param.maximum}", arg)
+        return tuple(items)
+    if param.kind == "padding":
+        if isinstance(value, str):
+            if value.lower() not in ("valid", "same", "causal"):
+                raise fail(f"{label} must be valid, same, or a size", arg)
+            return value.lower()
+        return _sizes(value, label, arg, fail, param.maximum, minimum=0)
+    if param.kind == "sizes":
+        if value is None and param.default is None:
+            return None
+        return _sizes(value, label, arg, fail, param.maximum, minimum=1)
     if isinstance(value, Call):
         raise fail(f"{call.name} does not take a layer as '{param.name}'", arg)
     if param.kind == "bool":
@@ -151,6 +276,8 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
             raise fail(f"{label} must be true or false", arg)
         return value
     if param.kind == "choice":
+        if isinstance(value, str) and value.lower() in param.choices:
+            value = value.lower()
         if value not in param.choices:
             raise fail(f"{label} must be one of {'|'.join(param.choices)}", arg)
         return value
@@ -159,7 +286,9 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
             raise fail(f"{label} must be a number from 0 up to (not including) 1", arg)
         return value
     if param.kind == "size_or_pair" and isinstance(value, tuple):
-        if len(value) != 2 or any(v < 1 for v in value):
+        if len(value) == 1:
+            value = value * 2
+        if len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
             raise fail(f"{label} must be a positive number or a pair (a, b)", arg)
         if any(v > param.maximum for v in value):
             raise fail(f"{label} must be at most {param.maximum}", arg)
@@ -176,5 +305,33 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
     return value
 
 
+def _sizes(
+    value: Any, label: str, arg: Arg, fail: Callable[[str, Arg | Call], SpecError], maximum: int, minimum: int
+) -> int | tuple[Any, ...]:
+    """A size, or a tuple of sizes (or of pairs, as ZeroPadding2D's ((1, 1), (2, 2)))."""
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        inner = item if isinstance(item, tuple) else (item,)
+        for v in inner:
+            if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+                raise fail(f"{label} must be whole numbers of at least {minimum}", arg)
+            if v > maximum:
+                raise fail(f"{label} must be at most {maximum}", arg)
+    return value
+
+
 def pair(value: int | tuple[int, int]) -> tuple[int, int]:
     return value if isinstance(value, tuple) else (value, value)
+
+
+def spatial(value: Any, rank: int) -> tuple[int, ...]:
+    """An int or tuple option spread over ``rank`` spatial dimensions: 3 → (3, 3)."""
+    if isinstance(value, tuple):
+        if len(value) == 1 and rank > 1:
+            return value * rank
+        return value
+    return (value,) * rank
+
+
+def format_shape(shape: Shape) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"

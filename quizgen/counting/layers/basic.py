@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizgen.counting.expr import mul, num
+from dataclasses import replace
+
+from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind
 from quizgen.counting.spec import Call
 
@@ -22,14 +24,16 @@ def _dense(args: dict[str, Any], ctx: Context) -> Counted:
 
 
 def _time_distributed(args: dict[str, Any], ctx: Context) -> Counted:
+    from quizgen.counting.layers import ALIASES, LAYERS, RECURRENT_NAMES
+
     inner: Call = args["layer"]
-    if inner.name != "Dense":
-        raise ctx.error(f"TimeDistributed wraps Dense(...) here, not '{inner.name}'")
-    inner_args = bind(inner, DENSE, ctx.framework, ctx.source)
+    name = ALIASES.get(inner.name, inner.name)
+    if name not in LAYERS or name in RECURRENT_NAMES or LAYERS[name].params and LAYERS[name].params[0].kind == "layer":
+        raise ctx.error(f"TimeDistributed wraps a layer such as Dense(...) or Conv2D(...), not '{inner.name}'")
+    inner_args = bind(inner, LAYERS[name], ctx.framework, ctx.source)
     shape = ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape)
-    return Counted(
-        dense_parts(inner_args["units"], ctx.width, inner_args["bias"], ctx), (*shape[:-1], inner_args["units"])
-    )
+    counted = LAYERS[name].counter(inner_args, replace(ctx, shape=shape[1:], call=inner, sequence_out=False))
+    return Counted(counted.parts, (shape[0], *counted.output_shape), counted.formula)
 
 
 def _embedding(args: dict[str, Any], ctx: Context) -> Counted:
@@ -54,29 +58,71 @@ def _passthrough(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted((), ctx.shape, num(0))
 
 
+def _last_axis(args: dict[str, Any], ctx: Context) -> None:
+    axis = args.get("axis")
+    if axis not in (None, -1, len(ctx.shape), (-1,), [-1]):
+        raise ctx.error(f"{ctx.call.name} is counted over the last axis only (axis=-1)")
+
+
+def affine(args: dict[str, Any], ctx: Context, label: str) -> list[Part]:
+    """gamma and beta of a normalization layer, as its options keep them."""
+    c = num(ctx.width, label)
+    scale = args["scale"] and args["affine"]
+    center = args["center"] and args["affine"] and args.get("rms_scaling") is not True
+    return [*([Part("gamma", c)] if scale else []), *([Part("beta", c)] if center else [])]
+
+
 def _layer_norm(args: dict[str, Any], ctx: Context) -> Counted:
-    c = ctx.width
-    return Counted((Part("gamma", num(c, "features")), Part("beta", num(c, "features"))), ctx.shape)
+    _last_axis(args, ctx)
+    parts = affine(args, ctx, "features")
+    return Counted(tuple(parts), ctx.shape, _vectors(parts, ctx.width, "features"))
+
+
+def _vectors(parts: list[Part], width: int, label: str) -> Expr:
+    if len(parts) < 2:
+        return add(*(p.expr for p in parts))
+    return mul(num(len(parts), "vectors"), num(width, label))
 
 
 def _batch_norm(args: dict[str, Any], ctx: Context) -> Counted:
+    _last_axis(args, ctx)
+    if args.get("renorm") is True:
+        raise ctx.error("BatchNormalization(renorm=true) keeps extra statistics that are not counted here")
     c = ctx.width
-    parts = [Part("gamma", num(c, "channels")), Part("beta", num(c, "channels"))]
+    parts = affine(args, ctx, "channels")
     if ctx.framework == "keras":
         stats_trainable = ctx.rules.nontrainable_as_trainable
         parts += [
             Part("moving_mean", num(c, "channels"), trainable=stats_trainable),
             Part("moving_variance", num(c, "channels"), trainable=stats_trainable),
         ]
-    stats = len(parts)
-    return Counted(tuple(parts), ctx.shape, mul(num(stats, "vectors"), num(c, "channels")))
+    return Counted(tuple(parts), ctx.shape, _vectors(parts, c, "channels"))
+
+
+def _group_norm(args: dict[str, Any], ctx: Context) -> Counted:
+    _last_axis(args, ctx)
+    groups = args["groups"]
+    if ctx.width % groups:
+        raise ctx.error(f"GroupNormalization: {ctx.width} channels do not split into {groups} groups")
+    parts = affine(args, ctx, "channels")
+    return Counted(tuple(parts), ctx.shape, _vectors(parts, ctx.width, "channels"))
 
 
 def _input(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted((), tuple(args["dims"]), num(0))
 
 
-DENSE = LayerType("Dense", (Param("units", "size", positional=True), Param("bias", "bool", True)), _dense)
+DENSE = LayerType(
+    "Dense",
+    (Param("units", "size", positional=True), Param("activation", "any", None, positional=True), Param("bias", "bool", True)),
+    _dense,
+)
+NORM_OPTIONS = (
+    Param("axis", "any", -1),
+    Param("center", "bool", True, only="keras"),
+    Param("scale", "bool", True, only="keras"),
+    Param("affine", "bool", True, only="pytorch"),
+)
 
 BASIC_TYPES = {
     "Input": LayerType("Input", (), _input),
@@ -87,8 +133,15 @@ BASIC_TYPES = {
     "Embedding": LayerType(
         "Embedding", (Param("vocab", "size", positional=True), Param("dim", "size", positional=True)), _embedding
     ),
-    "Flatten": LayerType("Flatten", (), _flatten),
+    "Flatten": LayerType("Flatten", (Param("data_format", "choice", "channels_last", choices=("channels_last",)),), _flatten),
     "Dropout": LayerType("Dropout", (Param("rate", "rate", positional=True),), _passthrough),
-    "LayerNormalization": LayerType("LayerNormalization", (), _layer_norm),
-    "BatchNormalization": LayerType("BatchNormalization", (), _batch_norm),
+    "LayerNormalization": LayerType(
+        "LayerNormalization", (*NORM_OPTIONS, Param("rms_scaling", "bool", False, only="keras")), _layer_norm
+    ),
+    "BatchNormalization": LayerType(
+        "BatchNormalization", (*NORM_OPTIONS, Param("renorm", "bool", False, only="keras")), _batch_norm
+    ),
+    "GroupNormalization": LayerType(
+        "GroupNormalization", (Param("groups", "size", 32, positional=True), *NORM_OPTIONS), _group_norm
+    ),
 }

@@ -1,89 +1,224 @@
-"""Conv1D, Conv2D and max pooling, with output sizes tracked through stride and padding."""
+"""Convolutions (standard, grouped, dilated, depthwise, separable, transposed), with output sizes
+tracked through stride, padding and dilation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quizgen.counting.expr import mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, pair
+from quizgen.counting.expr import Expr, mul, num
+from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, spatial
 
 
-def out_size(size: int | None, kernel: int, stride: int, padding: str, ctx: Context) -> int | None:
+def effective_kernel(kernel: int, dilation: int) -> int:
+    return dilation * (kernel - 1) + 1
+
+
+def out_size(
+    size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int = 1
+) -> int | None:
+    """Output length of one spatial dimension (Keras' valid/same/causal, or PyTorch's explicit padding)."""
     if size is None:
         return None
-    if padding == "same":
+    span = effective_kernel(kernel, dilation)
+    if padding in ("same", "causal"):
         return -(-size // stride)
-    if size < kernel:
-        raise ctx.error(f"kernel {kernel} is larger than the input size {size} (padding=valid)")
-    return (size - kernel) // stride + 1
+    pad = 0 if padding == "valid" else padding
+    if size + 2 * pad < span:
+        where = "" if padding == "valid" else f" with padding {pad}"
+        raise ctx.error(f"kernel {span} is larger than the input size {size}{where} (padding=valid)")
+    return (size + 2 * pad - span) // stride + 1
 
 
-def _conv_parts(kernel_area: list[int], channels: int, filters: int, bias: bool, ctx: Context) -> tuple[Part, ...]:
-    kernel = [num(k, "kernel") for k in kernel_area]
-    chan = [num(channels, "channels")] if ctx.rules.conv_channels else []
-    parts = [Part("weights", mul(*kernel, *chan, num(filters, "filters")))]
-    if bias and ctx.rules.bias:
-        parts.append(Part("biases", num(filters, "biases")))
-    return tuple(parts)
+def transposed_size(
+    size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int, output_padding: int | None
+) -> int | None:
+    if size is None:
+        return None
+    span = effective_kernel(kernel, dilation)
+    if isinstance(padding, int):  # PyTorch
+        result = (size - 1) * stride - 2 * padding + span + (output_padding or 0)
+    elif output_padding is None:  # Keras' own rule
+        result = size * stride if padding == "same" else size * stride + max(span - stride, 0)
+    else:
+        cut = 2 * (span // 2) if padding == "same" else 0
+        result = (size - 1) * stride + span - cut + output_padding
+    if result < 1:
+        raise ctx.error(f"{ctx.call.name} would give an empty output")
+    return result
 
 
-def _check_same(args: dict[str, Any], ctx: Context, strides: tuple[int, ...]) -> None:
-    if ctx.framework == "pytorch" and args["padding"] == "same" and any(s != 1 for s in strides):
-        raise ctx.error("PyTorch allows padding=same only with stride=1")
+def spatial_input(ctx: Context, rank: int) -> tuple[tuple[int | None, ...], int]:
+    """(spatial sizes, channels) of a rank-``rank`` convolution's input; 1D allows unknown length."""
+    shape = ctx.shape
+    if rank == 1 and len(shape) == 1:
+        return (None,), ctx.width
+    if len(shape) != rank + 1:
+        wanted = "(steps, channels)" if rank == 1 else "(height, width, channels), e.g. Input(28, 28, 1)"
+        raise ctx.error(f"{ctx.call.name} expects {wanted} input")
+    return tuple(shape[:-1]), ctx.width
 
 
-def _conv1d(args: dict[str, Any], ctx: Context) -> Counted:
-    if len(ctx.shape) > 2:
-        raise ctx.error("Conv1D expects (steps, channels) input")
-    length = ctx.shape[0] if len(ctx.shape) == 2 else None
-    k, s = args["kernel"], args["stride"]
-    _check_same(args, ctx, (s,))
-    out = out_size(length, k, s, args["padding"], ctx)
-    parts = _conv_parts([k], ctx.width, args["filters"], args["bias"], ctx)
-    return Counted(parts, (out, args["filters"]))
+def _padding(args: dict[str, Any], ctx: Context, rank: int, strides: tuple[int, ...]) -> list[Any]:
+    padding = args["padding"]
+    if isinstance(padding, str):
+        if padding == "causal" and rank != 1:
+            raise ctx.error("padding=causal is for 1D convolutions")
+        if ctx.framework == "pytorch" and padding == "same" and any(s != 1 for s in strides):
+            raise ctx.error("PyTorch allows padding=same only with stride=1")
+        return [padding] * rank
+    if ctx.framework == "keras":
+        raise ctx.error("Keras' padding is valid or same (a ZeroPadding layer adds explicit padding)")
+    return list(spatial(padding, rank))
 
 
-def _conv2d(args: dict[str, Any], ctx: Context) -> Counted:
-    if len(ctx.shape) != 3:
-        raise ctx.error("Conv2D expects (height, width, channels) input, e.g. Input(28, 28, 1)")
-    (kh, kw), (sh, sw) = pair(args["kernel"]), pair(args["stride"])
-    _check_same(args, ctx, (sh, sw))
-    height = out_size(ctx.shape[0], kh, sh, args["padding"], ctx)
-    width = out_size(ctx.shape[1], kw, sw, args["padding"], ctx)
-    parts = _conv_parts([kh, kw], ctx.width, args["filters"], args["bias"], ctx)
-    return Counted(parts, (height, width, args["filters"]))
+def _kernel(kernel: tuple[int, ...]) -> list[Expr]:
+    return [num(k, "kernel") for k in kernel]
 
 
-def _pool1d(args: dict[str, Any], ctx: Context) -> Counted:
-    if len(ctx.shape) > 2:
-        raise ctx.error("MaxPooling1D expects (steps, channels) input")
-    length = ctx.shape[0] if len(ctx.shape) == 2 else None
-    p = args["pool"]
-    return Counted((), (out_size(length, p, p, "valid", ctx), ctx.width), num(0))
+def _bias(args: dict[str, Any], ctx: Context, count: int) -> list[Part]:
+    return [Part("biases", num(count, "biases"))] if args["bias"] and ctx.rules.bias else []
 
 
-def _pool2d(args: dict[str, Any], ctx: Context) -> Counted:
-    if len(ctx.shape) != 3:
-        raise ctx.error("MaxPooling2D expects (height, width, channels) input")
-    ph, pw = pair(args["pool"])
-    height = out_size(ctx.shape[0], ph, ph, "valid", ctx)
-    width = out_size(ctx.shape[1], pw, pw, "valid", ctx)
-    return Counted((), (height, width, ctx.width), num(0))
+def _channels(c: int, groups: int, ctx: Context) -> list[Expr]:
+    if not ctx.rules.conv_channels:
+        return []
+    if groups == 1:
+        return [num(c, "channels")]
+    return [num(c // groups, "channels per group")]
 
 
-def _conv_params(kernel_kind: str) -> tuple[Param, ...]:
+def _geometry(args: dict[str, Any], ctx: Context, rank: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    kernel = spatial(args["kernel"], rank)
+    strides = spatial(args["stride"], rank)
+    dilation = spatial(args.get("dilation", 1), rank)
+    for name, value in (("kernel", kernel), ("stride", strides), ("dilation", dilation)):
+        if len(value) != rank:
+            raise ctx.error(f"{ctx.call.name}'s {name} needs {rank} size(s)")
+    if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
+        raise ctx.error(f"{ctx.call.name}: a stride above 1 together with a dilation above 1 is not allowed")
+    return kernel, strides, dilation
+
+
+def _conv(rank: int):
+    def count(args: dict[str, Any], ctx: Context) -> Counted:
+        sizes, c = spatial_input(ctx, rank)
+        kernel, strides, dilation = _geometry(args, ctx, rank)
+        padding = _padding(args, ctx, rank, strides)
+        f, groups = args["filters"], args["groups"]
+        if c % groups or f % groups:
+            raise ctx.error(f"groups={groups} must divide the {c} input channels and the {f} filters")
+        out = tuple(
+            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        )
+        weights = Part("weights", mul(*_kernel(kernel), *_channels(c, groups, ctx), num(f, "filters")))
+        return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+
+    return count
+
+
+def _depthwise(rank: int):
+    def count(args: dict[str, Any], ctx: Context) -> Counted:
+        sizes, c = spatial_input(ctx, rank)
+        kernel, strides, dilation = _geometry(args, ctx, rank)
+        padding = _padding(args, ctx, rank, strides)
+        m = args["depth_multiplier"]
+        out = tuple(
+            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        )
+        multiplier = [num(m, "depth multiplier")] if m != 1 else []
+        weights = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
+        return Counted((weights, *_bias(args, ctx, c * m)), (*out, c * m))
+
+    return count
+
+
+def _separable(rank: int):
+    def count(args: dict[str, Any], ctx: Context) -> Counted:
+        sizes, c = spatial_input(ctx, rank)
+        kernel, strides, dilation = _geometry(args, ctx, rank)
+        padding = _padding(args, ctx, rank, strides)
+        m, f = args["depth_multiplier"], args["filters"]
+        out = tuple(
+            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        )
+        multiplier = [num(m, "depth multiplier")] if m != 1 else []
+        depthwise = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
+        pointwise = Part("pointwise_weights", mul(num(c, "channels"), *multiplier, num(f, "filters")))
+        return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f))
+
+    return count
+
+
+def _transposed(rank: int):
+    def count(args: dict[str, Any], ctx: Context) -> Counted:
+        sizes, c = spatial_input(ctx, rank)
+        kernel, strides, dilation = _geometry(args, ctx, rank)
+        padding = args["padding"]
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ctx.error(f"{ctx.call.name}'s padding is valid or same")
+            pads: list[Any] = [padding] * rank
+        elif ctx.framework == "keras":
+            raise ctx.error("Keras' padding is valid or same")
+        else:
+            pads = list(spatial(padding, rank))
+        extra = args.get("output_padding")
+        extras = list(spatial(extra, rank)) if extra is not None else [None] * rank
+        f, groups = args["filters"], args["groups"]
+        if c % groups or f % groups:
+            raise ctx.error(f"groups={groups} must divide the {c} input channels and the {f} filters")
+        out = tuple(
+            transposed_size(n, k, s, p, ctx, d, o)
+            for n, k, s, p, d, o in zip(sizes, kernel, strides, pads, dilation, extras, strict=True)
+        )
+        per_group = [num(f // groups, "filters per group")] if groups > 1 else [num(f, "filters")]
+        channels = [num(c, "channels")] if ctx.rules.conv_channels else []
+        weights = Part("weights", mul(*_kernel(kernel), *channels, *per_group))
+        return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+
+    return count
+
+
+def _params(kernel_kind: str, *, filters: bool = True, groups: bool = True, multiplier: bool = False) -> tuple[Param, ...]:
     return (
-        Param("filters", "size", positional=True),
-        Param("kernel", kernel_kind),
-        Param("stride", kernel_kind, 1),
-        Param("padding", "choice", "valid", choices=("valid", "same")),
+        *((Param("filters", "size", positional=True),) if filters else ()),
+        Param("kernel", kernel_kind, positional=True),
+        Param("stride", kernel_kind, 1, positional=True),
+        Param("padding", "padding", "valid", positional=True),
+        Param("data_format", "choice", "channels_last", choices=("channels_last",)),
+        Param("dilation", kernel_kind, 1),
+        *((Param("groups", "size", 1),) if groups else ()),
+        *((Param("depth_multiplier", "size", 1),) if multiplier else ()),
+        Param("activation", "any", None),
         Param("bias", "bool", True),
     )
 
 
+def _transposed_params(kernel_kind: str) -> tuple[Param, ...]:
+    return (*_params(kernel_kind), Param("output_padding", "sizes", None))
+
+
 CONV_TYPES = {
-    "Conv1D": LayerType("Conv1D", _conv_params("size"), _conv1d, sequence_layer=True),
-    "Conv2D": LayerType("Conv2D", _conv_params("size_or_pair"), _conv2d),
-    "MaxPooling1D": LayerType("MaxPooling1D", (Param("pool", "size", positional=True),), _pool1d, True),
-    "MaxPooling2D": LayerType("MaxPooling2D", (Param("pool", "size_or_pair", positional=True),), _pool2d),
+    "Conv1D": LayerType("Conv1D", _params("size"), _conv(1), sequence_layer=True),
+    "Conv2D": LayerType("Conv2D", _params("size_or_pair"), _conv(2)),
+    "DepthwiseConv1D": LayerType(
+        "DepthwiseConv1D", _params("size", filters=False, groups=False, multiplier=True), _depthwise(1), True
+    ),
+    "DepthwiseConv2D": LayerType(
+        "DepthwiseConv2D", _params("size_or_pair", filters=False, groups=False, multiplier=True), _depthwise(2)
+    ),
+    "SeparableConv1D": LayerType(
+        "SeparableConv1D", _params("size", groups=False, multiplier=True), _separable(1), sequence_layer=True
+    ),
+    "SeparableConv2D": LayerType("SeparableConv2D", _params("size_or_pair", groups=False, multiplier=True), _separable(2)),
+    "Conv1DTranspose": LayerType("Conv1DTranspose", _transposed_params("size"), _transposed(1), sequence_layer=True),
+    "Conv2DTranspose": LayerType("Conv2DTranspose", _transposed_params("size_or_pair"), _transposed(2)),
+}
+CONV_ALIASES = {
+    "Convolution1D": "Conv1D",
+    "Convolution2D": "Conv2D",
+    "SeparableConvolution1D": "SeparableConv1D",
+    "SeparableConvolution2D": "SeparableConv2D",
+    "Convolution1DTranspose": "Conv1DTranspose",
+    "Convolution2DTranspose": "Conv2DTranspose",
 }

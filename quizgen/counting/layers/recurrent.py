@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
-from quizgen.counting.layers.base import MAX_REPEAT, Context, Counted, LayerType, Param, Part, bind
+from quizgen.counting.layers.base import MAX_REPEAT, Context, Counted, LayerType, Param, Part, Shape, bind, format_shape
 from quizgen.counting.spec import Call
 
 GATE_LABELS = {
@@ -17,7 +17,11 @@ GATE_LABELS = {
 
 RECURRENT_PARAMS = (
     Param("units", "size", positional=True),
+    Param("activation", "any", None, positional=True),
+    Param("recurrent_activation", "any", None, positional=True),
     Param("bias", "bool", True),
+    Param("return_sequences", "optional_bool", None),
+    Param("return_state", "bool", False),
     Param("num_layers", "size", 1, only="pytorch", maximum=MAX_REPEAT),
     Param("bidirectional", "bool", False, only="pytorch"),
 )
@@ -162,12 +166,16 @@ def sequence_input(ctx: Context) -> tuple[int | None, int]:
     raise ctx.error(f"{ctx.call.name} expects (timesteps, features) input, got shape {format_shape(ctx.shape)}")
 
 
-def format_shape(shape: tuple[int | None, ...]) -> str:
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
-
-
 def output_shape(ctx: Context, steps: int | None, width: int) -> tuple[int | None, ...]:
     return (steps, width) if ctx.sequence_out else (width,)
+
+
+def state_shapes(kind: str, args: dict[str, Any], width: int, directions: int) -> tuple[Shape, ...]:
+    """The extra outputs of ``return_state``: h (and c for an LSTM) per direction."""
+    if not args.get("return_state"):
+        return ()
+    per_direction = 2 if kind == "LSTM" else 1
+    return tuple((width,) for _ in range(per_direction * directions))
 
 
 def _counter(kind: str):
@@ -176,7 +184,8 @@ def _counter(kind: str):
         if args.get("proj_size", 0) >= args["units"]:
             raise ctx.error(f"proj_size must be smaller than units ({args['units']})")
         parts, formula, out = count_stack(recurrent_shape(kind, args, ctx), width, ctx)
-        return Counted(parts, output_shape(ctx, steps, out), formula)
+        states = state_shapes(kind, args, args.get("proj_size") or args["units"], 1)
+        return Counted(parts, output_shape(ctx, steps, out), formula, extra_outputs=states)
 
     return count
 
@@ -195,7 +204,8 @@ def _bidirectional(args: dict[str, Any], ctx: Context) -> Counted:
     per_direction = shape.proj_size or shape.units
     if args["merge_mode"] != "concat":
         out = per_direction
-    return Counted(parts, output_shape(ctx, steps, out), formula)
+    states = state_shapes(kind, inner_args, per_direction, 2)
+    return Counted(parts, output_shape(ctx, steps, out), formula, extra_outputs=states)
 
 
 def _make(kind: str, *extra: Param) -> LayerType:
@@ -214,6 +224,7 @@ BIDIRECTIONAL = LayerType(
     (
         Param("layer", "layer", positional=True),
         Param("merge_mode", "choice", "concat", choices=("concat", "sum", "ave", "mul"), only="keras"),
+        Param("backward_layer", "any", None),
     ),
     _bidirectional,
     sequence_layer=True,
