@@ -7,9 +7,11 @@ so nothing here repeats quizgen's own propagation.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from quizgen.counting.spec import Call, parse
 
+# Layers that read a whole sequence: a recurrent layer before them returns every step (design §9).
 SEQUENCE = {
     "SimpleRNN",
     "RNN",
@@ -18,23 +20,76 @@ SEQUENCE = {
     "Bidirectional",
     "TimeDistributed",
     "Conv1D",
+    "SeparableConv1D",
+    "DepthwiseConv1D",
+    "Conv1DTranspose",
     "MaxPooling1D",
+    "AveragePooling1D",
+    "GlobalMaxPooling1D",
+    "GlobalAveragePooling1D",
+    "SpatialDropout1D",
+    "ZeroPadding1D",
+    "Cropping1D",
+    "UpSampling1D",
     "MultiHeadAttention",
-    "Flatten",
+    "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
 }
-PASS = {"Dropout", "LayerNormalization", "BatchNormalization"}
+PASS = {
+    "Dropout",
+    "LayerNormalization",
+    "BatchNormalization",
+    "GroupNormalization",
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Masking",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+}
+VECTOR_MAKERS = {"RepeatVector", "Flatten", "Reshape", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Dense"}
+# The spec's option names as Keras spells them (the spec accepts both; Keras only its own).
+KERAS_OPTION = {
+    "stride": "strides",
+    "kernel": "kernel_size",
+    "pool": "pool_size",
+    "bias": "use_bias",
+    "dilation": "dilation_rate",
+    "heads": "num_heads",
+    "shape": "target_shape",
+    "times": "n",
+    "vocab": "input_dim",
+    "dim": "output_dim",
+}
+KERAS_CLASS = {"RNN": "SimpleRNN", "RMSNorm": "RMSNormalization"}
 
 
 def _kw(call: Call, name: str, default):
     arg = call.kwargs.get(name)
-    return default if arg is None else arg.value
+    if arg is None:
+        for keras_name, ours in ((k, v) for v, k in KERAS_OPTION.items()):
+            if ours == name and keras_name in call.kwargs:
+                return call.kwargs[keras_name].value
+        return default
+    return arg.value
 
 
-def _pos(call: Call, i: int):
-    return call.args[i].value
+def _pos(call: Call, i: int, name: str | None = None):
+    """Argument ``i`` as written positionally, or by its name (ours or Keras')."""
+    if i < len(call.args):
+        return call.args[i].value
+    return _kw(call, name or "", None)
 
 
 def _returns_sequences(calls: list[Call], index: int) -> bool:
+    explicit = _kw(calls[index], "return_sequences", None)
+    if explicit is None and calls[index].name == "Bidirectional":
+        explicit = _kw(_pos(calls[index], 0), "return_sequences", None)
+    if explicit is not None:
+        return bool(explicit)
     for call in calls[index + 1 :]:
         if call.name in PASS:
             continue
@@ -42,26 +97,60 @@ def _returns_sequences(calls: list[Call], index: int) -> bool:
     return False
 
 
-def keras_counts(spec: str) -> tuple[int, int]:
-    import keras
+def _input_is_sequence(calls: list[Call]) -> bool:
+    """``Input(8)`` is a sequence of 8 features when a sequence layer reads it before anything makes a vector."""
+    for call in calls[1:]:
+        if call.name in SEQUENCE:
+            return True
+        if call.name in VECTOR_MAKERS:
+            return False
+    return False
+
+
+def _keras_value(value):
+    if isinstance(value, Call):
+        return _keras_layer(value, None)
+    if isinstance(value, tuple):
+        return tuple(_keras_value(v) for v in value)
+    return value
+
+
+def _keras_layer(call: Call, sequences: bool | None):
+    """The Keras layer a spec call names, with its arguments passed as written (positionally too)."""
     from keras import layers as kl
 
+    name = KERAS_CLASS.get(call.name, call.name)
+    cls = getattr(kl, name)
+    args = [_keras_value(a.value) for a in call.args]
+    kwargs = {}
+    for option, arg in call.kwargs.items():
+        key = KERAS_OPTION.get(option, option)
+        if option == "amount":
+            key = "cropping" if name.startswith("Cropping") else "padding"
+        kwargs[key] = _keras_value(arg.value)
+    if name in ("SimpleRNN", "LSTM", "GRU") and sequences is not None:
+        kwargs.setdefault("return_sequences", sequences)
+    if name == "Bidirectional":
+        inner = call.args[0].value
+        args[0] = _keras_layer(inner, sequences) if isinstance(inner, Call) else inner
+    # Frozen the way Keras users freeze a layer: the setter reaches a wrapper's inner layers too.
+    frozen = kwargs.pop("trainable", True) is False
+    layer = cls(*args, **kwargs)
+    if frozen:
+        layer.trainable = False
+    return layer
+
+
+def keras_counts(spec: str) -> tuple[int, int]:
+    import keras
+
     calls = parse(spec)
-    has_sequence_layer = any(c.name in SEQUENCE for c in calls)
-
-    def recurrent(call: Call, seq: bool):
-        cls = {"SimpleRNN": kl.SimpleRNN, "RNN": kl.SimpleRNN, "LSTM": kl.LSTM, "GRU": kl.GRU}[call.name]
-        kwargs = {"use_bias": _kw(call, "bias", True), "return_sequences": seq}
-        if call.name == "GRU":
-            kwargs["reset_after"] = _kw(call, "reset_after", True)
-        return cls(_pos(call, 0), **kwargs)
-
     first = calls[0]
     if first.name == "Input":
         dims = tuple(a.value for a in first.args)
         if len(calls) > 1 and calls[1].name == "Embedding":
             x = inputs = keras.Input(shape=dims, dtype="int32")
-        elif len(dims) == 1 and has_sequence_layer:
+        elif len(dims) == 1 and _input_is_sequence(calls):
             x = inputs = keras.Input(shape=(None, *dims))
         else:
             x = inputs = keras.Input(shape=dims)
@@ -70,60 +159,31 @@ def keras_counts(spec: str) -> tuple[int, int]:
         x = inputs = keras.Input(shape=(None,), dtype="int32")
         rest = list(enumerate(calls))
     for index, call in rest:
-        name, seq = call.name, _returns_sequences(calls, index)
-        if name == "Dense":
-            x = kl.Dense(_pos(call, 0), use_bias=_kw(call, "bias", True))(x)
-        elif name == "TimeDistributed":
-            inner = _pos(call, 0)
-            x = kl.TimeDistributed(kl.Dense(_pos(inner, 0), use_bias=_kw(inner, "bias", True)))(x)
-        elif name in ("SimpleRNN", "RNN", "LSTM", "GRU"):
-            x = recurrent(call, seq)(x)
-        elif name == "Bidirectional":
-            x = kl.Bidirectional(recurrent(_pos(call, 0), seq), merge_mode=_kw(call, "merge_mode", "concat"))(x)
-        elif name == "Embedding":
-            x = kl.Embedding(_pos(call, 0), _pos(call, 1))(x)
-        elif name in ("Conv1D", "Conv2D"):
-            cls = kl.Conv1D if name == "Conv1D" else kl.Conv2D
-            x = cls(
-                _pos(call, 0),
-                _kw(call, "kernel", None),
-                strides=_kw(call, "stride", 1),
-                padding=_kw(call, "padding", "valid"),
-                use_bias=_kw(call, "bias", True),
-            )(x)
-        elif name == "MaxPooling1D":
-            x = kl.MaxPooling1D(_pos(call, 0))(x)
-        elif name == "MaxPooling2D":
-            x = kl.MaxPooling2D(_pos(call, 0))(x)
-        elif name == "Flatten":
-            x = kl.Flatten()(x)
-        elif name == "Dropout":
-            x = kl.Dropout(_pos(call, 0))(x)
-        elif name == "LayerNormalization":
-            x = kl.LayerNormalization()(x)
-        elif name == "BatchNormalization":
-            x = kl.BatchNormalization()(x)
-        elif name == "MultiHeadAttention":
-            x = kl.MultiHeadAttention(_pos(call, 0), _kw(call, "key_dim", None))(x, x)
-        else:
-            raise AssertionError(f"no Keras builder for {name}")
+        layer = _keras_layer(call, _returns_sequences(calls, index))
+        x = layer(x, x) if call.name == "MultiHeadAttention" else layer(x)
     model = keras.Model(inputs, x)
     trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
     return model.count_params(), trainable
 
 
+def _pair(value: Any, rank: int) -> Any:
+    return tuple(value) if isinstance(value, tuple) else (value,) * rank
+
+
 def torch_counts(spec: str) -> tuple[int, int]:
     import torch
+    import torch.nn.functional as F
     from torch import nn
 
     calls = parse(spec)
     modules: list[nn.Module] = []
+    x: Any
     first = calls[0]
     if first.name == "Input":
         dims = [int(a.value) for a in first.args]  # type: ignore[arg-type]
         if len(calls) > 1 and calls[1].name == "Embedding":
             x = torch.zeros(1, *dims, dtype=torch.long)
-        elif len(dims) == 1:
+        elif len(dims) == 1 and _input_is_sequence(calls):
             x = torch.zeros(1, 7, *dims)  # Input(8): a sequence of unknown length; 7 steps stand in
         else:
             x = torch.zeros(1, *dims)
@@ -132,7 +192,7 @@ def torch_counts(spec: str) -> tuple[int, int]:
         x = torch.zeros(1, 7, dtype=torch.long)
         rest = list(enumerate(calls))
 
-    def channels_first(module: nn.Module, t: torch.Tensor) -> torch.Tensor:
+    def channels_first(module, t: torch.Tensor) -> torch.Tensor:
         moved = t.movedim(-1, 1)
         return module(moved).movedim(1, -1)
 
@@ -146,63 +206,189 @@ def torch_counts(spec: str) -> tuple[int, int]:
         }
         if call.name == "LSTM":
             kwargs["proj_size"] = _kw(call, "proj_size", 0)
-        module = cls(t.shape[-1], _pos(call, 0), **kwargs)
+        module = cls(t.shape[-1], _pos(call, 0, "units"), **kwargs)
         if t.dim() == 2:
             t = t.unsqueeze(1)
         return module, module(t)[0]
 
+    def conv(call: Call, t: torch.Tensor, rank: int, kind: str):
+        c = t.shape[-1]
+        kernel = _pair(
+            _kw(call, "kernel", None)
+            if "kernel" in call.kwargs or "kernel_size" in call.kwargs
+            else _pos(call, 0 if kind == "depthwise" else 1),
+            rank,
+        )
+        stride = _pair(_kw(call, "stride", 1), rank)
+        dilation = _pair(_kw(call, "dilation", 1), rank)
+        padding = _kw(call, "padding", "valid")
+        pad = 0 if padding == "valid" else padding
+        bias = _kw(call, "bias", True)
+        nd = {1: (nn.Conv1d, nn.ConvTranspose1d), 2: (nn.Conv2d, nn.ConvTranspose2d)}[rank]
+        if kind == "depthwise":
+            m = _kw(call, "depth_multiplier", 1)
+            module = nd[0](c, c * m, kernel, stride=stride, padding=pad, dilation=dilation, groups=c, bias=bias)
+            return [module], channels_first(module, t)
+        filters = _pos(call, 0, "filters")
+        if kind == "separable":
+            m = _kw(call, "depth_multiplier", 1)
+            depthwise = nd[0](c, c * m, kernel, stride=stride, padding=pad, dilation=dilation, groups=c, bias=False)
+            pointwise = nd[0](c * m, filters, 1, bias=bias)
+            return [depthwise, pointwise], channels_first(lambda u: pointwise(depthwise(u)), t)
+        groups = _kw(call, "groups", 1)
+        if kind == "transposed":
+            extra = _kw(call, "output_padding", 0)
+            module = nd[1](
+                c,
+                filters,
+                kernel,
+                stride=stride,
+                padding=pad,
+                output_padding=extra,
+                dilation=dilation,
+                groups=groups,
+                bias=bias,
+            )
+        else:
+            module = nd[0](c, filters, kernel, stride=stride, padding=pad, dilation=dilation, groups=groups, bias=bias)
+        return [module], channels_first(module, t)
+
+    def pool(call: Call, t: torch.Tensor, rank: int, kind: str):
+        size = _pair(_pos(call, 0) if call.args else _kw(call, "pool", 2), rank)
+        stride = _kw(call, "stride", None)
+        stride = size if stride is None else _pair(stride, rank)
+        padding = _kw(call, "padding", "valid")
+        pad = 0 if padding == "valid" else padding
+        cls = {("max", 1): nn.MaxPool1d, ("max", 2): nn.MaxPool2d, ("avg", 1): nn.AvgPool1d, ("avg", 2): nn.AvgPool2d}
+        return channels_first(cls[(kind, rank)](size, stride=stride, padding=pad), t)
+
+    def grown(call: Call, t: torch.Tensor, rank: int, what: str):
+        spatial_dims = list(range(1, 1 + rank))
+        if what == "up":
+            size = _pair(_pos(call, 0) if call.args else _kw(call, "size", 2), rank)
+            for d, f in zip(spatial_dims, size, strict=True):
+                t = t.repeat_interleave(f, dim=d)
+            return t
+        amount = _pos(call, 0) if call.args else _kw(call, "amount", 1 if what == "pad" else (1, 1))
+        if isinstance(amount, int):
+            pairs = [(amount, amount)] * rank
+        elif rank == 1:
+            pairs = [tuple(amount)]
+        else:
+            pairs = [tuple(a) if isinstance(a, tuple) else (a, a) for a in amount]
+        for d, (a, b) in zip(spatial_dims, pairs, strict=True):
+            if what == "pad":
+                zeros = [0, 0] * (t.dim() - 1 - d)
+                t = F.pad(t, [*zeros, a, b])
+            else:
+                t = t.narrow(d, a, t.shape[d] - a - b)
+        return t
+
     with torch.no_grad():
         for index, call in rest:
             name, seq = call.name, _returns_sequences(calls, index)
-            module: nn.Module | None = None
+            made: list = []
             if name == "Dense":
-                module = nn.Linear(x.shape[-1], _pos(call, 0), bias=_kw(call, "bias", True))
-                x = module(x)
+                made = [nn.Linear(x.shape[-1], _pos(call, 0, "units"), bias=_kw(call, "bias", True))]
+                x = made[0](x)
             elif name == "TimeDistributed":
                 inner = _pos(call, 0)
-                module = nn.Linear(x.shape[-1], _pos(inner, 0), bias=_kw(inner, "bias", True))
-                x = module(x)
+                made = [nn.Linear(x.shape[-1], _pos(inner, 0, "units"), bias=_kw(inner, "bias", True))]
+                x = made[0](x)
             elif name in ("SimpleRNN", "RNN", "LSTM", "GRU", "Bidirectional"):
                 if name == "Bidirectional":
                     module, x = recurrent(_pos(call, 0), x, bidirectional=True)
                 else:
                     module, x = recurrent(call, x)
+                made = [module]
                 if not seq:
                     x = x[:, -1, :]
             elif name == "Embedding":
-                module = nn.Embedding(_pos(call, 0), _pos(call, 1))
-                x = module(x)
-            elif name in ("Conv1D", "Conv2D"):
-                cls = nn.Conv1d if name == "Conv1D" else nn.Conv2d
-                padding = _kw(call, "padding", "valid")
-                module = cls(
-                    x.shape[-1],
-                    _pos(call, 0),
-                    _kw(call, "kernel", None),
-                    stride=_kw(call, "stride", 1),
-                    padding=padding if padding == "same" else 0,
-                    bias=_kw(call, "bias", True),
+                made = [nn.Embedding(_pos(call, 0, "vocab"), _pos(call, 1, "dim"))]
+                x = made[0](x)
+            elif name in (
+                "Conv1D",
+                "Conv2D",
+                "Conv1DTranspose",
+                "Conv2DTranspose",
+                "DepthwiseConv1D",
+                "DepthwiseConv2D",
+                "SeparableConv1D",
+                "SeparableConv2D",
+            ):
+                rank = 1 if "1D" in name else 2
+                kind = (
+                    "transposed"
+                    if "Transpose" in name
+                    else "depthwise"
+                    if "Depthwise" in name
+                    else "separable"
+                    if "Separable" in name
+                    else "conv"
                 )
-                x = channels_first(module, x)
-            elif name in ("MaxPooling1D", "MaxPooling2D"):
-                pool = nn.MaxPool1d(_pos(call, 0)) if name == "MaxPooling1D" else nn.MaxPool2d(_pos(call, 0))
-                x = channels_first(pool, x)
+                made, x = conv(call, x, rank, kind)
+            elif name in ("MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"):
+                x = pool(call, x, 1 if "1D" in name else 2, "max" if name.startswith("Max") else "avg")
+            elif name.startswith("Global"):
+                rank = 1 if "1D" in name else 2
+                axes = tuple(range(1, 1 + rank))
+                x = x.amax(dim=axes) if "Max" in name else x.mean(dim=axes)
+            elif name.startswith(("ZeroPadding", "Cropping", "UpSampling")):
+                what = "pad" if name.startswith("Zero") else "crop" if name.startswith("Crop") else "up"
+                x = grown(call, x, 1 if "1D" in name else 2, what)
             elif name == "Flatten":
                 x = x.reshape(1, -1)
-            elif name == "Dropout":
+            elif name == "RepeatVector":
+                x = x.unsqueeze(1).expand(-1, _pos(call, 0), -1)
+            elif name == "Reshape":
+                x = x.reshape(1, *_pos(call, 0))
+            elif name == "Permute":
+                x = x.permute(0, *_pos(call, 0))
+            elif name == "PReLU":
+                made = [nn.PReLU(_kw(call, "num_parameters", 1))]
+                x = channels_first(made[0], x)
+            elif name in PASS - {"LayerNormalization", "BatchNormalization", "GroupNormalization"} or name in (
+                "SpatialDropout1D",
+                "SpatialDropout2D",
+                "Identity",
+            ):
                 pass
             elif name == "LayerNormalization":
-                module = nn.LayerNorm(x.shape[-1])
-                x = module(x)
+                made = [nn.LayerNorm(x.shape[-1], elementwise_affine=_kw(call, "affine", True))]
+                x = made[0](x)
+            elif name in ("RMSNormalization", "RMSNorm"):
+                made = [nn.RMSNorm(x.shape[-1])]
+                x = made[0](x)
             elif name == "BatchNormalization":
-                module = nn.BatchNorm1d(x.shape[-1])
+                made = [nn.BatchNorm1d(x.shape[-1], affine=_kw(call, "affine", True))]
+            elif name == "GroupNormalization":
+                groups = _pos(call, 0) if call.args else _kw(call, "groups", 32)
+                made = [nn.GroupNorm(groups, x.shape[-1], affine=_kw(call, "affine", True))]
+                x = channels_first(made[0], x) if x.dim() > 2 else made[0](x)
             elif name == "MultiHeadAttention":
-                module = nn.MultiheadAttention(x.shape[-1], _pos(call, 0), batch_first=True)
-                x = module(x, x, x)[0]
+                made = [
+                    nn.MultiheadAttention(
+                        x.shape[-1],
+                        _pos(call, 0),
+                        bias=_kw(call, "bias", True),
+                        add_bias_kv=_kw(call, "add_bias_kv", False),
+                        batch_first=True,
+                    )
+                ]
+                x = made[0](x, x, x)[0]
+            elif name in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
+                cls = nn.TransformerEncoderLayer if name == "TransformerEncoderLayer" else nn.TransformerDecoderLayer
+                d_model, nhead, *rest_sizes = [int(a.value) for a in call.args]  # type: ignore[arg-type]
+                feed_forward = rest_sizes[0] if rest_sizes else 2048
+                block: Any = cls(d_model, nhead, feed_forward, 0.0, bias=_kw(call, "bias", True), batch_first=True)
+                made = [block]
+                x = made[0](x) if name == "TransformerEncoderLayer" else made[0](x, x)
             else:
                 raise AssertionError(f"no PyTorch builder for {name}")
-            if module is not None:
-                modules.append(module)
+            if _kw(call, "trainable", True) is False:
+                for module in made:
+                    module.requires_grad_(False)
+            modules.extend(made)
     params = [p for m in modules for p in m.parameters()]
     return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
 

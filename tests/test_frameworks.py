@@ -64,9 +64,50 @@ def test_random_architectures_cover_every_layer_and_option():
     }
     assert layers - {"Input"} <= KERAS_USED
     assert layers - {"Input"} <= TORCH_USED
-    keras_only = {"Bidirectional", "reset_after"} | {f"merge_mode={m}" for m in ("concat", "sum", "ave", "mul")}
+    keras_only = {"Bidirectional", "reset_after", "value_dim"} | {
+        f"merge_mode={m}" for m in ("concat", "sum", "ave", "mul")
+    }
     assert keras_only <= KERAS_USED
-    assert {"num_layers", "bidirectional", "proj_size"} <= TORCH_USED
+    assert {
+        "num_layers",
+        "bidirectional",
+        "proj_size",
+        "TransformerEncoderLayer",
+        "TransformerDecoderLayer",
+    } <= TORCH_USED
+    both = {
+        "keras_spellings",
+        "ignored_options",
+        "return_sequences",
+        "trainable=false",
+        "RepeatVector",
+        "Reshape",
+        "Permute",
+        "PReLU",
+        "Masking",
+        "Activation",
+        "SpatialDropout1D",
+        "ZeroPadding1D",
+        "ZeroPadding2D",
+        "UpSampling1D",
+        "UpSampling2D",
+        "Cropping1D",
+        "Cropping2D",
+        "AveragePooling1D",
+        "AveragePooling2D",
+        "GlobalPooling2D",
+        "GroupNormalization",
+        "depthwise",
+        "separable",
+        "transposed",
+        "dilated",
+        "groups",
+        "SeparableConv1D",
+        "DepthwiseConv1D",
+        "Conv1DTranspose",
+    }
+    assert both <= KERAS_USED, both - KERAS_USED
+    assert both <= TORCH_USED, both - TORCH_USED
 
 
 @pytest.mark.frameworks

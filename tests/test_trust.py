@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from quizgen.answers import answer_for
 from quizgen.cli import main
-from quizgen.counting import count
+from quizgen.counting import count_calls, parse
 from quizgen.errors import QuizgenError
 from quizgen.grading.score import Scorer
 
@@ -206,10 +206,13 @@ SIZES = st.integers(min_value=1, max_value=10**12)
 def test_any_accepted_spec_counts_within_a_second(template, a, b, c):
     spec = template.format(a=a, b=b, c=c)
     framework = "pytorch" if "num_layers" in spec else "keras"
-    start = time.perf_counter()
-    with contextlib.suppress(QuizgenError):
-        count(spec, framework)
-    assert time.perf_counter() - start < 1.0
+    timings = []
+    for _ in range(3):  # the best of three, uncached: a pause of the machine is not the count's
+        start = time.perf_counter()
+        with contextlib.suppress(QuizgenError):
+            count_calls(parse(spec), framework)
+        timings.append(time.perf_counter() - start)
+    assert min(timings) < 1.0
 
 
 # 6. Junk graded as success.

@@ -8,7 +8,17 @@ from functools import lru_cache
 from typing import Any
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
-from quizgen.counting.layers import ALIASES, LAYERS, RECURRENT_NAMES, SEQUENCE_CONSUMERS, Context, Counted, Part, Shape, bind
+from quizgen.counting.layers import (
+    ALIASES,
+    LAYERS,
+    RECURRENT_NAMES,
+    SEQUENCE_CONSUMERS,
+    Context,
+    Counted,
+    Part,
+    Shape,
+    bind,
+)
 from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
@@ -227,8 +237,8 @@ def normalize(call: Call, source: str = "spec") -> Call:
     kwargs: dict[str, Arg] = {}
     for written, arg in call.kwargs.items():
         option = written if written in by_name else KERAS_SPELLINGS.get(written, written)
-        param = by_name.get(option)
-        if option == "trainable" or (param is not None and param.kind != "any"):
+        known = by_name.get(option)
+        if option == "trainable" or (known is not None and known.kind != "any"):
             value = normalize(arg.value, source) if isinstance(arg.value, Call) else arg.value
             kwargs[option] = Arg(value, arg.line, arg.column, option)
     return Call(call.name, tuple(args), call.line, call.column, kwargs)
@@ -306,7 +316,9 @@ def count_graph(
             try:
                 shapes = tuple(outputs[k][t] for k, t in node.inputs)
             except IndexError:
-                raise SpecError(f"{call.name} reads an output its input does not have", call.line, call.column, source) from None
+                raise SpecError(
+                    f"{call.name} reads an output its input does not have", call.line, call.column, source
+                ) from None
         shape = shapes[0] if shapes else ()
         input_shape = shape
         if linear and after_recurrent and name in RECURRENT_NAMES and rules.stacked_width != "actual" and shape:

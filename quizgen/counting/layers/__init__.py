@@ -8,7 +8,7 @@ from quizgen.counting.layers.merge import MERGE_TYPES
 from quizgen.counting.layers.pooling import POOLING_ALIASES, POOLING_TYPES
 from quizgen.counting.layers.recurrent import BIDIRECTIONAL, RECURRENT_ALIASES, RECURRENT_TYPES
 from quizgen.counting.layers.shaping import SHAPING_TYPES
-from quizgen.counting.layers.transformer import TRANSFORMER_TYPES
+from quizgen.counting.layers.transformer import TRANSFORMER_ALIASES, TRANSFORMER_TYPES
 
 LAYERS: dict[str, LayerType] = {
     **BASIC_TYPES,
@@ -21,7 +21,13 @@ LAYERS: dict[str, LayerType] = {
     **ATTENTION_TYPES,
     **TRANSFORMER_TYPES,
 }
-ALIASES: dict[str, str] = {**RECURRENT_ALIASES, **CONV_ALIASES, **POOLING_ALIASES, **ATTENTION_ALIASES}
+ALIASES: dict[str, str] = {
+    **RECURRENT_ALIASES,
+    **CONV_ALIASES,
+    **POOLING_ALIASES,
+    **ATTENTION_ALIASES,
+    **TRANSFORMER_ALIASES,
+}
 RECURRENT_NAMES = frozenset(RECURRENT_TYPES) | {"Bidirectional"}
 SEQUENCE_CONSUMERS = frozenset(name for name, t in LAYERS.items() if t.sequence_layer)
 """Layers a recurrent layer hands its whole sequence to when return_sequences is not written."""

@@ -52,7 +52,12 @@ def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
     if kdim == vdim == e:
         weights = mul(num(4, PROJECTIONS), width, width)
     else:
-        weights = add(mul(width, width), mul(width, num(kdim, "key width")), mul(width, num(vdim, "value width")), mul(width, width))
+        weights = add(
+            mul(width, width),
+            mul(width, num(kdim, "key width")),
+            mul(width, num(vdim, "value width")),
+            mul(width, width),
+        )
     parts = [Part("weights", weights)]
     if bias:
         parts.append(Part("biases", mul(num(4, PROJECTIONS), width)))

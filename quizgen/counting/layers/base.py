@@ -254,16 +254,19 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
         return value
     if param.kind == "dims":
         items = value if isinstance(value, tuple) else (value,)
-        if not items or any(isinstance(v, bool) or not isinstance(v, int) or v == 0 or v < -1 for v in items):
+        dims = [v for v in items if isinstance(v, int) and not isinstance(v, bool) and (v > 0 or v == -1)]
+        if not items or len(dims) != len(items):
             raise fail(f"{label} must be whole numbers such as (4, 8) (-1 for 'the rest')", arg)
-        if any(v > param.maximum for v in items):
+        if any(v > param.maximum for v in dims):
             raise fail(f"{label} must be at most {param.maximum}", arg)
-        return tuple(items)
+        return tuple(dims)
     if param.kind == "padding":
         if isinstance(value, str):
             if value.lower() not in ("valid", "same", "causal"):
                 raise fail(f"{label} must be valid, same, or a size", arg)
             return value.lower()
+        return _sizes(value, label, arg, fail, param.maximum, minimum=0)
+    if param.kind == "amounts":
         return _sizes(value, label, arg, fail, param.maximum, minimum=0)
     if param.kind == "sizes":
         if value is None and param.default is None:
@@ -286,13 +289,12 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
             raise fail(f"{label} must be a number from 0 up to (not including) 1", arg)
         return value
     if param.kind == "size_or_pair" and isinstance(value, tuple):
-        if len(value) == 1:
-            value = value * 2
-        if len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
+        sizes = [v for v in (value * 2 if len(value) == 1 else value) if isinstance(v, int) and not isinstance(v, bool)]
+        if len(sizes) != 2 or len(value) > 2 or any(v < 1 for v in sizes):
             raise fail(f"{label} must be a positive number or a pair (a, b)", arg)
-        if any(v > param.maximum for v in value):
+        if any(v > param.maximum for v in sizes):
             raise fail(f"{label} must be at most {param.maximum}", arg)
-        return value
+        return tuple(sizes)
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(f"{label} must be a whole number", arg)
     minimum = 0 if param.kind == "count" else 1

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind
@@ -28,7 +27,11 @@ def _time_distributed(args: dict[str, Any], ctx: Context) -> Counted:
 
     inner: Call = args["layer"]
     name = ALIASES.get(inner.name, inner.name)
-    if name not in LAYERS or name in RECURRENT_NAMES or LAYERS[name].params and LAYERS[name].params[0].kind == "layer":
+    if (
+        name not in LAYERS
+        or name in RECURRENT_NAMES
+        or (LAYERS[name].params and LAYERS[name].params[0].kind == "layer")
+    ):
         raise ctx.error(f"TimeDistributed wraps a layer such as Dense(...) or Conv2D(...), not '{inner.name}'")
     inner_args = bind(inner, LAYERS[name], ctx.framework, ctx.source)
     shape = ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape)
@@ -67,8 +70,10 @@ def _last_axis(args: dict[str, Any], ctx: Context) -> None:
 def affine(args: dict[str, Any], ctx: Context, label: str) -> list[Part]:
     """gamma and beta of a normalization layer, as its options keep them."""
     c = num(ctx.width, label)
+    if args.get("rms_scaling"):
+        return [Part("gamma", c)]  # Keras: with rms_scaling only the scale is learnt
     scale = args["scale"] and args["affine"]
-    center = args["center"] and args["affine"] and args.get("rms_scaling") is not True
+    center = args["center"] and args["affine"]
     return [*([Part("gamma", c)] if scale else []), *([Part("beta", c)] if center else [])]
 
 
@@ -99,6 +104,11 @@ def _batch_norm(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted(tuple(parts), ctx.shape, _vectors(parts, c, "channels"))
 
 
+def _rms_norm(args: dict[str, Any], ctx: Context) -> Counted:
+    _last_axis(args, ctx)
+    return Counted((Part("gamma", num(ctx.width, "features")),), ctx.shape)
+
+
 def _group_norm(args: dict[str, Any], ctx: Context) -> Counted:
     _last_axis(args, ctx)
     groups = args["groups"]
@@ -114,11 +124,15 @@ def _input(args: dict[str, Any], ctx: Context) -> Counted:
 
 DENSE = LayerType(
     "Dense",
-    (Param("units", "size", positional=True), Param("activation", "any", None, positional=True), Param("bias", "bool", True)),
+    (
+        Param("units", "size", positional=True),
+        Param("activation", "any", None, positional=True),
+        Param("bias", "bool", True),
+    ),
     _dense,
 )
 NORM_OPTIONS = (
-    Param("axis", "any", -1),
+    Param("axis", "any", -1, positional=True),
     Param("center", "bool", True, only="keras"),
     Param("scale", "bool", True, only="keras"),
     Param("affine", "bool", True, only="pytorch"),
@@ -133,7 +147,9 @@ BASIC_TYPES = {
     "Embedding": LayerType(
         "Embedding", (Param("vocab", "size", positional=True), Param("dim", "size", positional=True)), _embedding
     ),
-    "Flatten": LayerType("Flatten", (Param("data_format", "choice", "channels_last", choices=("channels_last",)),), _flatten),
+    "Flatten": LayerType(
+        "Flatten", (Param("data_format", "choice", "channels_last", choices=("channels_last",)),), _flatten
+    ),
     "Dropout": LayerType("Dropout", (Param("rate", "rate", positional=True),), _passthrough),
     "LayerNormalization": LayerType(
         "LayerNormalization", (*NORM_OPTIONS, Param("rms_scaling", "bool", False, only="keras")), _layer_norm
@@ -144,4 +160,5 @@ BASIC_TYPES = {
     "GroupNormalization": LayerType(
         "GroupNormalization", (Param("groups", "size", 32, positional=True), *NORM_OPTIONS), _group_norm
     ),
+    "RMSNormalization": LayerType("RMSNormalization", (Param("axis", "any", -1, positional=True),), _rms_norm),
 }

@@ -13,9 +13,7 @@ def effective_kernel(kernel: int, dilation: int) -> int:
     return dilation * (kernel - 1) + 1
 
 
-def out_size(
-    size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int = 1
-) -> int | None:
+def out_size(size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int = 1) -> int | None:
     """Output length of one spatial dimension (Keras' valid/same/causal, or PyTorch's explicit padding)."""
     if size is None:
         return None
@@ -87,7 +85,9 @@ def _channels(c: int, groups: int, ctx: Context) -> list[Expr]:
     return [num(c // groups, "channels per group")]
 
 
-def _geometry(args: dict[str, Any], ctx: Context, rank: int) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+def _geometry(
+    args: dict[str, Any], ctx: Context, rank: int
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     kernel = spatial(args["kernel"], rank)
     strides = spatial(args["stride"], rank)
     dilation = spatial(args.get("dilation", 1), rank)
@@ -108,7 +108,8 @@ def _conv(rank: int):
         if c % groups or f % groups:
             raise ctx.error(f"groups={groups} must divide the {c} input channels and the {f} filters")
         out = tuple(
-            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+            out_size(n, k, s, p, ctx, d)
+            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         weights = Part("weights", mul(*_kernel(kernel), *_channels(c, groups, ctx), num(f, "filters")))
         return Counted((weights, *_bias(args, ctx, f)), (*out, f))
@@ -123,7 +124,8 @@ def _depthwise(rank: int):
         padding = _padding(args, ctx, rank, strides)
         m = args["depth_multiplier"]
         out = tuple(
-            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+            out_size(n, k, s, p, ctx, d)
+            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         weights = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
@@ -139,7 +141,8 @@ def _separable(rank: int):
         padding = _padding(args, ctx, rank, strides)
         m, f = args["depth_multiplier"], args["filters"]
         out = tuple(
-            out_size(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+            out_size(n, k, s, p, ctx, d)
+            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         depthwise = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
@@ -179,7 +182,9 @@ def _transposed(rank: int):
     return count
 
 
-def _params(kernel_kind: str, *, filters: bool = True, groups: bool = True, multiplier: bool = False) -> tuple[Param, ...]:
+def _params(
+    kernel_kind: str, *, filters: bool = True, groups: bool = True, multiplier: bool = False
+) -> tuple[Param, ...]:
     return (
         *((Param("filters", "size", positional=True),) if filters else ()),
         Param("kernel", kernel_kind, positional=True),
@@ -195,7 +200,7 @@ def _params(kernel_kind: str, *, filters: bool = True, groups: bool = True, mult
 
 
 def _transposed_params(kernel_kind: str) -> tuple[Param, ...]:
-    return (*_params(kernel_kind), Param("output_padding", "sizes", None))
+    return (*_params(kernel_kind), Param("output_padding", "amounts", None))
 
 
 CONV_TYPES = {
@@ -210,7 +215,9 @@ CONV_TYPES = {
     "SeparableConv1D": LayerType(
         "SeparableConv1D", _params("size", groups=False, multiplier=True), _separable(1), sequence_layer=True
     ),
-    "SeparableConv2D": LayerType("SeparableConv2D", _params("size_or_pair", groups=False, multiplier=True), _separable(2)),
+    "SeparableConv2D": LayerType(
+        "SeparableConv2D", _params("size_or_pair", groups=False, multiplier=True), _separable(2)
+    ),
     "Conv1DTranspose": LayerType("Conv1DTranspose", _transposed_params("size"), _transposed(1), sequence_layer=True),
     "Conv2DTranspose": LayerType("Conv2DTranspose", _transposed_params("size_or_pair"), _transposed(2)),
 }

@@ -20,7 +20,9 @@ def _concatenate(args: dict[str, Any], ctx: Context) -> Counted:
     axis = args["axis"]
     axis = axis + rank if axis < 0 else axis - 1  # Keras counts the batch axis as 0
     if not 0 <= axis < rank or any(len(s) != rank for s in shapes):
-        raise ctx.error(f"cannot concatenate shapes {', '.join(format_shape(s) for s in shapes)} on axis {args['axis']}")
+        raise ctx.error(
+            f"cannot concatenate shapes {', '.join(format_shape(s) for s in shapes)} on axis {args['axis']}"
+        )
     sizes = [s[axis] for s in shapes]
     joined = None if any(d is None for d in sizes) else sum(d for d in sizes if d is not None)
     return Counted((), (*shapes[0][:axis], joined, *shapes[0][axis + 1 :]), num(0))

@@ -61,7 +61,9 @@ def _pairs(value: Any, rank: int) -> list[tuple[int, int]]:
 def _grown(rank: int, what: str):
     def count(args: dict[str, Any], ctx: Context) -> Counted:
         if len(ctx.shape) != rank + 1 and not (rank == 1 and len(ctx.shape) == 1):
-            raise ctx.error(f"{ctx.call.name} expects {'(steps, channels)' if rank == 1 else '(height, width, channels)'} input")
+            raise ctx.error(
+                f"{ctx.call.name} expects {'(steps, channels)' if rank == 1 else '(height, width, channels)'} input"
+            )
         sizes = list(ctx.shape[:-1]) if len(ctx.shape) == rank + 1 else [None]
         if what == "up":
             factors = spatial(args["size"], rank)
@@ -115,13 +117,13 @@ SHAPING_TYPES = {
     "Reshape": LayerType("Reshape", (Param("shape", "dims", positional=True),), _reshape),
     "Permute": LayerType("Permute", (Param("dims", "dims", positional=True),), _permute),
     "ZeroPadding1D": LayerType(
-        "ZeroPadding1D", (Param("amount", "sizes", 1, positional=True),), _grown(1, "pad"), sequence_layer=True
+        "ZeroPadding1D", (Param("amount", "amounts", 1, positional=True),), _grown(1, "pad"), sequence_layer=True
     ),
-    "ZeroPadding2D": LayerType("ZeroPadding2D", (Param("amount", "sizes", 1, positional=True),), _grown(2, "pad")),
+    "ZeroPadding2D": LayerType("ZeroPadding2D", (Param("amount", "amounts", 1, positional=True),), _grown(2, "pad")),
     "Cropping1D": LayerType(
-        "Cropping1D", (Param("amount", "sizes", (1, 1), positional=True),), _grown(1, "crop"), sequence_layer=True
+        "Cropping1D", (Param("amount", "amounts", (1, 1), positional=True),), _grown(1, "crop"), sequence_layer=True
     ),
-    "Cropping2D": LayerType("Cropping2D", (Param("amount", "sizes", 0, positional=True),), _grown(2, "crop")),
+    "Cropping2D": LayerType("Cropping2D", (Param("amount", "amounts", 0, positional=True),), _grown(2, "crop")),
     "UpSampling1D": LayerType(
         "UpSampling1D", (Param("size", "size", 2, positional=True),), _grown(1, "up"), sequence_layer=True
     ),

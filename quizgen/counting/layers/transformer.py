@@ -31,7 +31,9 @@ def _norm(width: int, bias: bool, count: int) -> Expr:
 
 def _attention(e: int, bias: bool) -> Expr:
     projections = num(4, "projections (q, k, v, out)")
-    return add(mul(projections, num(e, "d_model"), num(e, "d_model")), mul(projections, num(e, "d_model")) if bias else None)
+    return add(
+        mul(projections, num(e, "d_model"), num(e, "d_model")), mul(projections, num(e, "d_model")) if bias else None
+    )
 
 
 def _feed_forward(e: int, f: int, bias: bool) -> Expr:
@@ -62,7 +64,9 @@ def _gpt2_block(args: dict[str, Any], ctx: Context) -> Counted:
     _width(ctx, e)
     _heads(ctx, e, heads)
     parts = (
-        Part("attention", add(_linear(e, 3 * e, True, "d_model", "q, k, v"), _linear(e, e, True, "d_model", "d_model"))),
+        Part(
+            "attention", add(_linear(e, 3 * e, True, "d_model", "q, k, v"), _linear(e, e, True, "d_model", "d_model"))
+        ),
         Part("mlp", add(_linear(e, inner, True, "d_model", "inner"), _linear(inner, e, True, "inner", "d_model"))),
         Part("norms", _norm(e, True, 2)),
     )
@@ -76,7 +80,10 @@ def _bert_layer(args: dict[str, Any], ctx: Context) -> Counted:
     four = num(4, "projections (q, k, v, out)")
     parts = (
         Part("attention", add(mul(four, num(h, "hidden"), num(h, "hidden")), mul(four, num(h, "hidden")))),
-        Part("feed_forward", add(_linear(h, i, True, "hidden", "intermediate"), _linear(i, h, True, "intermediate", "hidden"))),
+        Part(
+            "feed_forward",
+            add(_linear(h, i, True, "hidden", "intermediate"), _linear(i, h, True, "intermediate", "hidden")),
+        ),
         Part("norms", _norm(h, True, 2)),
     )
     return Counted(parts, ctx.shape)
@@ -111,10 +118,6 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted(parts, ctx.shape)
 
 
-def _rms_norm(args: dict[str, Any], ctx: Context) -> Counted:
-    return Counted((Part("gamma", num(ctx.width, "features")),), ctx.shape)
-
-
 TORCH_BLOCK = (
     Param("d_model", "size", positional=True),
     Param("nhead", "size", positional=True),
@@ -122,12 +125,17 @@ TORCH_BLOCK = (
     Param("bias", "bool", True),
 )
 
+TRANSFORMER_ALIASES = {"RMSNorm": "RMSNormalization", "LlamaRMSNorm": "RMSNormalization"}
 TRANSFORMER_TYPES = {
     "TransformerEncoderLayer": LayerType("TransformerEncoderLayer", TORCH_BLOCK, _torch_block(False), True),
     "TransformerDecoderLayer": LayerType("TransformerDecoderLayer", TORCH_BLOCK, _torch_block(True), True),
     "GPT2Block": LayerType(
         "GPT2Block",
-        (Param("d_model", "size", positional=True), Param("heads", "size", positional=True), Param("inner", "size", None)),
+        (
+            Param("d_model", "size", positional=True),
+            Param("heads", "size", positional=True),
+            Param("inner", "size", None),
+        ),
         _gpt2_block,
         True,
     ),
@@ -155,5 +163,4 @@ TRANSFORMER_TYPES = {
         _llama_layer,
         True,
     ),
-    "RMSNorm": LayerType("RMSNorm", (), _rms_norm),
 }
