@@ -22,6 +22,12 @@ class SpecError(QuizgenError):
         super().__init__(f"{source}:{line}:{column}: {message}")
 
 
+class ModelFileError(QuizgenError):
+    """A Keras JSON, printed PyTorch model or Hugging Face config that cannot be counted for sure."""
+
+    exit_code = 2
+
+
 class BankError(QuizgenError):
     """A question template or bank file that is not sound."""
 

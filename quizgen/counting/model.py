@@ -19,10 +19,10 @@ from quizgen.counting.layers import (
     Shape,
     bind,
 )
-from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE
+from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE, REQUIRED
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
-from quizgen.errors import SpecError, UsageError
+from quizgen.errors import ModelFileError, SpecError, UsageError
 
 FRAMEWORKS = ("keras", "pytorch")
 PASS_THROUGH = frozenset(
@@ -184,8 +184,8 @@ def _input_dims(call: Call, source: str) -> Shape:
         raise SpecError("Input needs at least one size, e.g. Input(3)", call.line, call.column, source)
     dims: list[int | None] = []
     for k, arg in enumerate(args):
-        if arg.value is None and k < len(args) - 1:
-            dims.append(None)
+        if arg.value is None and (k < len(args) - 1 or len(args) == 1):
+            dims.append(None)  # Input(None): token ids of unknown length, for an Embedding
             continue
         if isinstance(arg.value, bool) or not isinstance(arg.value, int) or arg.value < 1:
             if arg.value is None:
@@ -209,38 +209,62 @@ class Node:
     """One layer of a model to count: its call, and where its input comes from.
 
     ``inputs`` name earlier nodes (index, output tensor); a reader that knows a layer's input
-    shape outright (a PyTorch module's printed widths) gives ``input_shape`` instead. ``times``
+    shapes outright (a PyTorch module's printed widths) gives ``input_shapes`` instead. ``times``
     counts identical copies (``(0-11): 12 x BertLayer``).
     """
 
     call: Call
     inputs: tuple[tuple[int, int], ...] = ()
-    input_shape: Shape | None = None
+    input_shapes: tuple[Shape, ...] | None = None
     times: int = 1
     name: str | None = None
+    again: bool = False
+    """A further call of a shared layer: its outputs have shapes, its weights are counted once."""
 
 
-def normalize(call: Call, source: str = "spec") -> Call:
-    """The call as counted: the spec's own option names, options that change no count left out."""
+def normalize(call: Call, keep_defaults: bool = True) -> Call:
+    """The call as counted, with the spec's own option names and without options that change no count.
+
+    Written in the spec (``keep_defaults``), arguments stay positional or named as written; read
+    from a file, the required ones are positional and options at their default are left out.
+    """
     name = ALIASES.get(call.name, call.name)
     layer = LAYERS.get(name)
     if layer is None or name == "Input":
         return call
-    positional = [p for p in layer.params if p.positional]
     by_name = {p.name: p for p in layer.params}
-    args = []
+    positional = [p for p in layer.params if p.positional]
+
+    def value(arg: Arg) -> Any:
+        return normalize(arg.value, keep_defaults) if isinstance(arg.value, Call) else arg.value
+
+    written: dict[str, Arg] = {}
+    args: list[Arg] = []
     for param, arg in zip(positional, call.args, strict=False):
         if param.kind == "any":
             break
-        value = normalize(arg.value, source) if isinstance(arg.value, Call) else arg.value
-        args.append(Arg(value, arg.line, arg.column))
+        if keep_defaults:
+            args.append(Arg(value(arg)))
+        else:
+            written[param.name] = arg
+    for key, arg in call.kwargs.items():
+        option = key if key in by_name else KERAS_SPELLINGS.get(key, key)
+        written.setdefault(option, arg)
+    if not keep_defaults:
+        for param in positional:
+            if param.default is not REQUIRED or param.name not in written:
+                break
+            args.append(Arg(value(written.pop(param.name))))
     kwargs: dict[str, Arg] = {}
-    for written, arg in call.kwargs.items():
-        option = written if written in by_name else KERAS_SPELLINGS.get(written, written)
-        known = by_name.get(option)
-        if option == "trainable" or (known is not None and known.kind != "any"):
-            value = normalize(arg.value, source) if isinstance(arg.value, Call) else arg.value
-            kwargs[option] = Arg(value, arg.line, arg.column, option)
+    for option, arg in written.items():
+        param = by_name.get(option)
+        if option == "trainable":
+            if arg.value is False or keep_defaults:
+                kwargs[option] = Arg(arg.value, name=option)
+            continue
+        if param is None or param.kind == "any" or (arg.value == param.default and not keep_defaults):
+            continue
+        kwargs[option] = Arg(value(arg), name=option)
     return Call(call.name, tuple(args), call.line, call.column, kwargs)
 
 
@@ -306,12 +330,17 @@ def count_graph(
             shape = _input_dims(call, source)
             model_width = shape[-1] if model_width is None else model_width
             outputs.append((shape,))
-            layers.append(LayerCount(index + 1, normalize(call), "Input", None, shape, (), num(0), name=node.name))
+            layers.append(LayerCount(len(layers) + 1, call, "Input", None, shape, (), num(0), name=node.name))
             continue
         layer_type = LAYERS[name]
-        args = bind(call, layer_type, framework, source)
-        if node.input_shape is not None:
-            shapes: tuple[Shape, ...] = (node.input_shape,)
+        try:
+            args = bind(call, layer_type, framework, source)
+        except SpecError as error:
+            if node.name is None:
+                raise
+            raise ModelFileError(f"{source}: {node.name} ({call.name}): {error.message}") from None
+        if node.input_shapes is not None:
+            shapes: tuple[Shape, ...] = node.input_shapes
         else:
             try:
                 shapes = tuple(outputs[k][t] for k, t in node.inputs)
@@ -340,12 +369,20 @@ def count_graph(
             source,
             shapes if len(shapes) > 1 else (),
         )
-        counted = layer_type.counter(args, ctx)
+        try:
+            counted = layer_type.counter(args, ctx)
+        except SpecError as error:
+            if node.name is None:
+                raise
+            raise ModelFileError(f"{source}: {node.name} ({call.name}): {error.message}") from None
+        if node.again:
+            outputs.append((counted.output_shape, *counted.extra_outputs))
+            continue
         parts, expr = _repeated(counted, node.times)
         layers.append(
             LayerCount(
-                index + 1,
-                normalize(call),
+                len(layers) + 1,
+                normalize(call, keep_defaults=linear),
                 name,
                 input_shape or None,
                 counted.output_shape,

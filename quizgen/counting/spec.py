@@ -38,8 +38,8 @@ class Token:
 @dataclass(frozen=True)
 class Arg:
     value: Value
-    line: int
-    column: int
+    line: int = 1
+    column: int = 1
     name: str | None = None
 
 

@@ -11,8 +11,8 @@ PROJECTIONS = "projections (q, k, v, out)"
 
 
 def _keras(args: dict[str, Any], ctx: Context) -> Counted:
-    if args["output_shape"] is not None:
-        raise ctx.error("MultiHeadAttention with output_shape is not counted here")
+    if args["output_shape"] is not None or args["use_gate"]:
+        raise ctx.error("MultiHeadAttention with output_shape or use_gate is not counted here")
     k = args["key_dim"]
     if k is None:
         raise ctx.error("Keras' MultiHeadAttention needs key_dim=k")
@@ -79,6 +79,7 @@ ATTENTION_TYPES = {
             Param("value_dim", "size", None, positional=True, only="keras"),
             Param("bias", "bool", True),
             Param("output_shape", "any", None, only="keras"),
+            Param("use_gate", "bool", False, only="keras"),
             Param("kdim", "size", None, only="pytorch"),
             Param("vdim", "size", None, only="pytorch"),
             Param("add_bias_kv", "bool", False, only="pytorch"),

@@ -100,6 +100,8 @@ class LayerType:
     params: tuple[Param, ...]
     counter: Counter
     sequence_layer: bool = False
+    open_options: bool = False
+    """Takes any further option (preprocessing layers whose options never make parameters)."""
     doc: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -169,6 +171,14 @@ IGNORED_OPTIONS = frozenset(
         "padding_mode",
         "embeddings_initializer",
         "flash_attention",
+        "unit_forget_bias",
+        "reset_after_dropout",
+        "quantization_config",
+        "gamma_initializer",
+        "optional",
+        "renorm_clipping",
+        "renorm_momentum",
+        "sliding_window",
     }
 )
 """Options that change no parameter count: accepted with any value, and left out of the counted spec."""
@@ -208,7 +218,9 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
             continue
         named = by_name.get(name)
         if named is None:
-            if is_ignored(written):
+            if written == "data_format" and arg.value not in (None, "channels_last"):
+                raise fail(f"{call.name}: data_format={arg.value} is not counted here (channels_last only)", arg)
+            if is_ignored(written) or layer.open_options or written == "data_format":
                 continue
             known = sorted(by_name)
             hint = difflib.get_close_matches(written, known + sorted(KERAS_SPELLINGS), n=1)

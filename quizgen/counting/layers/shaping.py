@@ -97,6 +97,15 @@ def _prelu(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted((Part("slopes", mul(*(num(d, "positions") for d in dims)) if dims else num(1)),), ctx.shape)
 
 
+def _normalization(args: dict[str, Any], ctx: Context) -> Counted:
+    """Keras' Normalization: a mean and a variance per feature and a sample count, none trainable."""
+    if args["axis"] not in (-1, (-1,)):
+        raise ctx.error("Normalization is counted over the last axis only (axis=-1)")
+    c = num(ctx.width, "features")
+    parts = (Part("mean", c, False), Part("variance", c, False), Part("count", num(1), False))
+    return Counted(parts, ctx.shape)
+
+
 NO_OPTIONS: tuple[Param, ...] = ()
 RATE = (Param("rate", "rate", positional=True),)
 
@@ -128,6 +137,25 @@ SHAPING_TYPES = {
         "UpSampling1D", (Param("size", "size", 2, positional=True),), _grown(1, "up"), sequence_layer=True
     ),
     "UpSampling2D": LayerType("UpSampling2D", (Param("size", "size_or_pair", 2, positional=True),), _grown(2, "up")),
+    **{
+        name: LayerType(name, (), _same, open_options=True)
+        for name in (
+            "Lambda",
+            "Rescaling",
+            "RandomFlip",
+            "RandomRotation",
+            "RandomZoom",
+            "RandomTranslation",
+            "RandomContrast",
+            "RandomBrightness",
+            "ActivityRegularization",
+            "UnitNormalization",
+            "ThresholdedReLU",
+        )
+    },
+    "Normalization": LayerType(
+        "Normalization", (Param("axis", "any", -1, positional=True),), _normalization, open_options=True
+    ),
     "PReLU": LayerType(
         "PReLU",
         (Param("shared_axes", "any", None, only="keras"), Param("num_parameters", "size", 1, only="pytorch")),
