@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import pytest
 from archgen import architectures
+from tests_support import require
 
 from quizgen import count
 
@@ -25,13 +23,6 @@ PYTORCH_SEED_SPECS = [
     "Input(3) -> LSTM(5)",
     "Input(1) -> GRU(10) -> GRU(10)",
 ]
-
-
-def _require(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{module} is not installed: CI must run the framework cross-checks")
-        pytest.skip(f"{module} is not installed")
 
 
 KERAS_SPECS, KERAS_USED = architectures("keras", N_PER_FRAMEWORK, seed=20261121)
@@ -113,7 +104,7 @@ def test_random_architectures_cover_every_layer_and_option():
 @pytest.mark.frameworks
 @pytest.mark.parametrize("spec", SEED_SPECS + KERAS_SPECS)
 def test_keras_agrees(spec):
-    _require("keras")
+    require("keras")
     from quizgen.crosscheck import keras_counts
 
     model = count(spec, framework="keras")
@@ -123,7 +114,7 @@ def test_keras_agrees(spec):
 @pytest.mark.frameworks
 @pytest.mark.parametrize("spec", PYTORCH_SEED_SPECS + TORCH_SPECS)
 def test_pytorch_agrees(spec):
-    _require("torch")
+    require("torch")
     from quizgen.crosscheck import torch_counts
 
     model = count(spec, framework="pytorch")

@@ -257,12 +257,12 @@ def normalize(call: Call, keep_defaults: bool = True) -> Call:
             args.append(Arg(value(written.pop(param.name))))
     kwargs: dict[str, Arg] = {}
     for option, arg in written.items():
-        param = by_name.get(option)
+        known = by_name.get(option)
         if option == "trainable":
             if arg.value is False or keep_defaults:
                 kwargs[option] = Arg(arg.value, name=option)
             continue
-        if param is None or param.kind == "any" or (arg.value == param.default and not keep_defaults):
+        if known is None or known.kind == "any" or (arg.value == known.default and not keep_defaults):
             continue
         kwargs[option] = Arg(value(arg), name=option)
     return Call(call.name, tuple(args), call.line, call.column, kwargs)

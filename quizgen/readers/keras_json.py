@@ -105,7 +105,7 @@ class _Graph:
         for k, layer in enumerate(layers):
             if not isinstance(layer, dict):
                 raise self.fail(f"{prefix}layers[{k}]: not a layer")
-            config = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+            config: dict[str, Any] = layer["config"] if isinstance(layer.get("config"), dict) else {}
             name = f"{prefix}{config.get('name', f'layer_{k}')}"
             if layer.get("class_name") == "InputLayer":
                 if current is None:
@@ -192,7 +192,7 @@ class _Graph:
         if isinstance(entry, dict):
             found: list[dict[str, Any]] = []
             _collect(entry.get("args"), found)
-            kwargs = entry.get("kwargs") if isinstance(entry.get("kwargs"), dict) else {}
+            kwargs: dict[str, Any] = entry["kwargs"] if isinstance(entry.get("kwargs"), dict) else {}
             for key in ("query", "value", "key"):
                 _collect(kwargs.get(key), found)
             for tensor in found:

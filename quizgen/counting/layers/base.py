@@ -307,6 +307,8 @@ def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call],
         if any(v > param.maximum for v in sizes):
             raise fail(f"{label} must be at most {param.maximum}", arg)
         return tuple(sizes)
+    if isinstance(value, tuple) and len(value) == 1:
+        value = value[0]  # Keras writes a 1D convolution's sizes as one-element lists
     if isinstance(value, bool) or not isinstance(value, int):
         raise fail(f"{label} must be a whole number", arg)
     minimum = 0 if param.kind == "count" else 1
