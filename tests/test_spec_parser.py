@@ -29,7 +29,7 @@ from quizgen.errors import QuizgenError
         ("", 1, "empty spec"),
         ("Input(3) -> Bidirectional(Dense(4))", 13, "wraps SimpleRNN, LSTM or GRU"),
         ("Input(4, 4, 1) -> Conv2D(2, kernel=5)", 19, "kernel 5 is larger"),
-        ("Input(4) -> MultiHeadAttention(2)", 13, "needs key_dim"),
+        ("Input(4) -> MultiHeadAttention(2)", 13, "needs its heads and key_dim"),
     ],
 )
 def test_errors_point_at_the_column(spec, column, words):

@@ -341,6 +341,13 @@ def count_graph(
             raise ModelFileError(f"{source}: {node.name} ({call.name}): {error.message}") from None
         if node.input_shapes is not None:
             shapes: tuple[Shape, ...] = node.input_shapes
+            for shape in shapes:
+                if any(
+                    d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= MAX_SIZE)
+                    for d in shape
+                ):
+                    where = f"{node.name} ({call.name})" if node.name else call.name
+                    raise ModelFileError(f"{source}: {where}: input sizes must be whole numbers from 0 to {MAX_SIZE}")
         else:
             try:
                 shapes = tuple(outputs[k][t] for k, t in node.inputs)

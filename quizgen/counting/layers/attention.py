@@ -14,8 +14,8 @@ def _keras(args: dict[str, Any], ctx: Context) -> Counted:
     if args["output_shape"] is not None or args["use_gate"]:
         raise ctx.error("MultiHeadAttention with output_shape or use_gate is not counted here")
     k = args["key_dim"]
-    if k is None:
-        raise ctx.error("Keras' MultiHeadAttention needs key_dim=k")
+    if k is None or args["heads"] is None:
+        raise ctx.error("Keras' MultiHeadAttention needs its heads and key_dim=k")
     query = ctx.shape
     value = ctx.inputs[1] if len(ctx.inputs) > 1 else query
     key = ctx.inputs[2] if len(ctx.inputs) > 2 else value
@@ -44,7 +44,7 @@ def _keras(args: dict[str, Any], ctx: Context) -> Counted:
 
 def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
     e, heads = ctx.width, args["heads"]
-    if e % heads:
+    if heads is not None and e % heads:
         raise ctx.error(f"PyTorch needs the embedding width {e} to be divisible by heads={heads}")
     kdim, vdim = args["kdim"] or e, args["vdim"] or e
     width = num(e, "embedding width")
@@ -74,7 +74,7 @@ ATTENTION_TYPES = {
     "MultiHeadAttention": LayerType(
         "MultiHeadAttention",
         (
-            Param("heads", "size", positional=True),
+            Param("heads", "size", None, positional=True),
             Param("key_dim", "size", None, positional=True, only="keras"),
             Param("value_dim", "size", None, positional=True, only="keras"),
             Param("bias", "bool", True),

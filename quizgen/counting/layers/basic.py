@@ -73,7 +73,7 @@ def affine(args: dict[str, Any], ctx: Context, label: str) -> list[Part]:
     if args.get("rms_scaling"):
         return [Part("gamma", c)]  # Keras: with rms_scaling only the scale is learnt
     scale = args["scale"] and args["affine"]
-    center = args["center"] and args["affine"]
+    center = args["center"] and args["affine"] and args["bias"]
     return [*([Part("gamma", c)] if scale else []), *([Part("beta", c)] if center else [])]
 
 
@@ -118,6 +118,17 @@ def _group_norm(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted(tuple(parts), ctx.shape, _vectors(parts, ctx.width, "channels"))
 
 
+def _bilinear(args: dict[str, Any], ctx: Context) -> Counted:
+    a, b, out = args["in1_features"], args["in2_features"], args["out_features"]
+    weights = Part("weights", mul(num(a, "inputs 1"), num(b, "inputs 2"), num(out, "outputs")))
+    biases = [Part("biases", num(out, "biases"))] if args["bias"] and ctx.rules.bias else []
+    return Counted((weights, *biases), (*ctx.shape[:-1], out) if ctx.shape else (out,))
+
+
+def _parameters(args: dict[str, Any], ctx: Context) -> Counted:
+    return Counted((Part("parameters", num(args["count"], "parameters")),), ctx.shape)
+
+
 def _input(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted((), tuple(args["dims"]), num(0))
 
@@ -136,6 +147,7 @@ NORM_OPTIONS = (
     Param("center", "bool", True, only="keras"),
     Param("scale", "bool", True, only="keras"),
     Param("affine", "bool", True, only="pytorch"),
+    Param("bias", "bool", True, only="pytorch"),
 )
 
 BASIC_TYPES = {
@@ -147,6 +159,17 @@ BASIC_TYPES = {
     "Embedding": LayerType(
         "Embedding", (Param("vocab", "size", positional=True), Param("dim", "size", positional=True)), _embedding
     ),
+    "Bilinear": LayerType(
+        "Bilinear",
+        (
+            Param("in1_features", "size", positional=True),
+            Param("in2_features", "size", positional=True),
+            Param("out_features", "size", positional=True),
+            Param("bias", "bool", True),
+        ),
+        _bilinear,
+    ),
+    "Parameters": LayerType("Parameters", (Param("count", "size", positional=True),), _parameters),
     "Flatten": LayerType(
         "Flatten", (Param("data_format", "choice", "channels_last", choices=("channels_last",)),), _flatten
     ),

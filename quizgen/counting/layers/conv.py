@@ -94,7 +94,7 @@ def _geometry(
     for name, value in (("kernel", kernel), ("stride", strides), ("dilation", dilation)):
         if len(value) != rank:
             raise ctx.error(f"{ctx.call.name}'s {name} needs {rank} size(s)")
-    if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
+    if ctx.framework == "keras" and any(s > 1 for s in strides) and any(d > 1 for d in dilation):
         raise ctx.error(f"{ctx.call.name}: a stride above 1 together with a dilation above 1 is not allowed")
     return kernel, strides, dilation
 
