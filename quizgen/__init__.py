@@ -7,5 +7,16 @@ from quizgen.counting import ModelCount, count
 from quizgen.errors import QuizgenError, SpecError
 from quizgen.generate import generate
 from quizgen.grading.run import grade
+from quizgen.readers import count_model
 
-__all__ = ["ModelCount", "QuizgenError", "SpecError", "__version__", "count", "generate", "grade", "load_bank"]
+__all__ = [
+    "ModelCount",
+    "QuizgenError",
+    "SpecError",
+    "__version__",
+    "count",
+    "count_model",
+    "generate",
+    "grade",
+    "load_bank",
+]

@@ -21,6 +21,7 @@ from quizgen.generate import NO_SECRET_NOTICE, export_file, generate
 from quizgen.grading.run import GRADEBOOKS, grade
 from quizgen.instantiate import student_variant
 from quizgen.keyfile import read_key
+from quizgen.readers import READERS, count_model
 from quizgen.secret import load_secret
 from quizgen.show import format_mistakes, format_variant, mistakes_seen
 from quizgen.trace import trace
@@ -49,15 +50,45 @@ def main() -> None:
 @main.command("count", short_help="Parameters of a model, layer by layer, with derivations.")
 @click.argument("spec")
 @click.option("--framework", type=click.Choice(FRAMEWORKS), default="keras", show_default=True)
+@click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(sorted(READERS)),
+    default=None,
+    help="SPEC is a file (or - for standard input) in this format instead of the spec language.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
 @reports_errors
-def count_command(spec: str, framework: str, as_json: bool) -> None:
-    """Count the parameters of SPEC, e.g. 'Input(3) -> LSTM(5)', layer by layer."""
-    model = count(spec, framework=framework)
+def count_command(spec: str, framework: str, source_format: str | None, as_json: bool) -> None:
+    """Count the parameters of SPEC layer by layer, for instance 'Input(3) -> LSTM(5)'.
+
+    SPEC - reads the spec from standard input. With --from keras-json, torch-print or hf-config,
+    SPEC is a file: what model.to_json() writes, the text print(model) shows, or a config.json.
+    """
+    if source_format is not None:
+        text, source = read_text_argument(spec)
+        model = count_model(text, source_format, source)
+    elif spec == "-":
+        model = count(sys.stdin.read().strip(), framework=framework)
+    else:
+        model = count(spec, framework=framework)
     if as_json:
         click.echo(json.dumps(model.to_dict(), ensure_ascii=False))
     else:
         click.echo(format_table(model))
+
+
+def read_text_argument(argument: str) -> tuple[str, str]:
+    """(text, name for messages) of a file argument, ``-`` being standard input."""
+    if argument == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(argument)
+    try:
+        return path.read_text(encoding="utf-8-sig"), path.name
+    except UnicodeDecodeError:
+        raise UsageError(f"{argument}: not UTF-8 text") from None
+    except OSError as error:
+        raise UsageError(f"{argument}: cannot read: {error.strerror or error}") from None
 
 
 @main.group("bank")

@@ -32,7 +32,8 @@ def format_table(model: ModelCount) -> str:
     for layer in model.layers:
         flow = f"{_shape(layer.input_shape)} → {_shape(layer.output_shape)}".strip()
         derivation = layer.derivation.text() if layer.params else ""
-        rows.append((str(layer.index), layer.spec, flow, f"{layer.params:,}", derivation))
+        label = f"{layer.name}: {layer.spec}" if layer.name else layer.spec
+        rows.append((str(layer.index), label, flow, f"{layer.params:,}", derivation))
         details[len(rows) - 1] = _parts_line(layer)
     widths = [max(len(row[c]) for row in rows) for c in range(4)]
     lines = [f"{model.spec}   [{model.framework}]", ""]
@@ -48,4 +49,5 @@ def format_table(model: ModelCount) -> str:
     lines.append(f"{indent}  {label}  {total}  {summary}".rstrip())
     non_trainable = model.total - model.trainable
     lines.append(f"{indent}  trainable {model.trainable:,}, non-trainable {non_trainable:,}")
+    lines += [f"{indent}  note: {note}" for note in model.notes]
     return "\n".join(lines)

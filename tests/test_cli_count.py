@@ -63,3 +63,33 @@ def test_library_api():
 
     model = count("Input(3) -> LSTM(5)", framework="pytorch")
     assert model.total == 200 and model.to_dict()["framework"] == "pytorch"
+
+
+def test_count_reads_the_spec_from_standard_input():
+    result = CliRunner().invoke(main, ["count", "-", "--json"], input="Input(3) -> LSTM(5)\n")
+    assert result.exit_code == 0 and json.loads(result.output)["total"] == 180
+
+
+def test_count_from_a_file_in_each_format(tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text('{"model_type": "bert", "architectures": ["BertModel"]}')
+    result = run("count", "--from", "hf-config", str(config), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total"] == 109_482_240 and data["layers"][0]["name"] == "embeddings.word_embeddings"
+    printed = tmp_path / "model.txt"
+    printed.write_text("Net(\n  (fc): Linear(in_features=4, out_features=2, bias=True)\n  (x): Mystery()\n)\n")
+    table = run("count", "--from", "torch-print", str(printed)).output
+    assert "fc: Dense(2)" in table and "note: not counted: modules of unknown classes Mystery" in table
+    piped = CliRunner().invoke(main, ["count", "--from", "torch-print", "-", "--json"], input=printed.read_text())
+    assert json.loads(piped.output)["total"] == 10
+
+
+def test_count_from_a_missing_or_broken_file_is_one_line(tmp_path):
+    missing = run("count", "--from", "keras-json", str(tmp_path / "nope.json"))
+    assert missing.exit_code == 2 and "nope.json: cannot read" in missing.output
+    broken = tmp_path / "model.json"
+    broken.write_text("{ not json")
+    result = run("count", "--from", "keras-json", str(broken))
+    assert result.exit_code == 2 and result.output.startswith("quizgen: model.json:1: not JSON")
+    assert len(result.output.strip().splitlines()) == 1

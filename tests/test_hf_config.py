@@ -1,0 +1,195 @@
+"""Hugging Face configs counted by quizgen and by transformers (models built on the meta device)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests_support import require
+
+from quizgen.errors import ModelFileError, QuizgenError
+from quizgen.readers import count_model
+from quizgen.readers.hf_config import FAMILIES
+
+PER_FAMILY = 12
+
+
+def _gpt2(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "gpt2",
+        "n_embd": heads * rng.randint(2, 16),
+        "n_head": heads,
+        "n_layer": rng.randint(1, 4),
+        "vocab_size": rng.randint(50, 600),
+        "n_positions": rng.randint(16, 256),
+    }
+    if rng.random() < 0.4:
+        config["n_inner"] = rng.randint(8, 64)
+    if rng.random() < 0.3:
+        config["tie_word_embeddings"] = False
+    return config
+
+
+def _bert(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "bert",
+        "hidden_size": heads * rng.randint(2, 16),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.randint(1, 4),
+        "intermediate_size": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "max_position_embeddings": rng.randint(16, 256),
+        "type_vocab_size": rng.randint(1, 3),
+    }
+    if rng.random() < 0.4:
+        config["num_labels"] = rng.randint(2, 7)
+    if rng.random() < 0.3:
+        config["tie_word_embeddings"] = False
+    return config
+
+
+def _llama(rng: random.Random, model_type: str = "llama") -> dict:
+    kv = rng.randint(1, 3)
+    heads = kv * rng.randint(1, 4)
+    config = {
+        "model_type": model_type,
+        "hidden_size": heads * 2 * rng.randint(1, 4),
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv,
+        "num_hidden_layers": rng.randint(1, 3),
+        "intermediate_size": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "tie_word_embeddings": rng.random() < 0.4,
+    }
+    if rng.random() < 0.3:
+        config["head_dim"] = 2 * rng.randint(1, 6)  # rotary embeddings need an even head size
+    if model_type == "llama":
+        config["attention_bias"] = rng.random() < 0.3
+        config["mlp_bias"] = rng.random() < 0.3
+    return config
+
+
+MAKERS = {"gpt2": _gpt2, "bert": _bert, "llama": _llama, "mistral": lambda rng: _llama(rng, "mistral")}
+CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]
+
+
+def _transformers_count(config: dict, cls: str) -> int:
+    import torch
+    import transformers
+
+    config_class = transformers.AutoConfig.for_model(config["model_type"]).__class__
+    hf_config = config_class(**{k: v for k, v in config.items() if k not in ("model_type", "architectures")})
+    with torch.device("meta"):
+        model = getattr(transformers, cls)(hf_config)
+    return sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(("family", "k"), CASES)
+def test_configs_count_as_transformers_does(family, k):
+    require("transformers")
+    rng = random.Random(f"{family}-{k}")
+    config = MAKERS[family](rng)
+    cls = rng.choice(FAMILIES[family].classes)
+    config["architectures"] = [cls]
+    counted = count_model(json.dumps(config), "hf-config", "config.json")
+    assert counted.total == _transformers_count(config, cls), (cls, config)
+    for layer in counted.layers:
+        assert layer.derivation.value == layer.params
+
+
+@pytest.mark.parametrize(
+    ("config", "total"),
+    [
+        ({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}, 124_439_808),
+        ({"model_type": "bert", "architectures": ["BertModel"]}, 109_482_240),
+        (
+            {
+                "model_type": "llama",
+                "architectures": ["LlamaForCausalLM"],
+                "hidden_size": 4096,
+                "intermediate_size": 11008,
+                "num_attention_heads": 32,
+                "num_hidden_layers": 32,
+                "num_key_value_heads": 32,
+                "vocab_size": 32000,
+            },
+            6_738_415_616,
+        ),
+    ],
+)
+def test_published_figures(config, total):
+    assert count_model(json.dumps(config), "hf-config").total == total
+
+
+def test_a_llama_block_derivation_names_its_parts():
+    config = {"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8}
+    counted = count_model(json.dumps({**config, "intermediate_size": 14336, "num_hidden_layers": 32}), "hf-config")
+    block = next(layer for layer in counted.layers if layer.type == "LlamaDecoderLayer")
+    assert block.derivation.text().startswith("32·(4096·32·128+4096·2·8·128+32·128·4096+3·4096·14336+2·4096)")
+    assert [p.name for p in block.parts] == ["attention", "mlp", "norms"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[1, 2]", "a config.json is a JSON object"),
+        ('{"model_type": "t5"}', "model_type 't5' is not counted here"),
+        (
+            '{"model_type": "gpt2", "architectures": ["GPT2DoubleHeadsModel"]}',
+            "'GPT2DoubleHeadsModel' is not counted here",
+        ),
+        ('{"model_type": "bert", "hidden_size": -3}', "hidden_size must be a positive whole number"),
+        ('{"model_type": "gpt2", "add_cross_attention": true}', "add_cross_attention=true is not counted here"),
+        (
+            '{"model_type": "llama", "num_attention_heads": 6, "num_key_value_heads": 4}',
+            "do not share 4 key/value heads",
+        ),
+    ],
+)
+def test_what_cannot_be_counted_is_a_one_line_error(text, words):
+    with pytest.raises(ModelFileError) as raised:
+        count_model(text, "hf-config", "config.json")
+    assert words in str(raised.value) and "\n" not in str(raised.value)
+
+
+KEYS = st.sampled_from(
+    [
+        "model_type",
+        "hidden_size",
+        "num_attention_heads",
+        "num_key_value_heads",
+        "n_embd",
+        "n_head",
+        "vocab_size",
+        "architectures",
+        "tie_word_embeddings",
+        "head_dim",
+        "num_hidden_layers",
+        "intermediate_size",
+        "num_labels",
+    ]
+)
+VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 64)
+    | st.sampled_from(["gpt2", "bert", "llama", "mistral", "x"])
+    | st.lists(st.sampled_from(["GPT2LMHeadModel", "BertModel", "LlamaForCausalLM", "Foo"]), max_size=2)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=8))
+def test_any_config_gives_a_count_or_a_one_line_error(config):
+    try:
+        counted = count_model(json.dumps(config), "hf-config")
+    except QuizgenError as error:
+        assert "\n" not in str(error)
+    else:
+        assert counted.total > 0
