@@ -178,8 +178,12 @@ def torch_counts(spec: str) -> tuple[int, int]:
     calls = parse(spec)
     modules: list[nn.Module] = []
     x: Any
+    embedding: Any = None
     first = calls[0]
-    if first.name == "Input":
+    if first.name == "Input" and first.args and first.args[0].value is None:
+        x = torch.zeros(1, 7, dtype=torch.long)  # Input(None): token ids of unknown length
+        rest = list(enumerate(calls))[1:]
+    elif first.name == "Input":
         dims = [int(a.value) for a in first.args]  # type: ignore[arg-type]
         if len(calls) > 1 and calls[1].name == "Embedding":
             x = torch.zeros(1, *dims, dtype=torch.long)
@@ -305,7 +309,18 @@ def torch_counts(spec: str) -> tuple[int, int]:
                     x = x[:, -1, :]
             elif name == "Embedding":
                 made = [nn.Embedding(_pos(call, 0, "vocab"), _pos(call, 1, "dim"))]
+                embedding = made[0]
                 x = made[0](x)
+            elif name == "PositionEmbedding":
+                made = [nn.Embedding(_pos(call, 0, "sequence_length"), x.shape[-1])]
+            elif name == "LMHead":
+                head = nn.Linear(x.shape[-1], _pos(call, 0, "vocab"), bias=_kw(call, "bias", False))
+                if _kw(call, "tied", True):
+                    head.weight = embedding.weight  # shared, so counted once below
+                made = [head]
+                x = head(x)
+            elif name in HF_BLOCKS:
+                made = [_hf_block(call, int(x.shape[-1]))]
             elif name in (
                 "Conv1D",
                 "Conv2D",
@@ -389,8 +404,49 @@ def torch_counts(spec: str) -> tuple[int, int]:
                 for module in made:
                     module.requires_grad_(False)
             modules.extend(made)
-    params = [p for m in modules for p in m.parameters()]
+    params = list({id(p): p for m in modules for p in m.parameters()}.values())
     return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
+HF_BLOCKS = ("GPT2Block", "BertLayer", "LlamaDecoderLayer")
+
+
+def _hf_block(call: Call, width: int) -> Any:
+    """The transformers module a block layer names, ``layers`` times, built on the meta device."""
+    import torch
+    import transformers
+    from torch import nn
+
+    args: list[Any] = [a.value for a in call.args]
+    times = _kw(call, "layers", 1)
+    blocks: list[Any]
+    with torch.device("meta"):
+        if call.name == "GPT2Block":
+            from transformers.models.gpt2.modeling_gpt2 import GPT2Block
+
+            config = transformers.GPT2Config(n_embd=args[0], n_head=args[1], n_inner=_kw(call, "inner", None))
+            blocks = [GPT2Block(config, layer_idx=k) for k in range(times)]
+        elif call.name == "BertLayer":
+            from transformers.models.bert.modeling_bert import BertLayer
+
+            bert = transformers.BertConfig(hidden_size=args[0], num_attention_heads=args[1], intermediate_size=args[2])
+            blocks = [BertLayer(bert) for _ in range(times)]
+        else:
+            from transformers.models.llama.modeling_llama import LlamaDecoderLayer
+
+            llama = transformers.LlamaConfig(
+                hidden_size=args[0],
+                num_attention_heads=args[1],
+                intermediate_size=args[2],
+                num_key_value_heads=_kw(call, "kv_heads", None) or args[1],
+                head_dim=_kw(call, "head_dim", None) or args[0] // args[1],
+                attention_bias=_kw(call, "attention_bias", False),
+                mlp_bias=_kw(call, "mlp_bias", False),
+            )
+            blocks = [LlamaDecoderLayer(llama, layer_idx=k) for k in range(times)]
+    if width != args[0]:
+        raise AssertionError(f"{call.name} on width {width}")
+    return nn.ModuleList(blocks)
 
 
 FRAMEWORK_COUNTERS = {"keras": keras_counts, "torch": torch_counts}

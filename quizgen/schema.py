@@ -8,9 +8,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from quizgen.counting.quantity import PART_NAMES
+
 QUANTITY_PATTERN = (
     r"^(total|trainable|ratio|compare|units\[\d+\]|layer\[\d+\]"
-    r"(\.(input_weights|recurrent_weights|biases|projection_weights|weights|embeddings))?)$"
+    r"(\.(" + "|".join(sorted(PART_NAMES)) + r"))?)$"
 )
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionType = Literal["numeric", "multiple_choice", "multi_part", "conceptual"]

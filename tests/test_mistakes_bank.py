@@ -35,6 +35,26 @@ ABOUT = {
     "conv_ignores_channels": {"Conv1D", "Conv2D"},
     "nontrainable_counted": {"BatchNormalization"},
     "last_layer_only": None,
+    "forgot_normalization": {
+        "LayerNormalization",
+        "BatchNormalization",
+        "GroupNormalization",
+        "RMSNormalization",
+        "TransformerEncoderLayer",
+        "TransformerDecoderLayer",
+        "GPT2Block",
+        "BertLayer",
+        "LlamaDecoderLayer",
+    },
+    "forgot_position_embeddings": {"PositionEmbedding"},
+    "tied_head_counted": {"LMHead"},
+    "gqa_full_kv": {"LlamaDecoderLayer"},
+    "heads_multiply_attention": {"TransformerEncoderLayer", "TransformerDecoderLayer", "GPT2Block", "BertLayer"},
+    "separable_as_standard": {"SeparableConv1D", "SeparableConv2D"},
+    "frozen_counted_trainable": None,
+    "dense_flattens_sequence": {"Dense"},
+    "flatten_of_last_state": {"Flatten"},
+    "counted_disabled_bias": None,
 }
 LAYER_MENTION = re.compile(r"\b([A-Z][A-Za-z0-9]*\((?:[^()]|\([^()]*(?:\([^()]*\))?[^()]*\))*\))")
 

@@ -52,6 +52,20 @@ def _last_layer_only(model: ModelCount, quantity: Quantity) -> int | None:
 
 
 RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
+NORMALIZED = frozenset(
+    {
+        "LayerNormalization",
+        "BatchNormalization",
+        "GroupNormalization",
+        "RMSNormalization",
+        "RMSNorm",
+        "TransformerEncoderLayer",
+        "TransformerDecoderLayer",
+        "GPT2Block",
+        "BertLayer",
+        "LlamaDecoderLayer",
+    }
+)
 
 
 def model_features(calls: list[Call]) -> frozenset[str]:
@@ -69,6 +83,14 @@ def model_features(calls: list[Call]) -> frozenset[str]:
         arg = call.kwargs.get("bidirectional")
         if arg is not None and arg.value is True:
             features.add("bidirectional")
+        for layer in (call, inner):
+            if layer is None:
+                continue
+            options = layer.kwargs
+            if any(options[k].value is False for k in ("bias", "use_bias") if k in options):
+                features.add("bias=false")
+            if "trainable" in options and options["trainable"].value is False:
+                features.add("frozen")
         layers_arg = call.kwargs.get("num_layers")
         if layers_arg is not None and isinstance(layers_arg.value, int) and layers_arg.value > 1:
             features.add("stacked")
@@ -196,6 +218,78 @@ CATALOGUE: dict[str, Misconception] = {
             "moving mean and variance are updated by averaging, not by gradients",
             Rules(nontrainable_as_trainable=True),
             needs=frozenset({"BatchNormalization"}),
+        ),
+        Misconception(
+            "forgot_normalization",
+            "Forgot the normalization layers' parameters",
+            "LayerNorm and BatchNorm learn a scale and a shift per feature (RMSNorm only the scale)",
+            Rules(norm_params=False),
+            needs=NORMALIZED,
+        ),
+        Misconception(
+            "forgot_position_embeddings",
+            "Forgot the position embeddings",
+            "learned positions add one vector of the model width for every position",
+            Rules(position_embeddings=False),
+            needs=frozenset({"PositionEmbedding"}),
+        ),
+        Misconception(
+            "tied_head_counted",
+            "Counted the tied output head as parameters of its own",
+            "a tied head reuses the token embedding matrix, so it adds nothing",
+            Rules(count_tied_head=True),
+            needs=frozenset({"LMHead"}),
+        ),
+        Misconception(
+            "gqa_full_kv",
+            "Gave every query head its own key and value projections",
+            "under grouped-query attention only kv_heads key/value heads are projected and the query heads share them",
+            Rules(kv_heads_as_heads=True),
+            needs=frozenset({"LlamaDecoderLayer"}),
+        ),
+        Misconception(
+            "heads_multiply_attention",
+            "Multiplied the attention matrices by the number of heads",
+            "the heads split d_model between them: Q, K, V and the output stay d_model × d_model",
+            Rules(attention_per_head=True),
+            needs=frozenset(
+                {"TransformerEncoderLayer", "TransformerDecoderLayer", "GPT2Block", "BertLayer", "MultiHeadAttention"}
+            ),
+        ),
+        Misconception(
+            "separable_as_standard",
+            "Counted a separable convolution as a standard one",
+            "a separable convolution is one k×k filter per input channel, then a 1×1 convolution mixing channels",
+            Rules(separable_as_standard=True),
+            needs=frozenset({"SeparableConv1D", "SeparableConv2D"}),
+        ),
+        Misconception(
+            "frozen_counted_trainable",
+            "Counted a frozen layer as trainable",
+            "trainable=false keeps a layer's parameters out of training: they count in the total only",
+            Rules(frozen_as_trainable=True),
+            needs=frozenset({"frozen"}),
+        ),
+        Misconception(
+            "dense_flattens_sequence",
+            "Fed the whole sequence into the Dense layer at once",
+            "a Dense layer on a sequence acts on each step: its input width is the feature width, not steps × features",
+            Rules(sequence_width="flattened"),
+            needs=frozenset({"Dense"}),
+        ),
+        Misconception(
+            "flatten_of_last_state",
+            "Flattened only the last state",
+            "with return_sequences=true every step is returned, so Flatten gives steps × units values",
+            Rules(sequence_width="last_step"),
+            needs=frozenset({"Flatten"}),
+        ),
+        Misconception(
+            "counted_disabled_bias",
+            "Counted biases that are switched off",
+            "bias=false (use_bias=False) leaves the bias vector out",
+            Rules(bias_always=True),
+            needs=frozenset({"bias=false"}),
         ),
         Misconception(
             "last_layer_only",

@@ -284,7 +284,9 @@ def _consumer_needs_sequence(names: list[str], consumers: dict[int, list[int]], 
     return False
 
 
-def _frozen(args: dict[str, Any], call: Call) -> bool:
+def _frozen(args: dict[str, Any], call: Call, rules: Rules) -> bool:
+    if rules.frozen_as_trainable:
+        return False
     if args.get("trainable") is False:
         return True
     inner = args.get("layer")
@@ -355,6 +357,8 @@ def count_graph(
                 raise SpecError(
                     f"{call.name} reads an output its input does not have", call.line, call.column, source
                 ) from None
+        if rules.bias_always and args.get("bias") is False:
+            args["bias"] = True
         shape = shapes[0] if shapes else ()
         input_shape = shape
         if linear and after_recurrent and name in RECURRENT_NAMES and rules.stacked_width != "actual" and shape:
@@ -395,14 +399,14 @@ def count_graph(
                 counted.output_shape,
                 parts,
                 expr,
-                frozen=_frozen(args, call),
+                frozen=_frozen(args, call, rules),
                 name=node.name,
             )
         )
         outputs.append((counted.output_shape, *counted.extra_outputs))
         if name == "Embedding":
             model_width = counted.output_shape[-1]
-        if name not in PASS_THROUGH:
+        if name not in PASS_THROUGH and not (name == "RepeatVector" and after_recurrent):
             after_recurrent = name in RECURRENT_NAMES
         notes = notes + tuple(n for n in counted.notes if n not in notes)
     text = spec if spec is not None else " -> ".join(layer.spec for layer in layers)

@@ -12,7 +12,24 @@ from quizgen.errors import UsageError
 
 _QUANTITY = re.compile(r"^(total|trainable|layer\[(\d+)\](?:\.([a-z_]+))?)$")
 PART_NAMES = frozenset(
-    {"input_weights", "recurrent_weights", "biases", "projection_weights", "weights", "embeddings", "gamma", "beta"}
+    {
+        "input_weights",
+        "recurrent_weights",
+        "biases",
+        "projection_weights",
+        "weights",
+        "embeddings",
+        "gamma",
+        "beta",
+        "depthwise_weights",
+        "pointwise_weights",
+        "attention",
+        "self_attention",
+        "cross_attention",
+        "feed_forward",
+        "mlp",
+        "norms",
+    }
 )
 
 

@@ -25,6 +25,15 @@ class Rules:
     stacked_width: Literal["actual", "model_input", "one"] = "actual"
     conv_channels: bool = True
     nontrainable_as_trainable: bool = False
+    norm_params: bool = True
+    position_embeddings: bool = True
+    count_tied_head: bool = False
+    kv_heads_as_heads: bool = False
+    attention_per_head: bool = False
+    separable_as_standard: bool = False
+    frozen_as_trainable: bool = False
+    sequence_width: Literal["actual", "flattened", "last_step"] = "actual"
+    bias_always: bool = False
 
 
 CORRECT = Rules()

@@ -49,8 +49,9 @@ def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
     kdim, vdim = args["kdim"] or e, args["vdim"] or e
     width = num(e, "embedding width")
     bias = args["bias"] and ctx.rules.bias
+    per_head = [num(heads, "heads")] if ctx.rules.attention_per_head and heads else []
     if kdim == vdim == e:
-        weights = mul(num(4, PROJECTIONS), width, width)
+        weights = mul(*per_head, num(4, PROJECTIONS), width, width)
     else:
         weights = add(
             mul(width, width),

@@ -19,6 +19,8 @@ def dense_parts(units: int, width: int, bias: bool, ctx: Context) -> tuple[Part,
 
 def _dense(args: dict[str, Any], ctx: Context) -> Counted:
     width = ctx.width
+    if ctx.rules.sequence_width == "flattened" and len(ctx.shape) == 2 and ctx.shape[0] is not None:
+        width = ctx.shape[0] * width  # the mistake: Dense reading the whole sequence at once
     return Counted(dense_parts(args["units"], width, args["bias"], ctx), (*ctx.shape[:-1], args["units"]))
 
 
@@ -54,6 +56,8 @@ def _flatten(args: dict[str, Any], ctx: Context) -> Counted:
     size = 1
     for d in ctx.shape:
         size *= d or 1
+    if ctx.rules.sequence_width == "last_step" and ctx.after_recurrent and len(ctx.shape) == 2:
+        size = ctx.width  # the mistake: flattening as if the recurrent layer gave its last state only
     return Counted((), (size,), num(0))
 
 
@@ -70,6 +74,8 @@ def _last_axis(args: dict[str, Any], ctx: Context) -> None:
 def affine(args: dict[str, Any], ctx: Context, label: str) -> list[Part]:
     """gamma and beta of a normalization layer, as its options keep them."""
     c = num(ctx.width, label)
+    if not ctx.rules.norm_params:
+        return []
     if args.get("rms_scaling"):
         return [Part("gamma", c)]  # Keras: with rms_scaling only the scale is learnt
     scale = args["scale"] and args["affine"]
@@ -91,6 +97,8 @@ def _vectors(parts: list[Part], width: int, label: str) -> Expr:
 
 def _batch_norm(args: dict[str, Any], ctx: Context) -> Counted:
     _last_axis(args, ctx)
+    if not ctx.rules.norm_params:
+        return Counted((), ctx.shape, num(0))
     if args.get("renorm") is True:
         raise ctx.error("BatchNormalization(renorm=true) keeps extra statistics that are not counted here")
     c = ctx.width
@@ -106,7 +114,26 @@ def _batch_norm(args: dict[str, Any], ctx: Context) -> Counted:
 
 def _rms_norm(args: dict[str, Any], ctx: Context) -> Counted:
     _last_axis(args, ctx)
-    return Counted((Part("gamma", num(ctx.width, "features")),), ctx.shape)
+    parts = (Part("gamma", num(ctx.width, "features")),) if ctx.rules.norm_params else ()
+    return Counted(parts, ctx.shape, None if parts else num(0))
+
+
+def _position_embedding(args: dict[str, Any], ctx: Context) -> Counted:
+    """Learned positions added to the token embeddings: one vector of the embedding width per position."""
+    if not ctx.rules.position_embeddings:
+        return Counted((), ctx.shape, num(0))
+    expr = mul(num(args["sequence_length"], "positions"), num(ctx.width, "dimensions"))
+    return Counted((Part("embeddings", expr),), ctx.shape)
+
+
+def _lm_head(args: dict[str, Any], ctx: Context) -> Counted:
+    """The projection onto the vocabulary; tied, it reuses the token embedding's matrix."""
+    vocab = args["vocab"]
+    out = (*ctx.shape[:-1], vocab)
+    if args["tied"] and not ctx.rules.count_tied_head:
+        return Counted((), out, num(0))
+    parts = dense_parts(vocab, ctx.width, args["bias"], ctx)
+    return Counted(parts, out)
 
 
 def _group_norm(args: dict[str, Any], ctx: Context) -> Counted:
@@ -168,6 +195,14 @@ BASIC_TYPES = {
             Param("bias", "bool", True),
         ),
         _bilinear,
+    ),
+    "PositionEmbedding": LayerType(
+        "PositionEmbedding", (Param("sequence_length", "size", positional=True),), _position_embedding, True
+    ),
+    "LMHead": LayerType(
+        "LMHead",
+        (Param("vocab", "size", positional=True), Param("tied", "bool", True), Param("bias", "bool", False)),
+        _lm_head,
     ),
     "Parameters": LayerType("Parameters", (Param("count", "size", positional=True),), _parameters),
     "Flatten": LayerType(

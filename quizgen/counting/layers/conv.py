@@ -145,8 +145,11 @@ def _separable(rank: int):
             for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
-        depthwise = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
-        pointwise = Part("pointwise_weights", mul(num(c, "channels"), *multiplier, num(f, "filters")))
+        if ctx.rules.separable_as_standard:  # the mistake: counting it as a standard convolution
+            weights = Part("weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), num(f, "filters")))
+            return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+        depthwise = Part("depthwise_weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), *multiplier))
+        pointwise = Part("pointwise_weights", mul(*_channels(c, 1, ctx), *multiplier, num(f, "filters")))
         return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f))
 
     return count

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part
+from quizgen.counting.layers.base import MAX_REPEAT, Context, Counted, LayerType, Param, Part
 
 
 def _width(ctx: Context, d_model: int, name: str = "d_model") -> None:
@@ -24,16 +24,22 @@ def _linear(n_in: int, n_out: int, bias: bool, a: str, b: str) -> Expr:
     return add(mul(num(n_in, a), num(n_out, b)), num(n_out, b) if bias else None)
 
 
-def _norm(width: int, bias: bool, count: int) -> Expr:
+def _norms(ctx: Context, width: int, bias: bool, count: int) -> list[Part]:
+    if not ctx.rules.norm_params:
+        return []
     vectors = count * (2 if bias else 1)
-    return mul(num(vectors, "norm vectors"), num(width, "features"))
+    return [Part("norms", mul(num(vectors, "norm vectors"), num(width, "features")))]
 
 
-def _attention(e: int, bias: bool) -> Expr:
+def _per_head(ctx: Context, heads: int) -> list[Expr]:
+    """The mistake of giving each head its own full matrices (heads split d_model, they do not multiply it)."""
+    return [num(heads, "heads")] if ctx.rules.attention_per_head else []
+
+
+def _attention(e: int, bias: bool, ctx: Context, heads: int) -> Expr:
     projections = num(4, "projections (q, k, v, out)")
-    return add(
-        mul(projections, num(e, "d_model"), num(e, "d_model")), mul(projections, num(e, "d_model")) if bias else None
-    )
+    weights = mul(*_per_head(ctx, heads), projections, num(e, "d_model"), num(e, "d_model"))
+    return add(weights, mul(projections, num(e, "d_model")) if bias else None)
 
 
 def _feed_forward(e: int, f: int, bias: bool) -> Expr:
@@ -44,16 +50,27 @@ def _feed_forward(e: int, f: int, bias: bool) -> Expr:
     )
 
 
+def _blocks(parts: list[Part], args: dict[str, Any], ctx: Context) -> Counted:
+    """A block's parts, repeated ``layers`` times."""
+    times = args["layers"]
+    if times == 1:
+        return Counted(tuple(parts), ctx.shape)
+    each = add(*(p.expr for p in parts))
+    repeated = tuple(Part(p.name, mul(num(times, "layers"), p.expr), p.trainable) for p in parts)
+    return Counted(repeated, ctx.shape, mul(num(times, "layers"), each))
+
+
 def _torch_block(decoder: bool):
     def count(args: dict[str, Any], ctx: Context) -> Counted:
-        e, heads, f, bias = args["d_model"], args["nhead"], args["dim_feedforward"], args["bias"]
+        e, heads, f = args["d_model"], args["nhead"], args["dim_feedforward"]
+        bias = args["bias"] and ctx.rules.bias
         _width(ctx, e)
         _heads(ctx, e, heads)
-        parts = [Part("self_attention", _attention(e, bias))]
+        parts = [Part("self_attention", _attention(e, bias, ctx, heads))]
         if decoder:
-            parts.append(Part("cross_attention", _attention(e, bias)))
-        parts += [Part("feed_forward", _feed_forward(e, f, bias)), Part("norms", _norm(e, bias, 3 if decoder else 2))]
-        return Counted(tuple(parts), ctx.shape)
+            parts.append(Part("cross_attention", _attention(e, bias, ctx, heads)))
+        parts.append(Part("feed_forward", _feed_forward(e, f, bias)))
+        return _blocks([*parts, *_norms(ctx, e, args["bias"], 3 if decoder else 2)], args, ctx)
 
     return count
 
@@ -63,30 +80,27 @@ def _gpt2_block(args: dict[str, Any], ctx: Context) -> Counted:
     inner = args["inner"] or 4 * e
     _width(ctx, e)
     _heads(ctx, e, heads)
-    parts = (
-        Part(
-            "attention", add(_linear(e, 3 * e, True, "d_model", "q, k, v"), _linear(e, e, True, "d_model", "d_model"))
-        ),
-        Part("mlp", add(_linear(e, inner, True, "d_model", "inner"), _linear(inner, e, True, "inner", "d_model"))),
-        Part("norms", _norm(e, True, 2)),
-    )
-    return Counted(parts, ctx.shape)
+    bias = ctx.rules.bias
+    qkv = mul(*_per_head(ctx, heads), num(e, "d_model"), num(3 * e, "q, k, v"))
+    out = mul(*_per_head(ctx, heads), num(e, "d_model"), num(e, "d_model"))
+    attention = add(qkv, num(3 * e, "q, k, v") if bias else None, out, num(e, "d_model") if bias else None)
+    mlp = add(_linear(e, inner, bias, "d_model", "inner"), _linear(inner, e, bias, "inner", "d_model"))
+    return _blocks([Part("attention", attention), Part("mlp", mlp), *_norms(ctx, e, True, 2)], args, ctx)
 
 
 def _bert_layer(args: dict[str, Any], ctx: Context) -> Counted:
     h, heads, i = args["hidden"], args["heads"], args["intermediate"]
     _width(ctx, h, "hidden")
     _heads(ctx, h, heads)
+    bias = ctx.rules.bias
     four = num(4, "projections (q, k, v, out)")
-    parts = (
-        Part("attention", add(mul(four, num(h, "hidden"), num(h, "hidden")), mul(four, num(h, "hidden")))),
-        Part(
-            "feed_forward",
-            add(_linear(h, i, True, "hidden", "intermediate"), _linear(i, h, True, "intermediate", "hidden")),
-        ),
-        Part("norms", _norm(h, True, 2)),
+    attention = add(
+        mul(*_per_head(ctx, heads), four, num(h, "hidden"), num(h, "hidden")),
+        mul(four, num(h, "hidden")) if bias else None,
     )
-    return Counted(parts, ctx.shape)
+    feed_forward = add(_linear(h, i, bias, "hidden", "intermediate"), _linear(i, h, bias, "intermediate", "hidden"))
+    parts = [Part("attention", attention), Part("feed_forward", feed_forward), *_norms(ctx, h, True, 2)]
+    return _blocks(parts, args, ctx)
 
 
 def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
@@ -98,10 +112,11 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         _heads(ctx, h, heads)
     if heads % kv:
         raise ctx.error(f"{ctx.call.name}: {heads} query heads do not share {kv} key/value heads evenly")
-    ab, mb = args["attention_bias"], args["mlp_bias"]
+    ab, mb = args["attention_bias"] and ctx.rules.bias, args["mlp_bias"] and ctx.rules.bias
     hidden = num(h, "hidden")
     q = mul(num(heads, "heads"), num(d, "head_dim"))
-    k_v = mul(num(2, "projections (k, v)"), num(kv, "kv_heads"), num(d, "head_dim"))
+    kv_count = num(heads, "heads") if ctx.rules.kv_heads_as_heads else num(kv, "kv_heads")
+    k_v = mul(num(2, "projections (k, v)"), kv_count, num(d, "head_dim"))
     attention = add(
         mul(hidden, q),
         mul(hidden, k_v),
@@ -114,15 +129,17 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         mul(num(2, "biases (gate, up)"), num(i, "intermediate")) if mb else None,
         hidden if mb else None,
     )
-    parts = (Part("attention", attention), Part("mlp", mlp), Part("norms", mul(num(2, "RMSNorms"), hidden)))
-    return Counted(parts, ctx.shape)
+    norms = [Part("norms", mul(num(2, "RMSNorms"), hidden))] if ctx.rules.norm_params else []
+    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx)
 
 
+LAYERS_OPTION = Param("layers", "size", 1, maximum=MAX_REPEAT)
 TORCH_BLOCK = (
     Param("d_model", "size", positional=True),
     Param("nhead", "size", positional=True),
     Param("dim_feedforward", "size", 2048, positional=True),
     Param("bias", "bool", True),
+    LAYERS_OPTION,
 )
 
 TRANSFORMER_ALIASES = {"RMSNorm": "RMSNormalization", "LlamaRMSNorm": "RMSNormalization"}
@@ -135,6 +152,7 @@ TRANSFORMER_TYPES = {
             Param("d_model", "size", positional=True),
             Param("heads", "size", positional=True),
             Param("inner", "size", None),
+            LAYERS_OPTION,
         ),
         _gpt2_block,
         True,
@@ -145,6 +163,7 @@ TRANSFORMER_TYPES = {
             Param("hidden", "size", positional=True),
             Param("heads", "size", positional=True),
             Param("intermediate", "size", positional=True),
+            LAYERS_OPTION,
         ),
         _bert_layer,
         True,
@@ -159,6 +178,7 @@ TRANSFORMER_TYPES = {
             Param("head_dim", "size", None),
             Param("attention_bias", "bool", False),
             Param("mlp_bias", "bool", False),
+            LAYERS_OPTION,
         ),
         _llama_layer,
         True,
