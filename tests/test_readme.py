@@ -22,3 +22,32 @@ def test_the_assignment_file_example_loads(tmp_path):
     assignment = load_assignment(tmp_path / "a.yaml")
     check_references(assignment, load_bank())
     assert len(assignment.students) == 30 and assignment.spec.partial_credit["bias_convention"] == 0.5
+
+
+def _console_blocks() -> list[tuple[str, str]]:
+    """(command, output) of each ``$ quizgen …`` console example."""
+    blocks = []
+    for body in re.findall(r"```console\n(.*?)```", README, re.S):
+        command, _, output = body.partition("\n")
+        blocks.append((command.removeprefix("$ "), output))
+    return blocks
+
+
+def test_console_examples_print_what_readme_shows(tmp_path, monkeypatch):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from quizgen.cli import main
+
+    (tmp_path / "gpt2").mkdir()
+    (tmp_path / "gpt2" / "config.json").write_text('{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}')
+    monkeypatch.chdir(tmp_path)
+    blocks = _console_blocks()
+    assert len(blocks) >= 2
+    for command, output in blocks:
+        args = shlex.split(command)
+        assert args[0] == "quizgen"
+        result = CliRunner().invoke(main, args[1:])
+        assert result.exit_code == 0, result.output
+        assert result.output == output, command
