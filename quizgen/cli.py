@@ -15,6 +15,7 @@ from quizgen import __version__
 from quizgen.bank import crosscheck_template, load_bank, validate_bank
 from quizgen.count_table import format_table
 from quizgen.counting import FRAMEWORKS, count
+from quizgen.counting.model import DTYPE_BYTES
 from quizgen.errors import BankError, QuizgenError, UsageError
 from quizgen.export import EXPORTERS
 from quizgen.generate import NO_SECRET_NOTICE, export_file, generate
@@ -58,8 +59,21 @@ def main() -> None:
     help="SPEC is a file (or - for standard input) in this format instead of the spec language.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option(
+    "--show",
+    default="",
+    help="Extra table columns, comma-separated: macs, memory (the JSON always has output shapes and MACs).",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(sorted(DTYPE_BYTES)),
+    default=None,
+    help="Bytes a value for weight and activation memory (implies --show memory; float32 if only --show memory).",
+)
 @reports_errors
-def count_command(spec: str, framework: str, source_format: str | None, as_json: bool) -> None:
+def count_command(
+    spec: str, framework: str, source_format: str | None, as_json: bool, show: str, dtype: str | None
+) -> None:
     """Count the parameters of SPEC layer by layer, for instance 'Input(3) -> LSTM(5)'.
 
     SPEC - reads the spec from standard input. With --from keras-json, torch-print or hf-config,
@@ -72,10 +86,16 @@ def count_command(spec: str, framework: str, source_format: str | None, as_json:
         model = count(sys.stdin.read().strip(), framework=framework)
     else:
         model = count(spec, framework=framework)
+    shown = {word.strip() for word in show.split(",") if word.strip()}
+    unknown = shown - {"macs", "memory", "shapes"}
+    if unknown:
+        raise UsageError(f"--show takes macs, memory (and shapes, always shown), not {', '.join(sorted(unknown))}")
+    if "memory" in shown and dtype is None:
+        dtype = "float32"
     if as_json:
-        click.echo(json.dumps(model.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps(model.to_dict(dtype), ensure_ascii=False))
     else:
-        click.echo(format_table(model))
+        click.echo(format_table(model, macs="macs" in shown, dtype=dtype))
 
 
 def read_text_argument(argument: str) -> tuple[str, str]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,7 @@ from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import ModelFileError, SpecError, UsageError
 
 FRAMEWORKS = ("keras", "pytorch")
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 PASS_THROUGH = frozenset(
     {
         "Dropout",
@@ -59,6 +61,8 @@ class LayerCount:
     frozen: bool = False
     name: str | None = None
     """Where the layer sits in the source model (a Keras layer name, a module path)."""
+    macs_expr: Expr | None = field(default_factory=lambda: num(0))
+    """How its multiply–accumulates are reached; None where a size (a sequence length) is unknown."""
 
     @property
     def spec(self) -> str:
@@ -88,13 +92,33 @@ class LayerCount:
     def derivation(self) -> Derivation:
         return Derivation(self.expr)
 
+    @property
+    def macs(self) -> int | None:
+        return None if self.macs_expr is None else self.macs_expr.evaluate()
+
+    @property
+    def macs_derivation(self) -> Derivation | None:
+        return None if self.macs_expr is None else Derivation(self.macs_expr)
+
+    @property
+    def output_size(self) -> int | None:
+        """Values in one sample's output (None where a dimension is unknown)."""
+        if any(d is None for d in self.output_shape):
+            return None
+        return math.prod(d for d in self.output_shape if d is not None)
+
     def part(self, name: str) -> Part | None:
         for part in self.parts:
             if part.name == name:
                 return part
         return None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, dtype: str | None = None) -> dict[str, Any]:
+        macs = self.macs_derivation
+        memory: dict[str, Any] = {}
+        if dtype is not None:
+            size = self.output_size
+            memory = {"output_bytes": None if size is None else size * DTYPE_BYTES[dtype]}
         return {
             "layer": self.spec,
             "type": self.type,
@@ -110,6 +134,10 @@ class LayerCount:
                 p.name: {"params": p.value, "formula": to_text(p.expr), "trainable": p.trainable and not self.frozen}
                 for p in self.parts
             },
+            "macs": None if macs is None else macs.value,
+            "macs_formula": None if macs is None else macs.formula,
+            "macs_derivation": None if macs is None else macs.text(),
+            **memory,
         }
 
 
@@ -140,19 +168,50 @@ class ModelCount:
             return counted[0].derivation
         return Derivation(add(*(num(layer.params) for layer in counted)))
 
+    @property
+    def macs(self) -> int | None:
+        """Multiply–accumulates of one forward pass of one sample; None if any layer's is unknown."""
+        values = [layer.macs for layer in self.layers]
+        return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+    @property
+    def flops(self) -> int | None:
+        macs = self.macs
+        return None if macs is None else 2 * macs
+
+    def weight_bytes(self, dtype: str) -> int:
+        return self.total * DTYPE_BYTES[dtype]
+
+    def activation_bytes(self, dtype: str) -> int | None:
+        """The outputs of every layer for one sample (Input excluded), in ``dtype``."""
+        sizes = [layer.output_size for layer in self.layers if layer.type != "Input"]
+        if any(size is None for size in sizes):
+            return None
+        return sum(size for size in sizes if size is not None) * DTYPE_BYTES[dtype]
+
     def layer(self, k: int) -> LayerCount:
         """Layer ``k`` counting from 1, ``Input`` included (as in ``layer[k]`` quantities)."""
         if not 1 <= k <= len(self.layers):
             raise UsageError(f"layer[{k}] does not exist: the model has {len(self.layers)} layers")
         return self.layers[k - 1]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, dtype: str | None = None) -> dict[str, Any]:
+        memory: dict[str, Any] = {}
+        if dtype is not None:
+            memory = {
+                "dtype": dtype,
+                "weight_bytes": self.weight_bytes(dtype),
+                "activation_bytes": self.activation_bytes(dtype),
+            }
         return {
             "framework": self.framework,
             "spec": self.spec,
-            "layers": [layer.to_dict() for layer in self.layers],
+            "layers": [layer.to_dict(dtype) for layer in self.layers],
             "total": self.total,
             "trainable": self.trainable,
+            "macs": self.macs,
+            "flops": self.flops,
+            **memory,
             **({"notes": list(self.notes)} if self.notes else {}),
         }
 
@@ -296,12 +355,13 @@ def _frozen(args: dict[str, Any], call: Call, rules: Rules) -> bool:
     return False
 
 
-def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr]:
+def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Expr | None]:
     if times == 1:
-        return counted.parts, counted.total_expr()
+        return counted.parts, counted.total_expr(), counted.macs
     factor = num(times, "layers")
     parts = tuple(Part(p.name, mul(factor, p.expr), p.trainable) for p in counted.parts)
-    return parts, mul(factor, counted.total_expr())
+    macs = None if counted.macs is None else mul(factor, counted.macs)
+    return parts, mul(factor, counted.total_expr()), macs
 
 
 def count_graph(
@@ -389,7 +449,7 @@ def count_graph(
         if node.again:
             outputs.append((counted.output_shape, *counted.extra_outputs))
             continue
-        parts, expr = _repeated(counted, node.times)
+        parts, expr, macs = _repeated(counted, node.times)
         layers.append(
             LayerCount(
                 len(layers) + 1,
@@ -401,6 +461,7 @@ def count_graph(
                 expr,
                 frozen=_frozen(args, call, rules),
                 name=node.name,
+                macs_expr=macs,
             )
         )
         outputs.append((counted.output_shape, *counted.extra_outputs))

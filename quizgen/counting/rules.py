@@ -34,6 +34,12 @@ class Rules:
     frozen_as_trainable: bool = False
     sequence_width: Literal["actual", "flattened", "last_step"] = "actual"
     bias_always: bool = False
+    macs_per_step: bool = False
+    conv_positions: bool = True
+    attention_scores: bool = True
+    size_off_by_one: bool = False
+    padding_swapped: bool = False
+    stride_ignored: bool = False
 
 
 CORRECT = Rules()

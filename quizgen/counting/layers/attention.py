@@ -39,7 +39,28 @@ def _keras(args: dict[str, Any], ctx: Context) -> Counted:
         )
         biases = add(mul(h, kd), mul(h, kd), mul(h, vd), num(eq, "query width")) if bias else None
     parts = [Part("weights", weights), *([Part("biases", biases)] if biases is not None else [])]
-    return Counted(tuple(parts), query if len(query) > 1 else (None, *query))
+    tq, tk = steps(ctx, query), steps(ctx, value)
+    macs = None
+    if tq is not None and tk is not None:
+        h_, k_, v_ = num(args["heads"], "heads"), num(k, "key_dim"), num(v, "value_dim")
+        macs = add(
+            mul(tq, num(eq, "query width"), h_, k_),
+            mul(tk, num(ek, "key width"), h_, k_),
+            mul(tk, num(ev, "value width"), h_, v_),
+            mul(h_, tq, tk, k_) if ctx.rules.attention_scores else None,
+            mul(h_, tq, tk, v_) if ctx.rules.attention_scores else None,
+            mul(tq, h_, v_, num(eq, "query width")),
+        )
+    return Counted(tuple(parts), query if len(query) > 1 else (None, *query), macs=macs)
+
+
+def steps(ctx: Context, shape: tuple[int | None, ...]) -> Expr | None:
+    """A sequence's length as a factor (1 under the per-step mistake); None when unknown."""
+    if ctx.rules.macs_per_step:
+        return num(1, "step")
+    if len(shape) != 2 or shape[0] is None:
+        return None
+    return num(shape[0], "steps")
 
 
 def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
@@ -64,7 +85,17 @@ def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
         parts.append(Part("biases", mul(num(4, PROJECTIONS), width)))
     if args["add_bias_kv"]:
         parts.append(Part("bias_kv", mul(num(2, "vectors (k, v)"), width)))
-    return Counted(tuple(parts), ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape))
+    t = steps(ctx, ctx.shape)
+    macs = None
+    if t is not None:
+        macs = add(
+            mul(t, width, width),
+            mul(t, num(kdim, "key width"), width),
+            mul(t, num(vdim, "value width"), width),
+            mul(num(2, "products (scores, mixing)"), t, t, width) if ctx.rules.attention_scores else None,
+            mul(t, width, width),
+        )
+    return Counted(tuple(parts), ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape), macs=macs)
 
 
 def _attention(args: dict[str, Any], ctx: Context) -> Counted:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizgen.counting.expr import Expr, add
+from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.rules import Rules
 from quizgen.counting.spec import Arg, Call
 from quizgen.errors import SpecError
@@ -15,6 +15,7 @@ from quizgen.errors import SpecError
 Shape = tuple[int | None, ...]
 FRAMEWORKS = ("keras", "pytorch")
 REQUIRED = object()
+ZERO = num(0)
 MAX_SIZE = 10**9
 """The largest size any option takes (units, filters, vocabulary, input sizes…)."""
 MAX_REPEAT = 1000
@@ -80,7 +81,8 @@ class Counted:
     parts: tuple[Part, ...]
     output_shape: Shape
     formula: Expr | None = None
-
+    macs: Expr | None = ZERO
+    """Multiply–accumulates of one forward pass of one sample; None where a size is unknown."""
     notes: tuple[str, ...] = ()
     extra_outputs: tuple[Shape, ...] = ()
     """Shapes of further output tensors (a recurrent layer's states with ``return_state``)."""
@@ -347,6 +349,21 @@ def spatial(value: Any, rank: int) -> tuple[int, ...]:
             return value * rank
         return value
     return (value,) * rank
+
+
+def leading(shape: Shape, label: str = "positions") -> list[Expr] | None:
+    """The dimensions before the last as factors (how many positions a per-vector op runs at)."""
+    dims = shape[:-1]
+    if any(d is None for d in dims):
+        return None
+    return [num(d, label) for d in dims if d is not None and d != 1]
+
+
+def times_macs(factors: list[Expr] | None, *rest: Expr | int) -> Expr | None:
+    """``positions · rest`` MACs, or None where the positions are unknown."""
+    if factors is None:
+        return None
+    return mul(*factors, *rest)
 
 
 def format_shape(shape: Shape) -> str:

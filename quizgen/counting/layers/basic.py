@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind
+from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind, leading, times_macs
 from quizgen.counting.spec import Call
 
 
@@ -17,11 +17,18 @@ def dense_parts(units: int, width: int, bias: bool, ctx: Context) -> tuple[Part,
     return tuple(parts)
 
 
+def positions(ctx: Context) -> list[Expr] | None:
+    """Where a per-vector layer runs (every step of a sequence); one place under the per-step mistake."""
+    return [] if ctx.rules.macs_per_step else leading(ctx.shape)
+
+
 def _dense(args: dict[str, Any], ctx: Context) -> Counted:
     width = ctx.width
     if ctx.rules.sequence_width == "flattened" and len(ctx.shape) == 2 and ctx.shape[0] is not None:
         width = ctx.shape[0] * width  # the mistake: Dense reading the whole sequence at once
-    return Counted(dense_parts(args["units"], width, args["bias"], ctx), (*ctx.shape[:-1], args["units"]))
+    units = args["units"]
+    macs = times_macs(positions(ctx), num(width, "inputs"), num(units, "units"))
+    return Counted(dense_parts(units, width, args["bias"], ctx), (*ctx.shape[:-1], units), macs=macs)
 
 
 def _time_distributed(args: dict[str, Any], ctx: Context) -> Counted:
@@ -38,7 +45,12 @@ def _time_distributed(args: dict[str, Any], ctx: Context) -> Counted:
     inner_args = bind(inner, LAYERS[name], ctx.framework, ctx.source)
     shape = ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape)
     counted = LAYERS[name].counter(inner_args, replace(ctx, shape=shape[1:], call=inner, sequence_out=False))
-    return Counted(counted.parts, (shape[0], *counted.output_shape), counted.formula)
+    steps = shape[0]
+    if counted.macs is None or (steps is None and not ctx.rules.macs_per_step):
+        macs = None
+    else:
+        macs = counted.macs if ctx.rules.macs_per_step or steps is None else mul(num(steps, "steps"), counted.macs)
+    return Counted(counted.parts, (steps, *counted.output_shape), counted.formula, macs=macs)
 
 
 def _embedding(args: dict[str, Any], ctx: Context) -> Counted:
@@ -130,10 +142,11 @@ def _lm_head(args: dict[str, Any], ctx: Context) -> Counted:
     """The projection onto the vocabulary; tied, it reuses the token embedding's matrix."""
     vocab = args["vocab"]
     out = (*ctx.shape[:-1], vocab)
+    macs = times_macs(positions(ctx), num(ctx.width, "inputs"), num(vocab, "vocabulary"))
     if args["tied"] and not ctx.rules.count_tied_head:
-        return Counted((), out, num(0))
+        return Counted((), out, num(0), macs=macs)
     parts = dense_parts(vocab, ctx.width, args["bias"], ctx)
-    return Counted(parts, out)
+    return Counted(parts, out, macs=macs)
 
 
 def _group_norm(args: dict[str, Any], ctx: Context) -> Counted:
@@ -149,7 +162,8 @@ def _bilinear(args: dict[str, Any], ctx: Context) -> Counted:
     a, b, out = args["in1_features"], args["in2_features"], args["out_features"]
     weights = Part("weights", mul(num(a, "inputs 1"), num(b, "inputs 2"), num(out, "outputs")))
     biases = [Part("biases", num(out, "biases"))] if args["bias"] and ctx.rules.bias else []
-    return Counted((weights, *biases), (*ctx.shape[:-1], out) if ctx.shape else (out,))
+    macs = times_macs(positions(ctx), num(a, "inputs 1"), num(b, "inputs 2"), num(out, "outputs"))
+    return Counted((weights, *biases), (*ctx.shape[:-1], out) if ctx.shape else (out,), macs=macs)
 
 
 def _parameters(args: dict[str, Any], ctx: Context) -> Counted:

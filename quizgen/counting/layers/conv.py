@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizgen.counting.expr import Expr, mul, num
+from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, spatial
 
 
@@ -17,14 +17,19 @@ def out_size(size: int | None, kernel: int, stride: int, padding: Any, ctx: Cont
     """Output length of one spatial dimension (Keras' valid/same/causal, or PyTorch's explicit padding)."""
     if size is None:
         return None
+    rules = ctx.rules
     span = effective_kernel(kernel, dilation)
+    if rules.padding_swapped and padding in ("same", "valid"):
+        padding = "valid" if padding == "same" else "same"
+    if rules.stride_ignored:
+        stride = 1
     if padding in ("same", "causal"):
         return -(-size // stride)
     pad = 0 if padding == "valid" else padding
     if size + 2 * pad < span:
         where = "" if padding == "valid" else f" with padding {pad}"
         raise ctx.error(f"kernel {span} is larger than the input size {size}{where} (padding=valid)")
-    return (size + 2 * pad - span) // stride + 1
+    return (size + 2 * pad - span) // stride + (0 if rules.size_off_by_one else 1)
 
 
 def transposed_size(
@@ -67,6 +72,15 @@ def _padding(args: dict[str, Any], ctx: Context, rank: int, strides: tuple[int, 
     if ctx.framework == "keras":
         raise ctx.error("Keras' padding is valid or same (a ZeroPadding layer adds explicit padding)")
     return list(spatial(padding, rank))
+
+
+def conv_macs(ctx: Context, out: tuple[int | None, ...], *per_position: Expr) -> Expr | None:
+    """Output positions × the multiply–accumulates behind each output value."""
+    if not ctx.rules.conv_positions:
+        return mul(*per_position)
+    if any(d is None for d in out):
+        return None
+    return mul(*(num(d, "output positions") for d in out if d is not None), *per_position)
 
 
 def _kernel(kernel: tuple[int, ...]) -> list[Expr]:
@@ -112,7 +126,14 @@ def _conv(rank: int):
             for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         weights = Part("weights", mul(*_kernel(kernel), *_channels(c, groups, ctx), num(f, "filters")))
-        return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+        macs = conv_macs(
+            ctx,
+            out,
+            *_kernel(kernel),
+            num(c // groups, "channels per group" if groups > 1 else "channels"),
+            num(f, "filters"),
+        )
+        return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs)
 
     return count
 
@@ -129,7 +150,8 @@ def _depthwise(rank: int):
         )
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         weights = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
-        return Counted((weights, *_bias(args, ctx, c * m)), (*out, c * m))
+        macs = conv_macs(ctx, out, *_kernel(kernel), num(c, "channels"), *multiplier)
+        return Counted((weights, *_bias(args, ctx, c * m)), (*out, c * m), macs=macs)
 
     return count
 
@@ -145,12 +167,17 @@ def _separable(rank: int):
             for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
         )
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
+        channels = num(c, "channels")
         if ctx.rules.separable_as_standard:  # the mistake: counting it as a standard convolution
             weights = Part("weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), num(f, "filters")))
-            return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+            macs = conv_macs(ctx, out, *_kernel(kernel), channels, num(f, "filters"))
+            return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs)
         depthwise = Part("depthwise_weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), *multiplier))
         pointwise = Part("pointwise_weights", mul(*_channels(c, 1, ctx), *multiplier, num(f, "filters")))
-        return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f))
+        spatial_macs = conv_macs(ctx, out, *_kernel(kernel), channels, *multiplier)
+        mixing_macs = conv_macs(ctx, out, channels, *multiplier, num(f, "filters"))
+        macs = None if spatial_macs is None or mixing_macs is None else add(spatial_macs, mixing_macs)
+        return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f), macs=macs)
 
     return count
 
@@ -180,7 +207,9 @@ def _transposed(rank: int):
         per_group = [num(f // groups, "filters per group")] if groups > 1 else [num(f, "filters")]
         channels = [num(c, "channels")] if ctx.rules.conv_channels else []
         weights = Part("weights", mul(*_kernel(kernel), *channels, *per_group))
-        return Counted((weights, *_bias(args, ctx, f)), (*out, f))
+        # A transposed convolution spreads each input position over the kernel: input positions count.
+        macs = conv_macs(ctx, sizes, *_kernel(kernel), num(c, "channels"), *per_group)
+        return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs)
 
     return count
 

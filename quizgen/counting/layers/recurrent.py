@@ -144,6 +144,34 @@ def count_stack(shape: RecurrentShape, width: int, ctx: Context) -> tuple[tuple[
     return tuple(parts), formula, next_width
 
 
+def stack_macs(shape: RecurrentShape, width: int, steps: int | None, ctx: Context) -> Expr | None:
+    """T·g·h·(i+h) per direction and layer (with a projection p: T·(g·h·(i+p) + h·p))."""
+    if steps is None and not ctx.rules.macs_per_step:
+        return None
+    t = [] if ctx.rules.macs_per_step or steps is None else [num(steps, "steps")]
+    g = gates(shape.kind, ctx)
+    gate = [num(g, GATE_LABELS[shape.kind])] if g != 1 else []
+    h = num(shape.units, "units")
+    r = shape.proj_size or shape.units
+    per_layer_out = r * shape.directions
+    terms = []
+    for layer in range(shape.num_layers):
+        w = width if layer == 0 else per_layer_out
+        step = add(
+            mul(*gate, h, add(num(w, "inputs"), num(r, "projected" if shape.proj_size else "recurrent"))),
+            mul(h, num(shape.proj_size, "projected")) if shape.proj_size else None,
+        )
+        terms.append(step)
+    grouped: list[tuple[Expr, int]] = []
+    for term in terms:
+        if grouped and grouped[-1][0] == term:
+            grouped[-1] = (term, grouped[-1][1] + 1)
+        else:
+            grouped.append((term, 1))
+    directions = [num(shape.directions, "directions")] if shape.directions > 1 else []
+    return add(*(mul(*t, *directions, *([num(n, "layers")] if n > 1 else []), term) for term, n in grouped))
+
+
 def recurrent_shape(kind: str, args: dict[str, Any], ctx: Context, directions: int | None = None) -> RecurrentShape:
     dirs = directions if directions is not None else (2 if args.get("bidirectional") else 1)
     return RecurrentShape(
@@ -183,9 +211,11 @@ def _counter(kind: str):
         steps, width = sequence_input(ctx)
         if args.get("proj_size", 0) >= args["units"]:
             raise ctx.error(f"proj_size must be smaller than units ({args['units']})")
-        parts, formula, out = count_stack(recurrent_shape(kind, args, ctx), width, ctx)
+        shape = recurrent_shape(kind, args, ctx)
+        parts, formula, out = count_stack(shape, width, ctx)
         states = state_shapes(kind, args, args.get("proj_size") or args["units"], 1)
-        return Counted(parts, output_shape(ctx, steps, out), formula, extra_outputs=states)
+        macs = stack_macs(shape, width, steps, ctx)
+        return Counted(parts, output_shape(ctx, steps, out), formula, macs=macs, extra_outputs=states)
 
     return count
 
@@ -205,7 +235,8 @@ def _bidirectional(args: dict[str, Any], ctx: Context) -> Counted:
     if args["merge_mode"] != "concat":
         out = per_direction
     states = state_shapes(kind, inner_args, per_direction, 2)
-    return Counted(parts, output_shape(ctx, steps, out), formula, extra_outputs=states)
+    macs = stack_macs(shape, width, steps, ctx)
+    return Counted(parts, output_shape(ctx, steps, out), formula, macs=macs, extra_outputs=states)
 
 
 def _make(kind: str, *extra: Param) -> LayerType:

@@ -50,14 +50,41 @@ def _feed_forward(e: int, f: int, bias: bool) -> Expr:
     )
 
 
-def _blocks(parts: list[Part], args: dict[str, Any], ctx: Context) -> Counted:
-    """A block's parts, repeated ``layers`` times."""
+def _blocks(parts: list[Part], args: dict[str, Any], ctx: Context, macs: Expr | None) -> Counted:
+    """A block's parts and multiply–accumulates, repeated ``layers`` times."""
     times = args["layers"]
     if times == 1:
-        return Counted(tuple(parts), ctx.shape)
+        return Counted(tuple(parts), ctx.shape, macs=macs)
     each = add(*(p.expr for p in parts))
     repeated = tuple(Part(p.name, mul(num(times, "layers"), p.expr), p.trainable) for p in parts)
-    return Counted(repeated, ctx.shape, mul(num(times, "layers"), each))
+    total_macs = None if macs is None else mul(num(times, "layers"), macs)
+    return Counted(repeated, ctx.shape, mul(num(times, "layers"), each), macs=total_macs)
+
+
+def _steps(ctx: Context) -> Expr | None:
+    if ctx.rules.macs_per_step:
+        return num(1, "step")
+    if len(ctx.shape) != 2 or ctx.shape[0] is None:
+        return None
+    return num(ctx.shape[0], "steps")
+
+
+def _scores(ctx: Context, t: Expr, width: int) -> Expr | None:
+    """Scores and mixing, T·T·d each over all heads: the part quadratic in the sequence length."""
+    if not ctx.rules.attention_scores:
+        return None
+    return mul(num(2, "products (scores, mixing)"), t, t, num(width, "d_model"))
+
+
+def _block_macs(
+    ctx: Context, projections: list[tuple[int, int]], width: int, extra: list[Expr] | None = None
+) -> Expr | None:
+    """T × each projection's (inputs × outputs), the attention scores, and any further products."""
+    t = _steps(ctx)
+    if t is None:
+        return None
+    products = [mul(t, num(a, "inputs"), num(b, "outputs")) for a, b in projections]
+    return add(*products, _scores(ctx, t, width), *(extra or []))
 
 
 def _torch_block(decoder: bool):
@@ -70,7 +97,12 @@ def _torch_block(decoder: bool):
         if decoder:
             parts.append(Part("cross_attention", _attention(e, bias, ctx, heads)))
         parts.append(Part("feed_forward", _feed_forward(e, f, bias)))
-        return _blocks([*parts, *_norms(ctx, e, args["bias"], 3 if decoder else 2)], args, ctx)
+        attention = [(e, e)] * 4
+        projections = [*attention, *(attention if decoder else []), (e, f), (f, e)]
+        t = _steps(ctx)
+        cross = [_scores(ctx, t, e)] if decoder and t is not None and ctx.rules.attention_scores else []
+        macs = _block_macs(ctx, projections, e, [c for c in cross if c is not None])
+        return _blocks([*parts, *_norms(ctx, e, args["bias"], 3 if decoder else 2)], args, ctx, macs)
 
     return count
 
@@ -85,7 +117,8 @@ def _gpt2_block(args: dict[str, Any], ctx: Context) -> Counted:
     out = mul(*_per_head(ctx, heads), num(e, "d_model"), num(e, "d_model"))
     attention = add(qkv, num(3 * e, "q, k, v") if bias else None, out, num(e, "d_model") if bias else None)
     mlp = add(_linear(e, inner, bias, "d_model", "inner"), _linear(inner, e, bias, "inner", "d_model"))
-    return _blocks([Part("attention", attention), Part("mlp", mlp), *_norms(ctx, e, True, 2)], args, ctx)
+    macs = _block_macs(ctx, [(e, 3 * e), (e, e), (e, inner), (inner, e)], e)
+    return _blocks([Part("attention", attention), Part("mlp", mlp), *_norms(ctx, e, True, 2)], args, ctx, macs)
 
 
 def _bert_layer(args: dict[str, Any], ctx: Context) -> Counted:
@@ -100,7 +133,7 @@ def _bert_layer(args: dict[str, Any], ctx: Context) -> Counted:
     )
     feed_forward = add(_linear(h, i, bias, "hidden", "intermediate"), _linear(i, h, bias, "intermediate", "hidden"))
     parts = [Part("attention", attention), Part("feed_forward", feed_forward), *_norms(ctx, h, True, 2)]
-    return _blocks(parts, args, ctx)
+    return _blocks(parts, args, ctx, _block_macs(ctx, [(h, h)] * 4 + [(h, i), (i, h)], h))
 
 
 def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
@@ -130,7 +163,10 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         hidden if mb else None,
     )
     norms = [Part("norms", mul(num(2, "RMSNorms"), hidden))] if ctx.rules.norm_params else []
-    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx)
+    kv_width = (heads if ctx.rules.kv_heads_as_heads else kv) * d
+    projections = [(h, heads * d), (h, kv_width), (h, kv_width), (heads * d, h), (h, i), (h, i), (i, h)]
+    macs = _block_macs(ctx, projections, heads * d)
+    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx, macs)
 
 
 LAYERS_OPTION = Param("layers", "size", 1, maximum=MAX_REPEAT)
