@@ -10,8 +10,8 @@ from functools import lru_cache
 from quizgen.counting.expr import Derivation, Expr, symbolic
 from quizgen.counting.layers import Part
 from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, model_features, wrong_answer
-from quizgen.counting.model import ModelCount, count, count_calls
-from quizgen.counting.quantity import measure, parse_quantity
+from quizgen.counting.model import DTYPE_BYTES, ModelCount, count, count_calls
+from quizgen.counting.quantity import measure, measure_shape, parse_quantity, shape_text, size_note
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import QuizgenError, UsageError
@@ -51,6 +51,31 @@ def _layer_lines(model: ModelCount) -> list[str]:
 def _solution_for(model: ModelCount, quantity: str) -> list[str]:
     q = parse_quantity(quantity)
     lines = [f"Conventions: {FRAMEWORK_NAMES[model.framework]}."]
+    if q.kind in ("macs", "flops"):
+        lines += [
+            f"{layer.spec}: {layer.macs_derivation.text()} MACs"
+            for layer in model.layers
+            if layer.macs and layer.macs_derivation is not None
+        ]
+        lines.append(
+            f"{'MACs' if q.kind == 'macs' else 'FLOPs (2 per multiply–accumulate)'}: {measure(model, q).text()}"
+        )
+        return lines
+    if q.in_bytes:
+        if q.kind == "weight_bytes":
+            lines += _layer_lines(model)
+        what = f"{q.kind.replace('_', ' ')} in {q.dtype} ({DTYPE_BYTES[q.dtype]} bytes a value)"
+        lines.append(f"{what}: {measure(model, q).text()}")
+        return lines
+    if q.kind == "output_shape":
+        for layer in model.layers[: q.layer]:
+            notes = "; ".join(n for n in layer.size_notes if n)
+            lines.append(f"{layer.spec}: {shape_text(layer.output_shape)}" + (f" ({notes})" if notes else ""))
+        return lines
+    if q.kind == "layer" and q.part == "macs":
+        layer = model.layer(q.layer or 1)
+        lines.append(f"{layer.spec}: {measure(model, q).text()} multiply–accumulates")
+        return lines
     if q.kind in ("total", "trainable"):
         lines += _layer_lines(model)
         if q.kind == "trainable" and model.trainable != model.total:
@@ -84,14 +109,18 @@ def _mistakes(names: list[str] | None, *specs: str) -> list[Misconception]:
 def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
     calls = parse(spec)
     model = counted(calls, framework)
-    derivation = measure(model, quantity)
     q = parse_quantity(quantity)
     wrongs = []
     for m in _mistakes(names):
         w = wrong_answer(m, calls, framework, q, model)
         if w is not None:
             wrongs.append(Wrong(w.name, w.value, w.explanation, w.expr))
-    return Answer(derivation.value, derivation.text(), _solution_for(model, quantity), wrongs)
+    solution = _solution_for(model, quantity)
+    if q.is_shape:
+        return Answer(measure_shape(model, q), solution[-1].split(": ", 1)[1], solution, wrongs)
+    derivation = measure(model, q)
+    note = size_note(model, q) if q.kind == "output_shape" else None
+    return Answer(derivation.value, note or derivation.text(), solution, wrongs)
 
 
 def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> list[Wrong]:

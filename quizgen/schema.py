@@ -6,18 +6,35 @@ import keyword
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from quizgen.counting.quantity import PART_NAMES
+from quizgen.counting.quantity import QUANTITY_PATTERN, parse_quantity
+from quizgen.errors import UsageError
 
-QUANTITY_PATTERN = (
-    r"^(total|trainable|ratio|compare|units\[\d+\]|layer\[\d+\]"
-    r"(\.(" + "|".join(sorted(PART_NAMES)) + r"))?)$"
-)
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionType = Literal["numeric", "multiple_choice", "multi_part", "conceptual"]
 Framework = Literal["keras", "pytorch"]
-Quantity = Annotated[str, Field(pattern=QUANTITY_PATTERN, description="What is asked, as in key.json")]
+TWO_MODEL_QUANTITIES = re.compile(r"^(ratio|compare|units\[\d+\])$")
+
+
+def _known_quantity(text: str) -> str:
+    if TWO_MODEL_QUANTITIES.match(text):
+        return text
+    try:
+        parse_quantity(text)
+    except UsageError as error:
+        raise ValueError(str(error)) from None
+    return text
+
+
+Quantity = Annotated[
+    str,
+    AfterValidator(_known_quantity),
+    Field(
+        description="What is asked, as in key.json",
+        json_schema_extra={"pattern": TWO_MODEL_QUANTITIES.pattern[:-1] + "|" + QUANTITY_PATTERN[1:]},
+    ),
+]
 
 
 class Strict(BaseModel):

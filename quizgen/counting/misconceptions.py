@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from quizgen.counting.expr import Expr, num
 from quizgen.counting.model import LayerCount, ModelCount, count_calls
-from quizgen.counting.quantity import Quantity, measure, parse_quantity
+from quizgen.counting.quantity import Quantity, measure, measure_shape, parse_quantity
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Call, parse
 from quizgen.errors import QuizgenError
@@ -25,7 +25,7 @@ class Misconception:
     title: str
     why: str
     rules: Rules | None = None
-    special: Callable[[ModelCount, Quantity], int | None] | None = None
+    special: Special | None = None
     needs: frozenset[str] = frozenset()
     """Model features the mistake can change (none: any model); others are skipped unrecounted."""
     reaches_next: bool = False
@@ -37,21 +37,58 @@ class WrongAnswer:
     """The number a misconception produces for one variant, and the feedback that explains it."""
 
     name: str
-    value: int
+    value: int | str
     title: str
     explanation: str
     derivation: str
     expr: Expr | None = None
 
 
-def _last_layer_only(model: ModelCount, quantity: Quantity) -> int | None:
+Special = Callable[[ModelCount, Quantity, int], tuple[int, str] | None]
+"""(the wrong number, how it comes about) from the model, the quantity and its right value."""
+
+
+def _last_layer_only(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
     counted = [layer for layer in model.layers if layer.params]
     if quantity.kind != "total" or len(counted) < 2:
         return None
-    return counted[-1].params
+    return counted[-1].params, f"{counted[-1].params} is the count of {counted[-1].spec} alone"
+
+
+def _flops_for_macs(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
+    if quantity.kind == "macs" or (quantity.kind == "layer" and quantity.part == "macs"):
+        return 2 * right, f"2 × {right} = {2 * right} counts FLOPs"
+    if quantity.kind == "flops":
+        return right // 2, f"{right // 2} counts multiply–accumulates"
+    return None
+
+
+def _bits_for_bytes(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
+    if not quantity.in_bytes:
+        return None
+    return 8 * right, f"{right} bytes × 8 = {8 * right} is the size in bits"
+
+
+def _only_keys(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
+    if quantity.kind != "kv_cache_bytes" or right % 2:
+        return None
+    return right // 2, f"{right // 2} bytes caches only the keys (or only the values)"
 
 
 RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
+CONVOLUTIONS = frozenset(
+    {
+        "Conv1D",
+        "Conv2D",
+        "DepthwiseConv1D",
+        "DepthwiseConv2D",
+        "SeparableConv1D",
+        "SeparableConv2D",
+        "Conv1DTranspose",
+        "Conv2DTranspose",
+    }
+)
+WINDOWED = CONVOLUTIONS | {"MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"}
 NORMALIZED = frozenset(
     {
         "LayerNormalization",
@@ -292,6 +329,74 @@ CATALOGUE: dict[str, Misconception] = {
             needs=frozenset({"bias=false"}),
         ),
         Misconception(
+            "flops_for_macs",
+            "Mixed up FLOPs and MACs",
+            "a multiply–accumulate is one multiplication and one addition: FLOPs = 2 × MACs",
+            special=_flops_for_macs,
+        ),
+        Misconception(
+            "forgot_sequence_length",
+            "Counted one step (or one position) instead of the whole sequence",
+            "a layer applied along a sequence does its work at every step: multiply by the number of steps",
+            Rules(macs_per_step=True),
+        ),
+        Misconception(
+            "forgot_output_positions",
+            "Left out the output positions of a convolution",
+            "a filter is applied at every output position: multiply by the output height × width",
+            Rules(conv_positions=False),
+            needs=CONVOLUTIONS,
+        ),
+        Misconception(
+            "forgot_attention_scores",
+            "Left out the attention scores and their weighted sum",
+            "QKᵀ and the weighted sum of V cost T·T·d each: the part quadratic in the sequence length",
+            Rules(attention_scores=False),
+            needs=frozenset(
+                {
+                    "MultiHeadAttention",
+                    "TransformerEncoderLayer",
+                    "TransformerDecoderLayer",
+                    "GPT2Block",
+                    "BertLayer",
+                    "LlamaDecoderLayer",
+                }
+            ),
+        ),
+        Misconception(
+            "size_off_by_one",
+            "Forgot the + 1 in the output size",
+            "a window fits at positions 0 … (n − k)/s: that is (n − k)/s + 1 positions",
+            Rules(size_off_by_one=True),
+            needs=WINDOWED,
+        ),
+        Misconception(
+            "padding_swapped",
+            "Mixed up same and valid padding",
+            "valid keeps only windows that fit, n − k + 1 at stride 1; same pads so that the output is ⌈n / s⌉",
+            Rules(padding_swapped=True),
+            needs=WINDOWED,
+        ),
+        Misconception(
+            "stride_ignored",
+            "Ignored the stride",
+            "a stride s moves the window s positions at a time, dividing the output size by s",
+            Rules(stride_ignored=True),
+            needs=WINDOWED,
+        ),
+        Misconception(
+            "bits_for_bytes",
+            "Gave bits instead of bytes",
+            "a float16 value takes 2 bytes (16 bits), a float32 4 bytes, an int8 1 byte",
+            special=_bits_for_bytes,
+        ),
+        Misconception(
+            "forgot_keys_or_values",
+            "Cached only the keys (or only the values)",
+            "the cache keeps both K and V for every layer and every token",
+            special=_only_keys,
+        ),
+        Misconception(
             "last_layer_only",
             "Gave one layer's count instead of the model's total",
             "the total adds up every layer's parameters",
@@ -325,40 +430,51 @@ def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) ->
     ]
 
 
-def _explain(m: Misconception, right: ModelCount, wrong: ModelCount | None, quantity: Quantity, value: int) -> str:
-    if wrong is None:
-        return f"{m.title}: {value} is the count of one layer; {m.why}."
-    changed = _changed_layers(right, wrong, quantity)[:2]
-    if not changed or (quantity.kind == "layer" and quantity.part):
-        detail = f"{measure(wrong, quantity).text()} instead of {measure(right, quantity).text()}"
-    else:
+def _measured(model: ModelCount, quantity: Quantity) -> tuple[int | str, str]:
+    """(value, worked text) of a quantity: a number's derivation, or a shape with how its sizes come."""
+    if quantity.is_shape:
+        text = measure_shape(model, quantity)
+        assert quantity.layer is not None
+        notes = [n for n in model.layer(quantity.layer).size_notes if n]
+        return text, text + (f" ({'; '.join(notes)})" if notes else "")
+    derivation = measure(model, quantity)
+    return derivation.value, derivation.text()
+
+
+def _explain(m: Misconception, right: ModelCount, wrong: ModelCount, quantity: Quantity) -> str:
+    changed = _changed_layers(right, wrong, quantity)[:2] if quantity.counts_parameters else []
+    if changed and not (quantity.kind == "layer" and quantity.part):
         detail = "; ".join(f"{r.spec}: {w.derivation.text()} instead of {r.derivation.text()}" for r, w in changed)
+    else:
+        detail = f"{_measured(wrong, quantity)[1]} instead of {_measured(right, quantity)[1]}"
     return f"{m.title} ({detail}): {m.why}."
 
 
 def wrong_answer(
     m: Misconception, calls: list[Call], framework: str, quantity: Quantity, right: ModelCount
 ) -> WrongAnswer | None:
-    """What ``m`` gives for this variant, or None where it gives the right number or nothing."""
-    correct_value = measure(right, quantity).value
+    """What ``m`` gives for this variant, or None where it gives the right answer or nothing."""
+    correct_value, _ = _measured(right, quantity)
     if m.special is not None:
-        value = m.special(right, quantity)
-        if value is None or value == correct_value or value <= 0:
+        if isinstance(correct_value, str):
             return None
-        explanation = _explain(m, right, None, quantity, value)
-        return WrongAnswer(m.name, value, m.title, explanation, str(value), num(value))
+        found = m.special(right, quantity, correct_value)
+        if found is None or found[0] == correct_value or found[0] <= 0:
+            return None
+        number, how = found
+        return WrongAnswer(m.name, number, m.title, f"{m.title} ({how}): {m.why}.", str(number), num(number))
     assert m.rules is not None
     if not applies(m, calls, quantity):
         return None
     try:
         wrong = count_calls(calls, framework, m.rules)
-        derivation = measure(wrong, quantity)
+        value, text = _measured(wrong, quantity)
     except QuizgenError:
         return None
-    if derivation.value == correct_value or derivation.value <= 0:
+    if value == correct_value or (isinstance(value, int) and value <= 0):
         return None
-    explanation = _explain(m, right, wrong, quantity, derivation.value)
-    return WrongAnswer(m.name, derivation.value, m.title, explanation, derivation.text(), derivation.expr)
+    expr = None if quantity.is_shape else measure(wrong, quantity).expr
+    return WrongAnswer(m.name, value, m.title, _explain(m, right, wrong, quantity), text, expr)
 
 
 def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:

@@ -63,6 +63,8 @@ class LayerCount:
     """Where the layer sits in the source model (a Keras layer name, a module path)."""
     macs_expr: Expr | None = field(default_factory=lambda: num(0))
     """How its multiply–accumulates are reached; None where a size (a sequence length) is unknown."""
+    size_notes: tuple[str, ...] = ()
+    kv_per_token: Expr | None = None
 
     @property
     def spec(self) -> str:
@@ -355,13 +357,14 @@ def _frozen(args: dict[str, Any], call: Call, rules: Rules) -> bool:
     return False
 
 
-def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Expr | None]:
+def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Expr | None, Expr | None]:
     if times == 1:
-        return counted.parts, counted.total_expr(), counted.macs
+        return counted.parts, counted.total_expr(), counted.macs, counted.kv_per_token
     factor = num(times, "layers")
     parts = tuple(Part(p.name, mul(factor, p.expr), p.trainable) for p in counted.parts)
     macs = None if counted.macs is None else mul(factor, counted.macs)
-    return parts, mul(factor, counted.total_expr()), macs
+    kv = None if counted.kv_per_token is None else mul(factor, counted.kv_per_token)
+    return parts, mul(factor, counted.total_expr()), macs, kv
 
 
 def count_graph(
@@ -449,7 +452,7 @@ def count_graph(
         if node.again:
             outputs.append((counted.output_shape, *counted.extra_outputs))
             continue
-        parts, expr, macs = _repeated(counted, node.times)
+        parts, expr, macs, kv = _repeated(counted, node.times)
         layers.append(
             LayerCount(
                 len(layers) + 1,
@@ -462,6 +465,8 @@ def count_graph(
                 frozen=_frozen(args, call, rules),
                 name=node.name,
                 macs_expr=macs,
+                size_notes=counted.size_notes,
+                kv_per_token=kv,
             )
         )
         outputs.append((counted.output_shape, *counted.extra_outputs))

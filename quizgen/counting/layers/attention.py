@@ -51,7 +51,9 @@ def _keras(args: dict[str, Any], ctx: Context) -> Counted:
             mul(h_, tq, tk, v_) if ctx.rules.attention_scores else None,
             mul(tq, h_, v_, num(eq, "query width")),
         )
-    return Counted(tuple(parts), query if len(query) > 1 else (None, *query), macs=macs)
+    h_, k_, v_ = num(args["heads"], "heads"), num(k, "key_dim"), num(v, "value_dim")
+    kv = add(mul(h_, k_), mul(h_, v_))
+    return Counted(tuple(parts), query if len(query) > 1 else (None, *query), macs=macs, kv_per_token=kv)
 
 
 def steps(ctx: Context, shape: tuple[int | None, ...]) -> Expr | None:
@@ -95,7 +97,9 @@ def _pytorch(args: dict[str, Any], ctx: Context) -> Counted:
             mul(num(2, "products (scores, mixing)"), t, t, width) if ctx.rules.attention_scores else None,
             mul(t, width, width),
         )
-    return Counted(tuple(parts), ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape), macs=macs)
+    kv = mul(num(2, "tensors (K and V)"), width)
+    shape = ctx.shape if len(ctx.shape) > 1 else (None, *ctx.shape)
+    return Counted(tuple(parts), shape, macs=macs, kv_per_token=kv)
 
 
 def _attention(args: dict[str, Any], ctx: Context) -> Counted:

@@ -84,6 +84,10 @@ class Counted:
     macs: Expr | None = ZERO
     """Multiply–accumulates of one forward pass of one sample; None where a size is unknown."""
     notes: tuple[str, ...] = ()
+    size_notes: tuple[str, ...] = ()
+    """How each spatial output size is worked out (convolutions and pooling)."""
+    kv_per_token: Expr | None = None
+    """Values a decoder caches per token (keys and values of every layer), for KV-cache sizes."""
     extra_outputs: tuple[Shape, ...] = ()
     """Shapes of further output tensors (a recurrent layer's states with ``return_state``)."""
 

@@ -15,8 +15,15 @@ def effective_kernel(kernel: int, dilation: int) -> int:
 
 def out_size(size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int = 1) -> int | None:
     """Output length of one spatial dimension (Keras' valid/same/causal, or PyTorch's explicit padding)."""
+    return sized(size, kernel, stride, padding, ctx, dilation)[0]
+
+
+def sized(
+    size: int | None, kernel: int, stride: int, padding: Any, ctx: Context, dilation: int = 1
+) -> tuple[int | None, str]:
+    """Output length of one spatial dimension and how it is worked out: ``⌊(28 + 2·1 − 3) / 2⌋ + 1 = 14``."""
     if size is None:
-        return None
+        return None, ""
     rules = ctx.rules
     span = effective_kernel(kernel, dilation)
     if rules.padding_swapped and padding in ("same", "valid"):
@@ -24,12 +31,20 @@ def out_size(size: int | None, kernel: int, stride: int, padding: Any, ctx: Cont
     if rules.stride_ignored:
         stride = 1
     if padding in ("same", "causal"):
-        return -(-size // stride)
+        value = -(-size // stride)
+        return value, (f"{size} (same padding, stride 1)" if stride == 1 else f"⌈{size} / {stride}⌉ = {value}")
     pad = 0 if padding == "valid" else padding
     if size + 2 * pad < span:
         where = "" if padding == "valid" else f" with padding {pad}"
         raise ctx.error(f"kernel {span} is larger than the input size {size}{where} (padding=valid)")
-    return (size + 2 * pad - span) // stride + (0 if rules.size_off_by_one else 1)
+    one = 0 if rules.size_off_by_one else 1
+    value = (size + 2 * pad - span) // stride + one
+    padded = f"{size} + 2·{pad}" if pad else f"{size}"
+    kernel_text = f"{dilation}·({kernel} − 1) + 1" if dilation > 1 else f"{span}"
+    plus = f" + {one}" if one else ""
+    if stride == 1:
+        return value, f"{padded} − {kernel_text}{plus} = {value}"
+    return value, f"⌊({padded} − {kernel_text}) / {stride}⌋{plus} = {value}"
 
 
 def transposed_size(
@@ -72,6 +87,10 @@ def _padding(args: dict[str, Any], ctx: Context, rank: int, strides: tuple[int, 
     if ctx.framework == "keras":
         raise ctx.error("Keras' padding is valid or same (a ZeroPadding layer adds explicit padding)")
     return list(spatial(padding, rank))
+
+
+def _notes(worked: list[tuple[int | None, str]]) -> tuple[str, ...]:
+    return tuple(note for _, note in worked)
 
 
 def conv_macs(ctx: Context, out: tuple[int | None, ...], *per_position: Expr) -> Expr | None:
@@ -121,10 +140,10 @@ def _conv(rank: int):
         f, groups = args["filters"], args["groups"]
         if c % groups or f % groups:
             raise ctx.error(f"groups={groups} must divide the {c} input channels and the {f} filters")
-        out = tuple(
-            out_size(n, k, s, p, ctx, d)
-            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        )
+        worked = [
+            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        ]
+        out = tuple(value for value, _ in worked)
         weights = Part("weights", mul(*_kernel(kernel), *_channels(c, groups, ctx), num(f, "filters")))
         macs = conv_macs(
             ctx,
@@ -133,7 +152,7 @@ def _conv(rank: int):
             num(c // groups, "channels per group" if groups > 1 else "channels"),
             num(f, "filters"),
         )
-        return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs)
+        return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs, size_notes=_notes(worked))
 
     return count
 
@@ -144,14 +163,14 @@ def _depthwise(rank: int):
         kernel, strides, dilation = _geometry(args, ctx, rank)
         padding = _padding(args, ctx, rank, strides)
         m = args["depth_multiplier"]
-        out = tuple(
-            out_size(n, k, s, p, ctx, d)
-            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        )
+        worked = [
+            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        ]
+        out = tuple(value for value, _ in worked)
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         weights = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
         macs = conv_macs(ctx, out, *_kernel(kernel), num(c, "channels"), *multiplier)
-        return Counted((weights, *_bias(args, ctx, c * m)), (*out, c * m), macs=macs)
+        return Counted((weights, *_bias(args, ctx, c * m)), (*out, c * m), macs=macs, size_notes=_notes(worked))
 
     return count
 
@@ -162,22 +181,22 @@ def _separable(rank: int):
         kernel, strides, dilation = _geometry(args, ctx, rank)
         padding = _padding(args, ctx, rank, strides)
         m, f = args["depth_multiplier"], args["filters"]
-        out = tuple(
-            out_size(n, k, s, p, ctx, d)
-            for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        )
+        worked = [
+            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+        ]
+        out = tuple(value for value, _ in worked)
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         channels = num(c, "channels")
         if ctx.rules.separable_as_standard:  # the mistake: counting it as a standard convolution
             weights = Part("weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), num(f, "filters")))
             macs = conv_macs(ctx, out, *_kernel(kernel), channels, num(f, "filters"))
-            return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs)
+            return Counted((weights, *_bias(args, ctx, f)), (*out, f), macs=macs, size_notes=_notes(worked))
         depthwise = Part("depthwise_weights", mul(*_kernel(kernel), *_channels(c, 1, ctx), *multiplier))
         pointwise = Part("pointwise_weights", mul(*_channels(c, 1, ctx), *multiplier, num(f, "filters")))
         spatial_macs = conv_macs(ctx, out, *_kernel(kernel), channels, *multiplier)
         mixing_macs = conv_macs(ctx, out, channels, *multiplier, num(f, "filters"))
         macs = None if spatial_macs is None or mixing_macs is None else add(spatial_macs, mixing_macs)
-        return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f), macs=macs)
+        return Counted((depthwise, pointwise, *_bias(args, ctx, f)), (*out, f), macs=macs, size_notes=_notes(worked))
 
     return count
 

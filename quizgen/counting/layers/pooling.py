@@ -6,7 +6,7 @@ from typing import Any
 
 from quizgen.counting.expr import num
 from quizgen.counting.layers.base import Context, Counted, LayerType, Param, spatial
-from quizgen.counting.layers.conv import out_size, spatial_input
+from quizgen.counting.layers.conv import sized, spatial_input
 
 
 def _pool(rank: int):
@@ -22,8 +22,8 @@ def _pool(rank: int):
         pads = [padding] * rank if isinstance(padding, str) else list(spatial(padding, rank))
         if len(pool) != rank or len(stride) != rank:
             raise ctx.error(f"{ctx.call.name} needs {rank} size(s) for pool and stride")
-        out = tuple(out_size(n, k, s, p, ctx) for n, k, s, p in zip(sizes, pool, stride, pads, strict=True))
-        return Counted((), (*out, c), num(0))
+        worked = [sized(n, k, s, p, ctx) for n, k, s, p in zip(sizes, pool, stride, pads, strict=True)]
+        return Counted((), (*(value for value, _ in worked), c), num(0), size_notes=tuple(n for _, n in worked))
 
     return count
 

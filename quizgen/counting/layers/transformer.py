@@ -50,15 +50,28 @@ def _feed_forward(e: int, f: int, bias: bool) -> Expr:
     )
 
 
-def _blocks(parts: list[Part], args: dict[str, Any], ctx: Context, macs: Expr | None) -> Counted:
-    """A block's parts and multiply–accumulates, repeated ``layers`` times."""
+def _blocks(
+    parts: list[Part], args: dict[str, Any], ctx: Context, macs: Expr | None, kv: Expr | None = None
+) -> Counted:
+    """A block's parts, multiply–accumulates and cached keys and values, repeated ``layers`` times."""
     times = args["layers"]
     if times == 1:
-        return Counted(tuple(parts), ctx.shape, macs=macs)
+        return Counted(tuple(parts), ctx.shape, macs=macs, kv_per_token=kv)
+    layers = num(times, "layers")
     each = add(*(p.expr for p in parts))
-    repeated = tuple(Part(p.name, mul(num(times, "layers"), p.expr), p.trainable) for p in parts)
-    total_macs = None if macs is None else mul(num(times, "layers"), macs)
-    return Counted(repeated, ctx.shape, mul(num(times, "layers"), each), macs=total_macs)
+    repeated = tuple(Part(p.name, mul(layers, p.expr), p.trainable) for p in parts)
+    return Counted(
+        repeated,
+        ctx.shape,
+        mul(layers, each),
+        macs=None if macs is None else mul(layers, macs),
+        kv_per_token=None if kv is None else mul(layers, kv),
+    )
+
+
+def _cached(width: Expr | int, *factors: Expr) -> Expr:
+    """Keys and values cached per token: 2 (K and V) × the width of each."""
+    return mul(num(2, "tensors (K and V)"), *factors, width)
 
 
 def _steps(ctx: Context) -> Expr | None:
@@ -102,7 +115,8 @@ def _torch_block(decoder: bool):
         t = _steps(ctx)
         cross = [_scores(ctx, t, e)] if decoder and t is not None and ctx.rules.attention_scores else []
         macs = _block_macs(ctx, projections, e, [c for c in cross if c is not None])
-        return _blocks([*parts, *_norms(ctx, e, args["bias"], 3 if decoder else 2)], args, ctx, macs)
+        kv = _cached(num(e, "d_model")) if decoder else None
+        return _blocks([*parts, *_norms(ctx, e, args["bias"], 3 if decoder else 2)], args, ctx, macs, kv)
 
     return count
 
@@ -118,7 +132,8 @@ def _gpt2_block(args: dict[str, Any], ctx: Context) -> Counted:
     attention = add(qkv, num(3 * e, "q, k, v") if bias else None, out, num(e, "d_model") if bias else None)
     mlp = add(_linear(e, inner, bias, "d_model", "inner"), _linear(inner, e, bias, "inner", "d_model"))
     macs = _block_macs(ctx, [(e, 3 * e), (e, e), (e, inner), (inner, e)], e)
-    return _blocks([Part("attention", attention), Part("mlp", mlp), *_norms(ctx, e, True, 2)], args, ctx, macs)
+    parts = [Part("attention", attention), Part("mlp", mlp), *_norms(ctx, e, True, 2)]
+    return _blocks(parts, args, ctx, macs, _cached(num(e, "d_model")))
 
 
 def _bert_layer(args: dict[str, Any], ctx: Context) -> Counted:
@@ -166,7 +181,8 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     kv_width = (heads if ctx.rules.kv_heads_as_heads else kv) * d
     projections = [(h, heads * d), (h, kv_width), (h, kv_width), (heads * d, h), (h, i), (h, i), (i, h)]
     macs = _block_macs(ctx, projections, heads * d)
-    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx, macs)
+    kv_cached = _cached(num(d, "head_dim"), kv_count)
+    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx, macs, kv_cached)
 
 
 LAYERS_OPTION = Param("layers", "size", 1, maximum=MAX_REPEAT)
