@@ -23,6 +23,8 @@ COMPARE_OPTIONS = {
     "C": "Both have the same number of parameters",
 }
 RATIO_TOLERANCE = 0.01
+RATIO = re.compile(r"^ratio(?:\((.+)\))?$")
+"""``ratio`` of the totals, or ``ratio(macs)``: any numeric quantity of model A over model B's."""
 
 
 @dataclass(frozen=True)
@@ -238,39 +240,51 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     return Answer(units, derivation, solution, wrongs, given_total=given)
 
 
-def _two_models(spec: str, spec_b: str, framework: str) -> tuple[list[Call], list[Call], int, int, list[str]]:
-    """Both models' calls and totals, and the solution lines that count each layer of A and B."""
+def _two_models(
+    spec: str, spec_b: str, framework: str, inner: str = "total"
+) -> tuple[list[Call], list[Call], int, int, list[str]]:
+    """Both models' calls, their values of ``inner`` (the totals by default), and the solution lines."""
     a_calls, b_calls = parse(spec), parse(spec_b)
     a_model, b_model = counted(a_calls, framework), counted(b_calls, framework)
+    if inner == "total":
+        a_lines, b_lines = _layer_lines(a_model), _layer_lines(b_model)
+    else:
+        a_lines, b_lines = _solution_for(a_model, inner)[1:], _solution_for(b_model, inner)[1:]
     lines = [
         f"Conventions: {FRAMEWORK_NAMES[framework]}.",
-        *(f"A: {line}" for line in _layer_lines(a_model)),
-        *(f"B: {line}" for line in _layer_lines(b_model)),
+        *(f"A: {x}" for x in a_lines),
+        *(f"B: {x}" for x in b_lines),
     ]
-    return a_calls, b_calls, a_model.total, b_model.total, lines
+    return a_calls, b_calls, measure(a_model, inner).value, measure(b_model, inner).value, lines
 
 
 def _mistaken_totals(
-    a_calls: list[Call], b_calls: list[Call], framework: str, mistakes: list[Misconception]
+    a_calls: list[Call], b_calls: list[Call], framework: str, mistakes: list[Misconception], inner: str = "total"
 ) -> list[tuple[Misconception, int, int]]:
-    """(mistake, total of A, total of B) as a student making that mistake would count them."""
+    """(mistake, A, B) as a student making that mistake would count them (``inner`` of each model)."""
     found = []
     for m in mistakes:
         if m.rules is None:
             continue
         try:
-            found.append((m, counted(a_calls, framework, m.rules).total, counted(b_calls, framework, m.rules).total))
+            a = measure(counted(a_calls, framework, m.rules), inner).value
+            b = measure(counted(b_calls, framework, m.rules), inner).value
         except QuizgenError:
             continue
+        found.append((m, a, b))
     return found
 
 
-def ratio_answer(spec: str, spec_b: str, framework: str, names: list[str] | None = None) -> Answer:
-    a_calls, b_calls, a, b, solution = _two_models(spec, spec_b, framework)
+def ratio_answer(
+    spec: str, spec_b: str, framework: str, names: list[str] | None = None, inner: str = "total"
+) -> Answer:
+    a_calls, b_calls, a, b, solution = _two_models(spec, spec_b, framework, inner)
+    if not b:
+        raise UsageError(f"ratio: model B's {inner} is 0")
     value = round(a / b, 4)
     solution.append(f"Ratio: {a} / {b} = {value:g}")
     wrongs = []
-    for m, wa, wb in _mistaken_totals(a_calls, b_calls, framework, _mistakes(names, spec, spec_b)):
+    for m, wa, wb in _mistaken_totals(a_calls, b_calls, framework, _mistakes(names, spec, spec_b), inner):
         if wb and abs(wa / wb - value) > RATIO_TOLERANCE and wa > 0:
             wrong = round(wa / wb, 4)
             wrongs.append(Wrong(m.name, wrong, f"{m.title} ({wa} / {wb} = {wrong:g}): {m.why}."))
@@ -305,10 +319,13 @@ def _cached_answer(
     spec: str, spec_b: str | None, framework: str, quantity: str, names_key: tuple[str, ...] | None
 ) -> Answer:
     names = list(names_key) if names_key else None
-    if quantity in ("ratio", "compare"):
+    ratio = RATIO.match(quantity)
+    if ratio or quantity == "compare":
         if spec_b is None:
             raise UsageError(f"{quantity} needs a second architecture")
-        return (ratio_answer if quantity == "ratio" else compare_answer)(spec, spec_b, framework, names)
+        if quantity == "compare":
+            return compare_answer(spec, spec_b, framework, names)
+        return ratio_answer(spec, spec_b, framework, names, (ratio.group(1) if ratio else None) or "total")
     if _UNITS.match(quantity):
         return inverse_answer(spec, framework, quantity, names)
     return measure_answer(spec, framework, quantity, names)

@@ -94,7 +94,7 @@ def _numeric_options(
     candidates: list[Wrong] = []
     seen = {answer.value}
     pool = answer.wrongs
-    if len({w.value for w in pool} - seen) < n and quantity not in ("ratio",) and not quantity.startswith("units"):
+    if len({w.value for w in pool} - seen) < n and not quantity.startswith(("ratio", "units")):
         pool = pool + pair_wrongs(spec, framework, quantity, template.misconceptions)
     for wrong in pool:
         if wrong.value not in seen and (not isinstance(wrong.value, int | float) or wrong.value > 0):
@@ -146,7 +146,7 @@ def _counted_variant(
     if answer.given_total is not None:
         context = {**context, "given_total": answer.given_total}
     text = _render(template, "prompt", prompt, context)
-    tol = tolerance if tolerance is not None else (RATIO_TOLERANCE if quantity == "ratio" else 0)
+    tol = tolerance if tolerance is not None else (RATIO_TOLERANCE if quantity.startswith("ratio") else 0)
     common: dict[str, Any] = {
         "template_id": template.id,
         "title": template.title,
@@ -234,8 +234,8 @@ def instantiate(template: Template, seed: int, fixed: dict[str, Any] | None = No
     context: dict[str, Any] = {**params, "params": params, "framework": template.framework}
     context["spec"] = _spec(template, "architecture", template.architecture, context)
     context["spec_b"] = _spec(template, "architecture_b", template.architecture_b, context)
-    asked = {template.quantity, *(p.quantity for p in template.parts)}
-    if context["spec_b"] is not None and not asked & {"ratio", "compare"}:
+    asked = [template.quantity or "", *(p.quantity for p in template.parts)]
+    if context["spec_b"] is not None and not any(q == "compare" or q.startswith("ratio") for q in asked):
         context["total_b"] = count(context["spec_b"], template.framework_b or template.framework).total
     if template.type == "conceptual":
         return _conceptual(template, context, rng)

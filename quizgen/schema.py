@@ -14,11 +14,14 @@ from quizgen.errors import UsageError
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionType = Literal["numeric", "multiple_choice", "multi_part", "conceptual"]
 Framework = Literal["keras", "pytorch"]
-TWO_MODEL_QUANTITIES = re.compile(r"^(ratio|compare|units\[\d+\])$")
+TWO_MODEL_QUANTITIES = re.compile(r"^(ratio|compare|units\[\d+\]|ratio\((?P<inner>[^()]+(\([a-z0-9]+\))?)\))$")
 
 
 def _known_quantity(text: str) -> str:
-    if TWO_MODEL_QUANTITIES.match(text):
+    match = TWO_MODEL_QUANTITIES.match(text)
+    if match and match.group("inner"):
+        _known_quantity(match.group("inner"))
+    if match:
         return text
     try:
         parse_quantity(text)
@@ -172,7 +175,8 @@ class Template(Strict):
             raise ValueError("parts: a multi-part question needs at least two parts")
         if self.type != "multi_part" and self.parts:
             raise ValueError("parts: only multi_part questions have parts")
-        uses_b = self.quantity in ("ratio", "compare") or any(p.quantity in ("ratio", "compare") for p in self.parts)
+        asked = [self.quantity or "", *(p.quantity for p in self.parts)]
+        uses_b = any(q == "compare" or q.startswith("ratio") for q in asked)
         if uses_b and not self.architecture_b:
             raise ValueError("architecture_b: ratio and compare questions need a second architecture")
         if self.quantity == "compare" and self.type != "multiple_choice":

@@ -55,6 +55,15 @@ ABOUT = {
     "dense_flattens_sequence": {"Dense"},
     "flatten_of_last_state": {"Flatten"},
     "counted_disabled_bias": None,
+    "flops_for_macs": None,
+    "forgot_sequence_length": None,
+    "forgot_output_positions": {"Conv1D", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose"},
+    "forgot_attention_scores": {"MultiHeadAttention", "TransformerEncoderLayer", "GPT2Block", "LlamaDecoderLayer"},
+    "size_off_by_one": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling2D"},
+    "padding_swapped": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling2D"},
+    "stride_ignored": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling2D"},
+    "bits_for_bytes": None,
+    "forgot_keys_or_values": None,
 }
 LAYER_MENTION = re.compile(r"\b([A-Z][A-Za-z0-9]*\((?:[^()]|\([^()]*(?:\([^()]*\))?[^()]*\))*\))")
 

@@ -87,6 +87,35 @@ def _parse_number(raw: str) -> Parsed:
     return Parsed(raw)
 
 
+UNITS = {
+    "b": 1,
+    "byte": 1,
+    "bytes": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "bit": 1 / 8,
+    "bits": 1 / 8,
+}
+WITH_UNIT = re.compile(r"^\s*(?P<number>[^a-zA-Z]*?)\s*(?P<unit>[a-zA-Z]+)\s*\.?\s*$")
+
+
+def parse_bytes(raw: str) -> Parsed:
+    """A size in bytes: a number, or a number with a unit (``2 GiB``, ``1.5 MB``, ``4096 bytes``, ``64 bits``)."""
+    match = WITH_UNIT.match(normalize(raw))
+    if match and match.group("unit").lower() in UNITS:
+        number = parse_number(match.group("number"))
+        if number.value is not None:
+            value = number.value * UNITS[match.group("unit").lower()]
+            return Parsed(raw, value if abs(value) <= MAX_ABS else None)
+    return parse_number(raw)
+
+
 def parse_choice(raw: str, options: dict[str, str]) -> Parsed:
     text = normalize(raw).strip()
     if not text:

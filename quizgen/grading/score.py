@@ -11,7 +11,7 @@ from quizgen.answers import answer_for, pair_wrongs
 from quizgen.counting.expr import Expr
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
-from quizgen.grading.parse import Parsed, parse_choice, parse_number
+from quizgen.grading.parse import Parsed, parse_bytes, parse_choice, parse_number
 from quizgen.grading.shape import agrees
 
 Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
@@ -49,7 +49,8 @@ class Scorer:
             return ItemResult(label, raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
             return self._choice(question, parse_choice(raw, question["options"]), points)
-        return self._numeric(question, parse_number(raw), points)
+        reader = parse_bytes if "_bytes" in (question.get("quantity") or "") else parse_number
+        return self._numeric(question, reader(raw), points)
 
     def _choice(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
         if parsed.letter is None:
