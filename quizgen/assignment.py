@@ -56,6 +56,10 @@ class Assignment(Strict):
     variants: int | None = Field(None, ge=1, le=100000, description="anonymous variants V001, V002, ...")
     formats: list[Format] = Field(default_factory=_default_formats)
     salt: str = Field(min_length=1)
+    bank: list[str] = Field(
+        default_factory=list,
+        description="your own template files or folders, relative to this file (added to the built-in bank)",
+    )
     partial_credit: dict[str, float] = Field(default_factory=dict, description="misconception → share of points")
 
     @model_validator(mode="after")

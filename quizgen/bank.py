@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import random
 import warnings
 from collections.abc import Iterable
@@ -113,6 +114,22 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def bank_paths(extra: Iterable[Path] = (), builtin: bool = True) -> list[Path]:
+    """The built-in bank (unless left out) followed by the course's own bank files or folders."""
+    return [*([bank_dir()] if builtin else []), *extra]
+
+
+def file_hashes(paths: Iterable[Path]) -> list[dict[str, str]]:
+    """Each bank file with its SHA-256, as key.json records which templates produced it."""
+    builtin = bank_dir().resolve()
+    found = []
+    for path in bank_files(list(paths)):
+        resolved = path.resolve()
+        shown = f"built-in:{resolved.name}" if resolved.parent == builtin else str(path)
+        found.append({"file": shown, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    return found
 
 
 def read_bank(paths: Iterable[Path] | None = None) -> tuple[Bank, list[Problem]]:

@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from quizgen import __version__
-from quizgen.bank import crosscheck_template, load_bank, validate_bank
+from quizgen.bank import Bank, crosscheck_template, load_bank, validate_bank
+from quizgen.bank import bank_paths as bank_paths_for
 from quizgen.count_table import format_table
 from quizgen.counting import FRAMEWORKS, count
 from quizgen.counting.model import DTYPE_BYTES
@@ -117,18 +118,31 @@ def bank_group() -> None:
 
 
 BANK_OPTION = click.option(
-    "--bank", "bank_paths", multiple=True, type=click.Path(path_type=Path), help="Bank folder or file (repeatable)."
+    "--bank",
+    "bank_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Your own template file or folder, added to the built-in bank (repeatable).",
 )
+COURSE_BANK_OPTION = BANK_OPTION
+NO_BUILTIN_OPTION = click.option(
+    "--no-builtin-bank", is_flag=True, help="Leave the built-in bank out: only --bank and the assignment's bank: list."
+)
+
+
+def chosen_bank(bank_paths: tuple[Path, ...], no_builtin_bank: bool = False) -> Bank:
+    return load_bank(bank_paths_for(bank_paths, not no_builtin_bank))
 
 
 @bank_group.command("list", short_help="The bank's templates: id, type, difficulty, topic.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--tag", default=None, help="Only templates with this tag or topic.")
 @BANK_OPTION
+@NO_BUILTIN_OPTION
 @reports_errors
-def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...]) -> None:
+def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...], no_builtin_bank: bool) -> None:
     """List the bank's question templates."""
-    templates = load_bank(bank_paths or None).with_tag(tag)
+    templates = chosen_bank(bank_paths, no_builtin_bank).with_tag(tag)
     rows: list[dict[str, Any]] = [
         {
             "id": t.id,
@@ -158,12 +172,19 @@ def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...]) -> N
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True)
 @BANK_OPTION
+@NO_BUILTIN_OPTION
 @reports_errors
 def bank_show(
-    template_id: str, student: str, salt: str, secret_file: Path | None, as_json: bool, bank_paths: tuple[Path, ...]
+    template_id: str,
+    student: str,
+    salt: str,
+    secret_file: Path | None,
+    as_json: bool,
+    bank_paths: tuple[Path, ...],
+    no_builtin_bank: bool,
 ) -> None:
     """Show one student's variant of a template with its worked solution."""
-    template = load_bank(bank_paths or None).get(template_id)
+    template = chosen_bank(bank_paths, no_builtin_bank).get(template_id)
     variant = student_variant(template, load_secret(secret_file).value, salt, student)
     if as_json:
         click.echo(json.dumps(variant.model_dump(), ensure_ascii=False, indent=1))
@@ -174,14 +195,16 @@ def bank_show(
 @bank_group.command("mistakes", short_help="The mistakes that partial_credit can name.")
 @click.argument("template_id", required=False)
 @BANK_OPTION
+@NO_BUILTIN_OPTION
 @reports_errors
-def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...]) -> None:
+def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...], no_builtin_bank: bool) -> None:
     """The catalogued mistakes (the names partial_credit takes), or those one template can name."""
     if template_id is None:
         click.echo(format_mistakes())
         return
     variants = 50
-    click.echo(format_mistakes(mistakes_seen(load_bank(bank_paths or None).get(template_id), variants), variants))
+    template = chosen_bank(bank_paths, no_builtin_bank).get(template_id)
+    click.echo(format_mistakes(mistakes_seen(template, variants), variants))
 
 
 @bank_group.command("validate", short_help="Prove templates sound (schema, answers, checks).")
@@ -223,6 +246,8 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
 @click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="Folder of templates to override.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@COURSE_BANK_OPTION
+@NO_BUILTIN_OPTION
 @reports_errors
 def generate_command(
     assignment: Path,
@@ -233,6 +258,8 @@ def generate_command(
     practice: bool,
     templates: Path | None,
     jobs: int,
+    bank_paths: tuple[Path, ...],
+    no_builtin_bank: bool,
 ) -> None:
     """Write each student's quiz, the answer keys and LMS files for ASSIGNMENT."""
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
@@ -246,8 +273,10 @@ def generate_command(
             force,
             practice,
             templates,
+            list(bank_paths),
             progress=bar.update if show_bar else None,
             jobs=jobs,
+            builtin_bank=not no_builtin_bank,
         )
     if result.secret_source == "none":
         click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)
@@ -290,10 +319,20 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
+@COURSE_BANK_OPTION
+@NO_BUILTIN_OPTION
 @reports_errors
-def export_command(assignment: Path, fmt: str, out_file: Path, secret_file: Path | None, force: bool) -> None:
+def export_command(
+    assignment: Path,
+    fmt: str,
+    out_file: Path,
+    secret_file: Path | None,
+    force: bool,
+    bank_paths: tuple[Path, ...],
+    no_builtin_bank: bool,
+) -> None:
     """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
-    path = export_file(assignment, fmt, out_file, secret_file, force)
+    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank)
     click.echo(f"wrote {path}")
 
 

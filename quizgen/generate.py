@@ -7,7 +7,7 @@ import json
 import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -16,14 +16,13 @@ from typing import IO, Any
 
 from quizgen import __version__
 from quizgen.assignment import FORMATS, LoadedAssignment, Student, load_assignment
-from quizgen.bank import Bank, bank_files, load_bank
+from quizgen.bank import Bank, bank_files, bank_paths, file_hashes, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.files import atomic_folder, output_error, write_file
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
-from quizgen.resources import bank_dir
 from quizgen.secret import load_secret
 
 NO_SECRET_NOTICE = "No secret was set: anyone with the assignment file can reproduce these variants from its salt."
@@ -64,6 +63,20 @@ def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -
     return [str(f) for f in chosen]
 
 
+def banks_of(assignment: LoadedAssignment, extra: Iterable[Path] = (), builtin: bool = True) -> list[Path]:
+    """The bank files an assignment is generated from: built-in, its ``bank:`` list, then ``--bank``."""
+    own = []
+    for entry in assignment.spec.bank:
+        path = (assignment.path.parent / entry).resolve()
+        if not path.exists():
+            raise AssignmentError(f"{assignment.path}: bank: no such file or folder {path}")
+        own.append(path)
+    paths = bank_paths([*own, *extra], builtin)
+    if not paths:
+        raise AssignmentError(f"{assignment.path}: no bank: --no-builtin-bank needs --bank or a bank: list")
+    return paths
+
+
 def generate(
     assignment_path: Path,
     out_dir: Path,
@@ -75,8 +88,15 @@ def generate(
     bank_paths: list[Path] | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    builtin_bank: bool = True,
 ) -> GenerateResult:
+    """Write every student's quiz and key (and the LMS files) for an assignment.
+
+    ``bank_paths`` are the course's own template files or folders, added to the built-in bank
+    (left out with ``builtin_bank=False``) and to the assignment's own ``bank:`` list.
+    """
     assignment = load_assignment(assignment_path)
+    bank_paths = banks_of(assignment, bank_paths or [], builtin_bank)
     bank = load_bank(bank_paths)
     check_references(assignment, bank)
     chosen = _selected_formats(assignment, formats)
@@ -108,7 +128,7 @@ def generate(
             "assignment": assignment.spec.title,
             "assignment_file": assignment_path.name,
             "assignment_sha256": hashlib.sha256(assignment_path.read_bytes()).hexdigest(),
-            "bank_sha256": bank_hash(bank_paths or [bank_dir()]),
+            "bank_sha256": bank_hash(bank_paths),
             "salt": assignment.spec.salt,
             "secret": secret.source,
             "students": len(assignment.students),
@@ -124,21 +144,31 @@ def generate(
 
 
 def key_for(
-    assignment_path: Path, secret_file: Path | None = None, bank_paths: list[Path] | None = None
+    assignment_path: Path,
+    secret_file: Path | None = None,
+    bank_paths: list[Path] | None = None,
+    builtin_bank: bool = True,
 ) -> dict[str, Any]:
     """The key of an assignment (what key.json holds), without writing anything."""
     assignment = load_assignment(assignment_path)
-    bank = load_bank(bank_paths)
+    paths = banks_of(assignment, bank_paths or [], builtin_bank)
+    bank = load_bank(paths)
     check_references(assignment, bank)
     secret = load_secret(secret_file)
-    key = _empty_key(assignment)
+    key = _empty_key(assignment, paths)
     for student in assignment.students:
         key["students"].append(key_entry(build_quiz(assignment, bank, secret.value, student)))
     return key
 
 
 def export_file(
-    assignment_path: Path, fmt: str, out_file: Path, secret_file: Path | None = None, force: bool = False
+    assignment_path: Path,
+    fmt: str,
+    out_file: Path,
+    secret_file: Path | None = None,
+    force: bool = False,
+    bank_paths: list[Path] | None = None,
+    builtin_bank: bool = True,
 ) -> Path:
     """One LMS file for an assignment (``quizgen export``), written atomically."""
     exporter = EXPORTERS.get(fmt)
@@ -151,7 +181,7 @@ def export_file(
     inputs = input_paths(load_assignment(assignment_path), secret_file)
     if any(path.resolve() == out_file.resolve() for path in inputs):
         raise ExportError(f"{out_file}: is an input of this export; write the LMS file elsewhere")
-    key = key_for(assignment_path, secret_file)
+    key = key_for(assignment_path, secret_file, bank_paths, builtin_bank)
     scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
     try:
         out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -166,11 +196,12 @@ def export_file(
     return out_file
 
 
-def _empty_key(assignment: LoadedAssignment) -> dict[str, Any]:
+def _empty_key(assignment: LoadedAssignment, paths: list[Path]) -> dict[str, Any]:
     return {
         "assignment": assignment.spec.title,
         "salt": assignment.spec.salt,
         "partial_credit": assignment.spec.partial_credit,
+        "bank": file_hashes(paths),
         "students": [],
     }
 
@@ -260,7 +291,7 @@ def _write_students(
     progress: Callable[[int], None] | None,
     jobs: int,
 ) -> tuple[dict[str, Any], int]:
-    key = _empty_key(assignment)
+    key = _empty_key(assignment, list(job.bank_paths or ()))
     files = 0
     with ExitStack() as stack:
         combined: dict[str, IO[str]] = {}
