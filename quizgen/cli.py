@@ -112,6 +112,15 @@ def read_text_argument(argument: str) -> tuple[str, str]:
         raise UsageError(f"{argument}: cannot read: {error.strerror or error}") from None
 
 
+@main.command("schema", short_help="JSON Schema of template or assignment files, for editors.")
+@click.argument("kind", type=click.Choice(["template", "assignment"]))
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a template file or an assignment file (as kept in schemas/)."""
+    from quizgen.json_schemas import schema_text
+
+    click.echo(schema_text(kind), nl=False)
+
+
 @main.group("bank")
 def bank_group() -> None:
     """List, show and validate question templates."""
@@ -205,6 +214,56 @@ def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...], no_buil
     variants = 50
     template = chosen_bank(bank_paths, no_builtin_bank).get(template_id)
     click.echo(format_mistakes(mistakes_seen(template, variants), variants))
+
+
+@bank_group.command("new", short_help="Write a commented starter template of your own.")
+@click.argument("template_id")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["numeric", "multiple_choice", "multi_part"]),
+    default="numeric",
+    show_default=True,
+)
+@click.option(
+    "--bank",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path("bank"),
+    show_default=True,
+    help="Folder of your templates.",
+)
+@reports_errors
+def bank_new(template_id: str, kind: str, folder: Path) -> None:
+    """Write FOLDER/TEMPLATE_ID.yaml, a commented template that validates as written."""
+    from quizgen.authoring import new_template
+
+    path = new_template(template_id, kind, folder, chosen_bank((folder,) if folder.exists() else ()))
+    click.echo(f"wrote {path}; check it with: quizgen bank validate {folder}")
+
+
+@bank_group.command("preview", short_help="Variants of a template side by side, in one HTML page.")
+@click.argument("template_id")
+@click.option("--variants", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="HTML file to write.")
+@BANK_OPTION
+@NO_BUILTIN_OPTION
+@reports_errors
+def bank_preview(
+    template_id: str, variants: int, out_file: Path, bank_paths: tuple[Path, ...], no_builtin_bank: bool
+) -> None:
+    """Show VARIANTS variants of a template with answers, worked solutions and the mistakes behind distractors."""
+    from quizgen.authoring import preview_view
+    from quizgen.files import output_error, write_file
+    from quizgen.render import Renderer
+
+    view = preview_view(chosen_bank(bank_paths, no_builtin_bank), template_id, variants)
+    html = Renderer(view["template"].title).render("preview.html", doc_title=f"Preview: {template_id}", **view)
+    try:
+        write_file(out_file, html)
+    except OSError as error:
+        raise output_error(error, out_file) from None
+    click.echo(f"wrote {out_file} ({variants} variants of {template_id})")
 
 
 @bank_group.command("validate", short_help="Prove templates sound (schema, answers, checks).")
