@@ -62,7 +62,8 @@ def _course(tmp_path: Path, assignment_extra: str = "") -> Path:
     assert result.exit_code == 0, result.output
     (tmp_path / "roster.csv").write_text("student_id\na1\na2\n")
     (tmp_path / "quiz.yaml").write_text(
-        f"title: t\nsalt: s\nroster: roster.csv\n{assignment_extra}questions:\n  - {{id: my-own}}\n  - {{id: dense-layer}}\n"
+        f"title: t\nsalt: s\nroster: roster.csv\n{assignment_extra}"
+        "questions:\n  - {id: my-own}\n  - {id: dense-layer}\n"
     )
     return bank
 
