@@ -22,6 +22,7 @@ from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.files import atomic_folder, output_error, write_file
+from quizgen.notebook import quiz_notebook
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.secret import load_secret
 
@@ -57,7 +58,7 @@ def _selected_formats(assignment: LoadedAssignment, formats: list[str] | None) -
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         raise AssignmentError(f"unknown format {', '.join(unknown)}: choose from {', '.join(FORMATS)}")
-    missing = [f for f in chosen if f not in ("md", "html") and f not in EXPORTERS]
+    missing = [f for f in chosen if f not in ("md", "html", "ipynb") and f not in EXPORTERS]
     if missing:
         raise ExportError(f"format {', '.join(missing)} is not available in this version")
     return [str(f) for f in chosen]
@@ -253,6 +254,8 @@ class _Worker:
             files[f"{folder}/key.html"] = renderer.key(key_view, "html")
             combined["quizzes.html"] = renderer.render("quiz_body.html", quiz=student_view)
             combined["key.html"] = renderer.render("key_body.html", quiz=key_view)
+        if "ipynb" in job.formats:
+            files[f"{folder}/quiz.ipynb"] = quiz_notebook(quiz, self.assignment.spec.title, self.assignment.spec.salt)
         if job.practice:
             files[f"{folder}/practice.html"] = renderer.practice(student_view, quiz)
         return StudentOutput(files, combined, key_entry(quiz))

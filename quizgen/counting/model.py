@@ -197,6 +197,16 @@ class ModelCount:
             raise UsageError(f"layer[{k}] does not exist: the model has {len(self.layers)} layers")
         return self.layers[k - 1]
 
+    def _repr_html_(self) -> str:
+        from quizgen.counting.display import html_table
+
+        return html_table(self)
+
+    def _repr_markdown_(self) -> str:
+        from quizgen.counting.display import markdown_table
+
+        return markdown_table(self)
+
     def to_dict(self, dtype: str | None = None) -> dict[str, Any]:
         memory: dict[str, Any] = {}
         if dtype is not None:

@@ -19,6 +19,7 @@ from quizgen.grading.charts import bar_chart, histogram
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, read_rows
 from quizgen.keyfile import read_key
+from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
@@ -84,7 +85,7 @@ class Outcome:
             lines.append(f"missing columns (graded as blank): {', '.join(intake.missing_columns)}")
         if intake.extra_columns:
             lines.append(f"columns that are no question of the key (ignored): {', '.join(intake.extra_columns)}")
-        lines += [f"line {line}: {reason}" for line, reason, _ in intake.rejected]
+        lines += [f"line {line}: {reason}" if line else f"{text}: {reason}" for line, reason, text in intake.rejected]
         lines += [f"line {line}: student '{sid}' is not in the key" for line, sid in self.unknown]
         lines += [
             f"student '{sid}' has {len(found)} rows (lines {', '.join(map(str, found))}): the last is graded"
@@ -249,13 +250,19 @@ def grade(
 ) -> dict[str, Any]:
     """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given)."""
     key = read_key(key_path)
-    try:
-        data = submissions_path.read_bytes()
-    except OSError as error:
-        raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
+    refused: list[tuple[str, str]] = []
+    if submissions_path.is_dir():
+        returned = read_notebooks(submissions_path, key)
+        data, refused = returned.csv, returned.refused
+    else:
+        try:
+            data = submissions_path.read_bytes()
+        except OSError as error:
+            raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
     outcome = grade_submissions(key, data)
+    outcome.intake.rejected += [(0, reason, name) for name, reason in refused]
     if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
         raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
     inputs = [key_path, submissions_path, *([templates] if templates else [])]

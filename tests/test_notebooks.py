@@ -1,0 +1,109 @@
+"""Jupyter: quizzes as notebooks, graded back from a folder of returned notebooks; counts in a notebook."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from tests_support import require
+
+from quizgen import count
+from quizgen.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nb") / "out"
+    result = CliRunner().invoke(
+        main, ["generate", str(EXAMPLES / "homework.yaml"), "--out", str(out), "--format", "ipynb"]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _answer(notebook: dict, label: str, text: str) -> None:
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("quizgen", {}).get("label") == label:
+            cell["source"] = [f"{label} = {text}\n"]
+            return
+    raise AssertionError(label)
+
+
+def test_every_notebook_is_valid_and_holds_no_answer(generated):
+    import nbformat
+
+    key = json.loads((generated / "key.json").read_text())
+    for student in key["students"]:
+        path = generated / "students" / student["student_id"] / "quiz.ipynb"
+        notebook = nbformat.read(str(path), as_version=4)
+        nbformat.validate(notebook)
+        text = path.read_text()
+        for q in student["questions"]:
+            assert q["derivation"] not in text or not q["derivation"]
+        labels = [c.metadata["quizgen"]["label"] for c in notebook.cells if "quizgen" in c.metadata]
+        assert labels == [q["label"] for q in student["questions"]]
+
+
+def test_returned_notebooks_are_graded(generated, tmp_path):
+    key = json.loads((generated / "key.json").read_text())
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    expected = {}
+    for n, student in enumerate(key["students"][:4]):
+        sid = student["student_id"]
+        notebook = json.loads((generated / "students" / sid / "quiz.ipynb").read_text())
+        first = student["questions"][0]
+        if n == 0:
+            for q in student["questions"]:
+                _answer(notebook, q["label"], repr(q["answer"]) if isinstance(q["answer"], str) else str(q["answer"]))
+            expected[sid] = "100"
+        elif n == 1:
+            mistake, value = next(iter(first["misconceptions"].items()))
+            _answer(notebook, first["label"], str(value))
+            expected[sid] = mistake
+        elif n == 2:
+            _answer(notebook, first["label"], "'no idea'")
+            expected[sid] = "unreadable"
+        else:
+            notebook["cells"][0]["source"] = ["# my own title\n"]
+        (returned / f"{sid}.ipynb").write_text(json.dumps(notebook))
+    (returned / "other.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    result = CliRunner().invoke(
+        main, ["grade", str(generated / "key.json"), str(returned), "--out", str(tmp_path / "g")]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g" / "grades.csv").open())}
+    ids = [s["student_id"] for s in key["students"][:4]]
+    assert rows[ids[0]]["percent"] == "100"
+    feedback = (tmp_path / "g" / "feedback" / f"{ids[1]}.md").read_text()
+    assert key["students"][1]["questions"][0]["misconception_feedback"][expected[ids[1]]][:40] in feedback
+    assert "Could not read 'no idea'" in (tmp_path / "g" / "feedback" / f"{ids[2]}.md").read_text()
+    assert rows[ids[3]]["status"] == "no submission"
+    assert f"{ids[3]}: cells other than the answer cells were edited" in result.output
+    assert "other.ipynb: not a notebook written by quizgen" in result.output
+
+
+def test_a_notebook_runs(generated, tmp_path):
+    require("nbclient")
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = tmp_path / "quiz.ipynb"
+    shutil.copy(generated / "students" / "s001" / "quiz.ipynb", path)
+    notebook = nbformat.read(str(path), as_version=4)
+    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_a_count_shows_as_a_table_in_a_notebook():
+    model = count("Input(50, 8) -> LSTM(20) -> Dense(3)")
+    html = model._repr_html_()
+    assert "<table>" in html and "4·20·(8+20+1) = 2320" in html and "112,060" in html
+    markdown = model._repr_markdown_()
+    assert "| 2 | LSTM(20) | 20 | 2,320 | 112,000 | 4·20·(8+20+1) = 2320 |" in markdown
