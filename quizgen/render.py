@@ -174,7 +174,7 @@ def practice_data(quiz: StudentQuiz) -> dict[str, Any]:
         "misconception_feedback",
         "option_feedback",
     )
-    return {"questions": [{k: q[k] for k in keep} for q in entry["questions"]]}
+    return {"questions": [{**{k: q[k] for k in keep}, "quantity": q.get("quantity", "")} for q in entry["questions"]]}
 
 
 class Renderer:

@@ -298,3 +298,16 @@ def test_pairs_of_mistakes_explain_larger_numbers_only():
         "lstm_three_gates",
     }
     assert scorer.score(question, "1").mistakes == ()
+
+
+def test_factor_note_reads_as_a_sentence():
+    note = factor_note(parse_number("4*5*6"), "4·6·6 = 144")
+    assert note == "In your product, factor 2 is 5 where 6 belongs."
+
+
+def test_key_markdown_has_a_space_before_the_derivation(tmp_path):
+    from quizgen.generate import generate
+
+    generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["md"])
+    text = (tmp_path / "out" / "students" / "s001" / "key.md").read_text()
+    assert "**— " not in text and "** — `" in text

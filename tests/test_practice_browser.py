@@ -66,7 +66,12 @@ def test_right_and_wrong_answers_get_feedback(browser, practice, tmp_path):
 
     page.fill("#answer-Q1a", "not a number")
     page.keyboard.press("Enter")
-    assert "Type a number" in page.inner_text("#feedback-Q1a")
+    assert "Type a number or an expression" in page.inner_text("#feedback-Q1a")
+
+    expression = total["derivation"].split(" = ")[0].replace("·", "*")
+    page.fill("#answer-Q1b", expression)
+    page.click("button.check[data-label='Q1b']")
+    assert page.inner_text("#feedback-Q1b").startswith("Correct"), expression
 
     choice = key["Q2"]
     wrong_letter = next(letter for letter in choice["options"] if letter != choice["answer"])

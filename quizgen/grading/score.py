@@ -176,6 +176,11 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def _expected(text: str, value: float) -> str:
+    """``(3+5+1) = 9`` for a worked sub-expression, just ``6`` for a plain number."""
+    return _fmt(value) if text.strip() == _fmt(value) else f"{text} = {_fmt(value)}"
+
+
 def factor_note(parsed: Parsed, derivation: str) -> str:
     """Which factor of a typed product differs from the worked solution's, when both are products."""
     if not parsed.expression or " = " not in derivation:
@@ -194,5 +199,5 @@ def factor_note(parsed: Parsed, derivation: str) -> str:
     off = [(k, g, e) for k, (g, e) in enumerate(zip(got, expected, strict=True)) if abs(g - e) > 1e-9]
     if not off:
         return ""
-    parts = [f"factor {k + 1} is {_fmt(g)} where {texts[k]} = {_fmt(e)} belongs" for k, g, e in off]
+    parts = [f"factor {k + 1} is {_fmt(g)} where {_expected(texts[k], e)} belongs" for k, g, e in off]
     return "In your product, " + "; ".join(parts) + "."
