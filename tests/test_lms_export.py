@@ -48,6 +48,16 @@ def _items(key):
             yield student["student_id"], q
 
 
+def _variants(key):
+    """(student, question number, its items) for every student's numbered question."""
+    for student in key["students"]:
+        by_number: dict[str, list] = {}
+        for q in student["questions"]:
+            by_number.setdefault(re.match(r"Q\d+", q["label"]).group(0), []).append(q)
+        for number, items in by_number.items():
+            yield student["student_id"], number, items
+
+
 def test_qti12_validates_against_the_official_xsd(whole_bank):
     key, out = whole_bank
     members = zip_members(out["qti12"]["canvas-qti12.zip"])
@@ -58,22 +68,31 @@ def test_qti12_validates_against_the_official_xsd(whole_bank):
     tree = etree.fromstring(members[assessments[0]])
     ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
     groups = tree.findall(".//q:section/q:section", ns)
-    assert len(groups) == len(
-        {f"{q['template_id']}{q['label'][2:] if q['label'][-1].isalpha() else ''}" for _, q in _items(key)}
-    )
+    assert len(groups) == len({number for _, number, _ in _variants(key)})
     assert all(g.find(".//q:selection_number", ns).text == "1" for g in groups)
-    assert len(tree.findall(".//q:item", ns)) == sum(1 for _ in _items(key))
+    assert len(tree.findall(".//q:item", ns)) == sum(1 for _ in _variants(key))
+    blanks = [i for i in tree.findall(".//q:item", ns) if "fill_in_multiple_blanks" in etree.tostring(i).decode()]
+    assert len(blanks) == sum(1 for _, _, items in _variants(key) if len(items) > 1)
 
 
-def test_qti21_items_and_manifest_validate(whole_bank):
+def test_qti21_items_test_and_manifest_validate(whole_bank):
     key, out = whole_bank
     members = zip_members(out["qti21"]["qti21.zip"])
     assert schema_errors(CP_XSD, members["imsmanifest.xml"]) == []
     items = [n for n in members if n.startswith("items/item-") and n.endswith(".xml")]
-    assert len(items) == sum(1 for _ in _items(key))
+    assert len(items) == sum(1 for _ in _variants(key))
     for name in items:
         assert schema_errors(QTI21_XSD, members[name]) == [], name
+    assert schema_errors(QTI21_XSD, members["tests/test.xml"]) == []
+    test = etree.fromstring(members["tests/test.xml"])
+    ns = {"q": "http://www.imsglobal.org/xsd/imsqti_v2p1"}
+    slots = test.findall("q:testPart/q:assessmentSection", ns)
+    assert len(slots) == len({number for _, number, _ in _variants(key)})
+    assert all(s.find("q:selection", ns).get("select") == "1" for s in slots)
+    refs = {r.get("href")[3:] for r in test.iter("{http://www.imsglobal.org/xsd/imsqti_v2p1}assessmentItemRef")}
+    assert refs == set(items)
     manifest = members["imsmanifest.xml"].decode()
+    assert 'type="imsqti_test_xmlv2p1"' in manifest
     for name in members:
         if name != "imsmanifest.xml":
             assert f'href="{name}"' in manifest, name
@@ -98,14 +117,8 @@ def test_gift_round_trip_through_gift_pegjs(whole_bank):
     assert len(questions) == len(items)
     assert sum(q["type"] == "Category" for q in parsed) >= 40
     for student, q in items:
-        title = next(
-            t
-            for t in questions
-            if t.endswith(f"-{student}")
-            and t.startswith(q["template_id"])
-            and (not q["label"][-1].isalpha() or t[: -len(student) - 1].endswith(f"-{q['label'][-1]}"))
-        )
-        gq = questions.pop(title)
+        part = q["label"][-1] if q["label"][-1].isalpha() else ""
+        gq = questions.pop(f"{q['template_id']}-{student}" + (f" ({part})" if part else ""))
         assert gq["globalFeedback"]["text"].startswith("<p><strong>Answer: ")
         if q["type"] == "numeric":
             assert gq["type"] == "Numerical"
@@ -124,7 +137,7 @@ def test_gift_round_trip_through_gift_pegjs(whole_bank):
                         q["misconception_feedback"][name] in c["feedback"]["text"]
                         for v, c in wrong.items()
                         if abs(v - value) < 1e-9
-                    )
+                    ), (q["label"], q["template_id"], name, value)
         else:
             assert gq["type"] == "MC"
             correct = [c for c in gq["choices"] if c["isCorrect"]]
@@ -133,41 +146,89 @@ def test_gift_round_trip_through_gift_pegjs(whole_bank):
     assert questions == {}
 
 
+CLOZE = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE):((?:\\.|[^}])*)\}")
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def parse_cloze(text: str) -> list[list[tuple[float, str, str]]]:
+    """Each embedded answer's alternatives as (fraction, answer, feedback), read as Moodle reads them."""
+    found = []
+    for _, _, body in CLOZE.findall(text):
+        alternatives = []
+        for alt in re.split(r"(?<!\\)~", body):
+            match = re.match(r"(=|%([\d.]+)%)((?:\\.|[^#])*)#(.*)$", alt)
+            assert match, alt
+            fraction = 100.0 if match.group(1) == "=" else float(match.group(2))
+            alternatives.append((fraction, _unescape(match.group(3)), _unescape(match.group(4))))
+        found.append(alternatives)
+    return found
+
+
+def _check_numeric_answers(q, right_value, right_tolerance, read_back, partial):
+    assert right_value == pytest.approx(q["answer"]) and right_tolerance == pytest.approx(q["tolerance"])
+    for name, value in q["misconceptions"].items():
+        if abs(value - q["answer"]) <= q["tolerance"]:
+            continue
+        fraction, feedback = next(fb for v, fb in read_back.items() if abs(v - value) < 1e-9)
+        assert q["misconception_feedback"][name] in feedback
+        if name in partial:
+            assert fraction >= 30 - 1e-6
+
+
 def test_moodle_xml_round_trip(whole_bank):
     key, out = whole_bank
     root = etree.fromstring(out["moodle"]["moodle.xml"])
     categories = [c.findtext("category/text") for c in root.findall("question[@type='category']")]
     base = categories[0]
-    assert base.startswith("$course$/top/quizgen/") and all(c.startswith(base) for c in categories)
+    assert base.startswith("top/") and all(c.startswith(base) for c in categories)
+    slot_categories = {c for c in categories if c.count("/") == 2}
+    assert len(slot_categories) == len({number for _, number, _ in _variants(key)})
     by_name = {q.findtext("name/text"): q for q in root.findall("question") if q.get("type") != "category"}
-    items = list(_items(key))
-    assert len(by_name) == len(items)
+    assert len(by_name) == sum(1 for _ in _variants(key))
     partial = key["partial_credit"]
-    for student, q in items:
-        part = f"-{q['label'][-1]}" if q["label"][-1].isalpha() else ""
-        mq = by_name[f"{q['template_id']}{part}-{student}"]
+    for student, _, items in _variants(key):
+        mq = by_name[f"{items[0]['template_id']}-{student}"]
         assert "Answer: " in mq.findtext("generalfeedback/text")
+        text = mq.findtext("questiontext/text")
+        for src in re.findall(r"@@PLUGINFILE@@/([^\"]+)", text):
+            assert mq.find(f"questiontext/file[@name='{src}']") is not None
+        if len(items) > 1:
+            assert mq.get("type") == "cloze"
+            embedded = parse_cloze(text)
+            assert len(embedded) == len(items)
+            for q, alternatives in zip(items, embedded, strict=True):
+                for fraction, _, _ in alternatives:
+                    assert fraction in [pytest.approx(g) for g in MOODLE_GRADES]
+                if q["type"] == "numeric":
+                    (right,) = [a for a in alternatives if a[0] == 100]
+                    value, _, tolerance = right[1].partition(":")
+                    read_back = {float(a[1].split(":")[0]): (a[0], a[2]) for a in alternatives if a[0] != 100}
+                    _check_numeric_answers(q, float(value), float(tolerance), read_back, partial)
+                else:
+                    assert [a[1] for a in alternatives] == list(q["options"].values())
+                    assert [a[2] for a in alternatives] == [
+                        " ".join(q["option_feedback"][k].split()) for k in q["options"]
+                    ]
+            continue
+        q = items[0]
         assert float(mq.findtext("defaultgrade")) == pytest.approx(q["points"])
         answers = mq.findall("answer")
         for a in answers:
             assert float(a.get("fraction")) in [pytest.approx(g) for g in MOODLE_GRADES]
-        text = mq.findtext("questiontext/text")
-        for src in re.findall(r"@@PLUGINFILE@@/([^\"]+)", text):
-            assert mq.find(f"questiontext/file[@name='{src}']") is not None
         if q["type"] == "numeric":
             assert mq.get("type") == "numerical"
             right = [a for a in answers if a.get("fraction") == "100"]
-            assert len(right) == 1 and float(right[0].findtext("text")) == pytest.approx(q["answer"])
-            assert float(right[0].findtext("tolerance")) == pytest.approx(q["tolerance"])
-            assert answers[-1].findtext("text") == "*"
-            read_back = {float(a.findtext("text")): a for a in answers[1:-1]}
-            for name, value in q["misconceptions"].items():
-                if abs(value - q["answer"]) <= q["tolerance"]:
-                    continue
-                answer = next(a for v, a in read_back.items() if abs(v - value) < 1e-9)
-                assert q["misconception_feedback"][name] in answer.findtext("feedback/text")
-                if name in partial:
-                    assert float(answer.get("fraction")) >= 30 - 1e-6
+            assert len(right) == 1 and answers[-1].findtext("text") == "*"
+            read_back = {
+                float(a.findtext("text")): (float(a.get("fraction")), a.findtext("feedback/text"))
+                for a in answers[1:-1]
+            }
+            _check_numeric_answers(
+                q, float(right[0].findtext("text")), float(right[0].findtext("tolerance")), read_back, partial
+            )
         else:
             assert mq.get("type") == "multichoice"
             texts = [a.findtext("text") for a in answers]
@@ -175,6 +236,29 @@ def test_moodle_xml_round_trip(whole_bank):
             fractions = dict(zip(q["options"], (a.get("fraction") for a in answers), strict=True))
             assert fractions[q["answer"]] == "100"
             assert [a.findtext("feedback/text") for a in answers] == [q["option_feedback"][k] for k in q["options"]]
+
+
+def test_the_homework_keeps_its_shape_in_every_format(tmp_path):
+    """10 numbered questions worth 14 points, the pool of 4 conceptual templates one of them."""
+    key = key_for(Path(__file__).resolve().parent.parent / "examples" / "homework.yaml")
+    out = {fmt: export_bytes(exporter, key) for fmt, exporter in EXPORTERS.items()}
+    moodle = etree.fromstring(out["moodle"]["moodle.xml"])
+    paths = [c.findtext("category/text") for c in moodle.findall("question[@type='category']")]
+    assert sum(p.count("/") == 2 for p in paths) == 10 and sum(p.count("/") == 3 for p in paths) == 4
+    gift = out["gift"]["quiz.gift"].decode()
+    assert gift.count("// [id:") == sum(len(s["questions"]) for s in key["students"])
+    qti12 = zip_members(out["qti12"]["canvas-qti12.zip"])
+    body = next(v for n, v in qti12.items() if n.count("/") == 1 and n.endswith(".xml") and "meta" not in n)
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+    sections = etree.fromstring(body).findall(".//q:section/q:section", ns)
+    assert len(sections) == 10
+    points = sum(float(s.find(".//q:points_per_item", ns).text) for s in sections)
+    assert points == 14
+    meta = next(v for n, v in qti12.items() if n.endswith("assessment_meta.xml"))
+    assert b"<points_possible>14</points_possible>" in meta
+    test = etree.fromstring(zip_members(out["qti21"]["qti21.zip"])["tests/test.xml"])
+    qti = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+    assert len(test.findall(f"{qti}testPart/{qti}assessmentSection")) == 10
 
 
 HOSTILE = """topic: hostile

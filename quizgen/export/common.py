@@ -141,6 +141,76 @@ class Group:
     items: list[Item] = field(default_factory=list)
 
 
+@dataclass
+class Variant:
+    """One student's variant of one numbered question: its items (several for a multi-part question)."""
+
+    student_id: str
+    template_id: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def points(self) -> float:
+        return sum(float(item.question["points"]) for item in self.items)
+
+    @property
+    def multi_part(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def ident(self) -> str:
+        return f"{self.template_id}-{self.student_id}".replace(".", "-")
+
+
+@dataclass
+class Slot:
+    """A numbered question of the assignment: the variants an LMS draws one of, by template."""
+
+    number: int
+    templates: dict[str, list[Variant]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number}"
+
+    @property
+    def pool(self) -> bool:
+        """Drawn from several templates (a ``pick`` of the assignment)."""
+        return len(self.templates) > 1
+
+    @property
+    def variants(self) -> list[Variant]:
+        return [v for variants in self.templates.values() for v in variants]
+
+    @property
+    def points(self) -> float:
+        return self.variants[0].points
+
+    @property
+    def title(self) -> str:
+        first = self.variants[0]
+        if self.pool:
+            return f"{self.label}: one of {len(self.templates)} questions"
+        return f"{self.label}. {first.title}"
+
+
+def slots_of(key: dict[str, Any]) -> list[Slot]:
+    """The assignment's numbered questions in order, each with every student's variant of it."""
+    slots: dict[int, Slot] = {}
+    for student in key["students"]:
+        variants: dict[int, Variant] = {}
+        for question in student["questions"]:
+            number = int(re.match(r"Q(\d+)", question["label"]).group(1))  # type: ignore[union-attr]
+            variant = variants.get(number)
+            if variant is None:
+                variant = variants[number] = Variant(student["student_id"], question["template_id"], question["title"])
+                slot = slots.setdefault(number, Slot(number))
+                slot.templates.setdefault(variant.template_id, []).append(variant)
+            variant.items.append(Item(student["student_id"], question))
+    return [slots[n] for n in sorted(slots)]
+
+
 def groups_of(key: dict[str, Any]) -> list[Group]:
     """Variants grouped by template (and part), in first-seen order."""
     groups: dict[str, Group] = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quizgen.export.common import Item, format_grade, groups_of, slug, snap_grade
-from quizgen.export.moodle import CATCH_ALL
+from quizgen.export.common import Item, format_grade, slots_of, slug, snap_grade
+from quizgen.export.moodle import CATCH_ALL, category_name
 from quizgen.export.sink import Sink
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
@@ -51,18 +51,35 @@ def _multichoice(item: Item, partial: dict[str, float]) -> str:
     return "{\n" + "\n".join(answers)
 
 
-def _question(item: Item, partial: dict[str, float]) -> str:
+def _question(item: Item, partial: dict[str, float], name: str) -> str:
     body = _numerical(item, partial) if item.numeric else _multichoice(item, partial)
     general = escape(item.solution_html())
-    return f"::{escape(item.ident)}::[html]{escape(item.prompt_html())}{body}\n\t####{general}\n}}"
+    number = item.label.rstrip("abcdefgh").lower()
+    tags = " ".join(f"[tag:{escape(t)}]" for t in (item.question["template_id"], number))
+    header = f"// [id:{escape(slug(name))}] {tags}\n"
+    return f"{header}::{escape(name)}::[html]{escape(item.prompt_html())}{body}\n\t####{general}\n}}"
+
+
+def _category(title: str) -> str:
+    """A category name as GIFT can carry it: without GIFT's own markup characters."""
+    return re.sub(r"[{}~=#\\]", "", category_name(title))
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:
-    base = f"$course$/top/quizgen/{slug(key['assignment'])}"
+    """A category per numbered question (a pool's templates under it); each question has its id and
+    tags on the comment line before it, which Moodle's importer reads. GIFT has no multi-part type:
+    a variant's parts are consecutive questions named alike (``…-s001 (a)``, ``(b)``)."""
+    base = f"top/{_category(key['assignment'])}"
     partial = key.get("partial_credit", {})
     with sink.text("quiz.gift") as out:
         out.write(f"// {escape(key['assignment'])}: written by quizgen\n")
-        for group in groups_of(key):
-            out.write(f"\n$CATEGORY: {base}/{group.name}\n")
-            for item in group.items:
-                out.write("\n" + _question(item, partial) + "\n")
+        for slot in slots_of(key):
+            path = f"{base}/{_category(slot.title)}"
+            for variants in slot.templates.values():
+                category = f"{path}/{_category(variants[0].title)}" if slot.pool else path
+                out.write(f"\n$CATEGORY: {category}\n")
+                for variant in variants:
+                    for item in variant.items:
+                        part = item.label[len(slot.label) :]
+                        name = f"{variant.ident} ({part})" if part else variant.ident
+                        out.write("\n" + _question(item, partial, name) + "\n")

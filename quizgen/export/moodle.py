@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from quizgen.export.common import Item, format_grade, groups_of, slug, snap_grade
+from quizgen.export.common import Item, Variant, format_grade, plain_number, slots_of, slug, snap_grade
 from quizgen.export.sink import Sink
-from quizgen.render import format_number
+from quizgen.render import format_number, markdown_html
 
 CATCH_ALL = "Not right. Compare your count with the worked solution."
 
@@ -95,23 +96,110 @@ def _question(item: Item, partial: dict[str, float]) -> str:
     return "\n".join(body)
 
 
-def _category(path: str, info: str) -> str:
+def _category(path: str, info: str, idnumber: str) -> str:
     return (
         f'<question type="category"><category><text>{escape(path)}</text></category>'
-        f"{text_field('info', info)}</question>"
+        f"{text_field('info', info)}<idnumber>{escape(idnumber)}</idnumber></question>"
     )
 
 
+def category_name(title: str) -> str:
+    """A readable category name; ``/`` separates categories in a path, so a slash in a title is doubled."""
+    return " ".join(title.split()).replace("/", "//")
+
+
+CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
+
+
+def cloze_text(text: str) -> str:
+    """Text inside an embedded answer: ``} # ~ / " \\`` escaped, on one line."""
+    return CLOZE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _weights(items: list[Item]) -> list[int]:
+    """Whole-number weights in the proportions of the parts' points (what an embedded answer takes)."""
+    points = [float(item.question["points"]) for item in items]
+    for scale in range(1, 101):
+        scaled = [p * scale / min(points) for p in points]
+        if all(abs(w - round(w)) < 1e-6 for w in scaled):
+            return [max(1, round(w)) for w in scaled]
+    return [max(1, round(10 * p / min(points))) for p in points]
+
+
+def embedded(item: Item, weight: int, partial: dict[str, float]) -> str:
+    """One part as a Cloze sub-question: NUMERICAL with an answer per known mistake, or MULTICHOICE."""
+    q = item.question
+    if item.numeric:
+        answers = [
+            f"={plain_number(q['answer'])}:{plain_number(q['tolerance'])}#{cloze_text('Correct: ' + q['derivation'])}"
+        ]
+        for value, names in item.wrong_numbers():
+            credit = snap_grade(100 * item.credit(names, partial))
+            answers.append(f"%{format_grade(credit)}%{plain_number(value)}:0#{cloze_text(item.feedback_for(names))}")
+        return "{" + f"{weight}:NUMERICAL:" + "~".join(answers) + "}"
+    mistakes = item.letter_mistakes()
+    options = []
+    for letter, text in q["options"].items():
+        feedback = cloze_text(q["option_feedback"].get(letter, ""))
+        if letter == q["answer"]:
+            options.append(f"={cloze_text(text)}#{feedback}")
+        else:
+            credit = snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
+            options.append(f"%{format_grade(credit)}%{cloze_text(text)}#{feedback}")
+    return "{" + f"{weight}:MULTICHOICE:" + "~".join(options) + "}"
+
+
+def _cloze(variant: Variant, partial: dict[str, float]) -> str:
+    """A multi-part variant as one embedded-answers (Cloze) question, every part in place."""
+    first = variant.items[0]
+    html, files = _file(first)
+    pieces = [html.replace(str(markdown_html(first.question["prompt"])), "", 1)]  # the stem and diagram
+    for item, weight in zip(variant.items, _weights(variant.items), strict=True):
+        part = re.sub(r"^Q\d+", "", item.label)
+        prompt = markdown_html(item.question["prompt"])
+        pieces.append(f"<div><p><strong>({part})</strong></p>{prompt}<p>{embedded(item, weight, partial)}</p></div>")
+    solution = "".join(item.solution_html() for item in variant.items)
+    body = [
+        '<question type="cloze">',
+        f"<name><text>{escape(variant.ident)}</text></name>",
+        text_field("questiontext", "".join(pieces), files),
+        text_field("generalfeedback", solution),
+        "<penalty>0.3333333</penalty><hidden>0</hidden>",
+        f"<idnumber>{escape(variant.ident)}</idnumber>",
+        f"<tags><tag><text>{escape(variant.template_id)}</text></tag></tags>",
+        "</question>",
+    ]
+    return "\n".join(body)
+
+
 def export(key: dict[str, Any], sink: Sink) -> None:
-    base = f"$course$/top/quizgen/{slug(key['assignment'])}"
+    """Categories from ``top/``: the assignment, one per numbered question (a pool's templates under
+    it), so that "a random question from this category, including subcategories" fills each slot."""
+    base = f"top/{category_name(key['assignment'])}"
+    base_id = slug(key["assignment"])
     partial = key.get("partial_credit", {})
     with sink.text("moodle.xml") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
-        out.write(_category(base, escape(key["assignment"])) + "\n")
-        for group in groups_of(key):
-            out.write(
-                _category(f"{base}/{group.name}", f"Variants of {escape(group.title)}: draw one per student.") + "\n"
-            )
-            for item in group.items:
-                out.write(_question(item, partial) + "\n")
+        out.write(_category(base, escape(key["assignment"]), base_id) + "\n")
+        for slot in slots_of(key):
+            path = f"{base}/{category_name(slot.title)}"
+            slot_id = f"{base_id}-q{slot.number}"
+            info = "Draw one question at random from this category, including subcategories."
+            out.write(_category(path, escape(info), slot_id) + "\n")
+            for template_id, variants in slot.templates.items():
+                if slot.pool:
+                    title = category_name(variants[0].title)
+                    out.write(
+                        _category(
+                            f"{path}/{title}",
+                            escape(f"Variants of {variants[0].title}."),
+                            f"{slot_id}-{slug(template_id)}",
+                        )
+                        + "\n"
+                    )
+                for variant in variants:
+                    if variant.multi_part:
+                        out.write(_cloze(variant, partial) + "\n")
+                    else:
+                        out.write(_question(variant.items[0], partial) + "\n")
         out.write("</quiz>\n")

@@ -1,24 +1,26 @@
-"""Canvas classic quizzes: a QTI 1.2 zip with one question group per template (one variant each)."""
+"""Canvas classic quizzes: a QTI 1.2 zip with one question group per numbered question (one variant each)."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import IO, Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree as ET
 
 from quizgen.export.common import (
     Item,
+    Variant,
     add_resource,
     element,
-    groups_of,
     manifest,
     plain_number,
+    slots_of,
     slug,
     with_default_namespace,
 )
 from quizgen.export.sink import Sink
+from quizgen.render import markdown_html
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -108,6 +110,70 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
         _feedback(el, fb_ident, html)
 
 
+def spellings(value: float) -> list[str]:
+    """How a number may be typed into a blank: ``2304``, ``2,304``, ``2 304``, ``2304.0``."""
+    plain = plain_number(value)
+    forms = [plain]
+    if float(value).is_integer():
+        grouped = f"{int(value):,}"
+        forms += [grouped, grouped.replace(",", " "), f"{int(value)}.0"]
+    return list(dict.fromkeys(forms))
+
+
+def _blanks(section: ET.Element, variant: Variant, image: str | None) -> None:
+    """A multi-part variant as one fill-in-multiple-blanks question: a blank per part, each right answer
+    in its usual spellings (Canvas matches a blank's text exactly: no tolerance, no per-mistake credit)."""
+    first = variant.items[0]
+    el = element(section, "item", ident=_ident(variant.ident), title=first.question["title"])
+    total = sum(float(item.question["points"]) for item in variant.items)
+    _metadata(
+        el,
+        {
+            "question_type": "fill_in_multiple_blanks_question",
+            "points_possible": plain_number(total),
+            "original_answer_ids": "",
+        },
+    )
+    presentation = element(el, "presentation")
+    html = [first.prompt_html(image).replace(str(markdown_html(first.question["prompt"])), "", 1)]
+    blanks = []
+    for item in variant.items:
+        part = item.label[len(item.label.rstrip("abcdefgh")) :]
+        blank = f"part_{part}"
+        blanks.append((blank, item))
+        hint = " (the letter of your choice)" if not item.numeric else ""
+        prompt = str(markdown_html(item.question["prompt"]))
+        options = ""
+        if item.question.get("options"):
+            options = (
+                "<ul>"
+                + "".join(f"<li>{letter}. {escape(text)}</li>" for letter, text in item.question["options"].items())
+                + "</ul>"
+            )
+        html.append(f"<div><p><strong>({part})</strong></p>{prompt}{options}<p>[{blank}]{hint}</p></div>")
+    _material(presentation, "".join(html))
+    processing = ET.Element("resprocessing")
+    outcomes = element(processing, "outcomes")
+    element(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    for blank, item in blanks:
+        response = element(presentation, "response_lid", ident=f"response_{blank}")
+        element(element(response, "material"), "mattext", blank)
+        choices = element(response, "render_choice")
+        accepted = spellings(item.question["answer"]) if item.numeric else [item.question["answer"]]
+        for n, text in enumerate(accepted):
+            label = _ident(variant.ident, blank, str(n))
+            element(element(element(choices, "response_label", ident=label), "material"), "mattext", text)
+            condition, var = _condition(processing, "No")
+            element(var, "varequal", label, respident=f"response_{blank}")
+            share = 100 * float(item.question["points"]) / total
+            element(condition, "setvar", plain_number(round(share, 4)), action="Add", varname="SCORE")
+    condition, var = _condition(processing, "Yes")
+    element(var, "other")
+    _show(condition, "general_fb")
+    el.append(processing)
+    _feedback(el, "general_fb", "".join(item.solution_html() for item in variant.items))
+
+
 def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> float:
     """Stream the assessment, one question group at a time; returns the points possible."""
     title = quoteattr(key["assignment"])
@@ -118,20 +184,25 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
         '</qtimetadatafield></qtimetadata>\n<section ident="root_section">\n'
     )
     points = 0.0
-    for group in groups_of(key):
-        points += group.points
-        section = ET.Element("section", ident=_ident(assessment_id, group.name), title=group.title)
+    for slot in slots_of(key):
+        points += slot.points
+        # One question group per numbered question, drawing one of every variant of its templates.
+        section = ET.Element("section", ident=_ident(assessment_id, slot.label), title=slot.title)
         selection = element(element(section, "selection_ordering"), "selection")
         element(selection, "selection_number", "1")
-        element(element(selection, "selection_extension"), "points_per_item", plain_number(group.points))
-        for item in group.items:
+        element(element(selection, "selection_extension"), "points_per_item", plain_number(slot.points))
+        for variant in slot.variants:
+            first = variant.items[0]
             src = None
-            diagram = item.diagram
+            diagram = first.diagram
             if diagram:
                 name, svg = diagram
                 images[f"{assessment_id}/images/{name}"] = svg.encode()
                 src = f"$IMS-CC-FILEBASE$/images/{name}"
-            _item(section, item, src)
+            if variant.multi_part:
+                _blanks(section, variant, src)
+            else:
+                _item(section, first, src)
         ET.indent(section)
         # Unqualified here: written inside questestinterop, the section takes its default namespace.
         out.write(ET.tostring(section, encoding="unicode") + "\n")

@@ -1,4 +1,5 @@
-"""IMS QTI 2.1 content package: imsmanifest.xml and one assessmentItem per variant."""
+"""IMS QTI 2.1 content package: an assessmentItem per variant (one for all parts of a multi-part question),
+an assessmentTest with a section per numbered question, and the manifest."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from lxml import etree as ET
 
 from quizgen.export.common import (
     Item,
+    Slot,
+    Variant,
     add_resource,
     element,
-    groups_of,
     manifest,
     plain_number,
+    slots_of,
     slug,
     with_default_namespace,
 )
 from quizgen.export.sink import Sink
+from quizgen.render import markdown_html
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -108,7 +112,108 @@ def item_xml(item: Item, identifier: str, image: str | None, partial: dict[str, 
     return with_default_namespace(root, QTI)
 
 
-def _identifier(item: Item, taken: set[str]) -> str:
+def parts_xml(variant: Variant, identifier: str, image: str | None, partial: dict[str, float]) -> bytes:
+    """A multi-part variant as one item: an interaction per part, each scored (mistakes with their credit)."""
+    first = variant.items[0]
+    root = element(
+        None,
+        "assessmentItem",
+        identifier=identifier,
+        title=first.question["title"],
+        adaptive="false",
+        timeDependent="false",
+    )
+    responses = []
+    for item in variant.items:
+        part = item.label[len(item.label.rstrip("abcdefgh")) :].upper()
+        ident = f"RESPONSE_{part}"
+        responses.append((ident, part, item))
+        base = "float" if item.numeric else "identifier"
+        declaration = element(root, "responseDeclaration", identifier=ident, cardinality="single", baseType=base)
+        element(element(declaration, "correctResponse"), "value", str(item.question["answer"]))
+    score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+    element(element(score, "defaultValue"), "value", "0")
+    element(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier")
+    body = element(root, "itemBody")
+    _flow(body, first.prompt_html(image).replace(str(markdown_html(first.question["prompt"])), "", 1))
+    processing = ET.Element("responseProcessing")
+    for ident, part, item in responses:
+        q = item.question
+        block = element(body, "div")
+        element(element(block, "p"), "strong", f"({part.lower()})")
+        _flow(block, str(markdown_html(q["prompt"])))
+        if item.numeric:
+            element(element(block, "p"), "textEntryInteraction", responseIdentifier=ident, expectedLength="12")
+        else:
+            interaction = element(block, "choiceInteraction", responseIdentifier=ident, shuffle="false", maxChoices="1")
+            for letter, text in q["options"].items():
+                element(interaction, "simpleChoice", text, identifier=letter)
+        points = float(q["points"])
+        condition = element(processing, "responseCondition")
+        first_branch = element(condition, "responseIf")
+        if item.numeric:
+            tol = plain_number(q["tolerance"])
+            test = element(first_branch, "equal", toleranceMode="absolute", tolerance=f"{tol} {tol}")
+        else:
+            test = element(first_branch, "match")
+        element(test, "variable", identifier=ident)
+        element(test, "correct", identifier=ident)
+        _add(first_branch, points)
+        if item.numeric:
+            for value, names in item.wrong_numbers():
+                credit = round(points * item.credit(names, partial), 4)
+                if not credit:
+                    continue
+                branch = element(condition, "responseElseIf")
+                equal = element(branch, "equal", toleranceMode="exact")
+                element(equal, "variable", identifier=ident)
+                element(equal, "baseValue", plain_number(value), baseType="float")
+                _add(branch, credit)
+    _set(processing, "FEEDBACK", "identifier", "SOLUTION")
+    root.append(processing)
+    modal = element(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION", showHide="show")
+    _flow(modal, "".join(item.solution_html() for item in variant.items))
+    return with_default_namespace(root, QTI)
+
+
+def _add(branch: ET.Element, points: float) -> None:
+    """SCORE = SCORE + points."""
+    outcome = element(branch, "setOutcomeValue", identifier="SCORE")
+    total = element(outcome, "sum")
+    element(total, "variable", identifier="SCORE")
+    element(total, "baseValue", plain_number(points), baseType="float")
+
+
+def test_xml(key: dict[str, Any], slots: list[tuple[Slot, dict[str, list[str]]]]) -> bytes:
+    """The assessmentTest: a section per numbered question selecting one of its templates (a pool), each
+    a section selecting one of its variants; the score is the sum of the items'."""
+    root = element(None, "assessmentTest", identifier="TEST-" + slug(key["assignment"]), title=key["assignment"])
+    score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+    element(element(score, "defaultValue"), "value", "0")
+    part = element(root, "testPart", identifier="PART-1", navigationMode="nonlinear", submissionMode="simultaneous")
+    for slot, refs in slots:
+        section = element(
+            part, "assessmentSection", identifier=f"SECTION-{slot.label}", title=slot.title, visible="true"
+        )
+        element(section, "selection", select="1")
+        for template_id, identifiers in refs.items():
+            group = element(
+                section,
+                "assessmentSection",
+                identifier=f"SECTION-{slot.label}-{slug(template_id)}",
+                title=template_id,
+                visible="false",
+            )
+            element(group, "selection", select="1")
+            for identifier in identifiers:
+                element(group, "assessmentItemRef", identifier=f"REF-{identifier}", href=f"../items/{identifier}.xml")
+    processing = element(root, "outcomeProcessing")
+    outcome = element(processing, "setOutcomeValue", identifier="SCORE")
+    element(element(outcome, "sum"), "testVariables", variableIdentifier="SCORE")
+    return with_default_namespace(root, QTI)
+
+
+def _identifier(item: Item | Variant, taken: set[str]) -> str:
     base = "item-" + slug(item.ident)
     if base in taken:
         base += "-" + hashlib.sha256(item.ident.encode()).hexdigest()[:8]
@@ -121,19 +226,36 @@ def export(key: dict[str, Any], sink: Sink) -> None:
     root, resources = manifest("MANIFEST-" + slug(key["assignment"]), "QTIv2.1 Package", "1.0.0")
     taken: set[str] = set()
     images: set[str] = set()
+    slots: list[tuple[Slot, dict[str, list[str]]]] = []
     with sink.zip("qti21.zip") as archive:
-        for group in groups_of(key):
-            for item in group.items:
-                identifier = _identifier(item, taken)
-                image = None
-                diagram = item.diagram
-                if diagram:
-                    name, svg = diagram
-                    image = f"images/{name}"
-                    if image not in images:
-                        images.add(image)
-                        archive.add(f"items/{image}", svg.encode())
-                archive.add(f"items/{identifier}.xml", item_xml(item, identifier, image, partial))
-                files = [f"items/{identifier}.xml", *([f"items/{image}"] if image else [])]
-                add_resource(resources, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0])
+        for slot in slots_of(key):
+            refs: dict[str, list[str]] = {}
+            for template_id, variants in slot.templates.items():
+                for variant in variants:
+                    first = variant.items[0]
+                    identifier = _identifier(variant if variant.multi_part else first, taken)
+                    image = None
+                    diagram = first.diagram
+                    if diagram:
+                        name, svg = diagram
+                        image = f"images/{name}"
+                        if image not in images:
+                            images.add(image)
+                            archive.add(f"items/{image}", svg.encode())
+                    if variant.multi_part:
+                        document = parts_xml(variant, identifier, image, partial)
+                    else:
+                        document = item_xml(first, identifier, image, partial)
+                    archive.add(f"items/{identifier}.xml", document)
+                    files = [f"items/{identifier}.xml", *([f"items/{image}"] if image else [])]
+                    add_resource(resources, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0])
+                    refs.setdefault(template_id, []).append(identifier)
+            slots.append((slot, refs))
+        archive.add("tests/test.xml", test_xml(key, slots))
+        test = element(resources, "resource", identifier="RES-TEST", type="imsqti_test_xmlv2p1", href="tests/test.xml")
+        element(test, "file", href="tests/test.xml")
+        for _, refs in slots:
+            for identifiers in refs.values():
+                for identifier in identifiers:
+                    element(test, "dependency", identifierref=f"RES-{identifier}")
         archive.add("imsmanifest.xml", with_default_namespace(root, CP))
