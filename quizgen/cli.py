@@ -7,26 +7,23 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from quizgen import __version__
-from quizgen.bank import Bank, crosscheck_template, load_bank, validate_bank
-from quizgen.bank import bank_paths as bank_paths_for
-from quizgen.count_table import format_table
-from quizgen.counting import FRAMEWORKS, count
-from quizgen.counting.model import DTYPE_BYTES
 from quizgen.errors import BankError, QuizgenError, UsageError
-from quizgen.export import EXPORTERS
-from quizgen.generate import NO_SECRET_NOTICE, export_file, generate
-from quizgen.grading.run import GRADEBOOKS, grade
-from quizgen.instantiate import student_variant
-from quizgen.keyfile import read_key
-from quizgen.readers import READERS, count_model
-from quizgen.secret import load_secret
-from quizgen.show import format_mistakes, format_variant, mistakes_seen
-from quizgen.trace import trace
+
+if TYPE_CHECKING:
+    from quizgen.bank import Bank
+
+# Each command imports what it uses when it runs (``quizgen count`` needs neither jinja2 nor pydantic):
+# the words the options offer are spelled here, and tests check them against the registries.
+FRAMEWORKS = ("keras", "pytorch")
+DTYPES = ("bfloat16", "float16", "float32", "int8")
+READER_FORMATS = ("hf-config", "keras-json", "torch-print")
+LMS_FORMATS = ("gift", "moodle", "qti12", "qti21")
+GRADEBOOKS = ("canvas", "moodle")
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,7 +52,7 @@ def main() -> None:
 @click.option(
     "--from",
     "source_format",
-    type=click.Choice(sorted(READERS)),
+    type=click.Choice(READER_FORMATS),
     default=None,
     help="SPEC is a file (or - for standard input) in this format instead of the spec language.",
 )
@@ -67,7 +64,7 @@ def main() -> None:
 )
 @click.option(
     "--dtype",
-    type=click.Choice(sorted(DTYPE_BYTES)),
+    type=click.Choice(DTYPES),
     default=None,
     help="Bytes a value for weight and activation memory (implies --show memory; float32 if only --show memory).",
 )
@@ -80,6 +77,10 @@ def count_command(
     SPEC - reads the spec from standard input. With --from keras-json, torch-print or hf-config,
     SPEC is a file: what model.to_json() writes, the text print(model) shows, or a config.json.
     """
+    from quizgen.count_table import format_table
+    from quizgen.counting import count
+    from quizgen.readers import count_model
+
     if source_format is not None:
         text, source = read_text_argument(spec)
         model = count_model(text, source_format, source)
@@ -140,6 +141,9 @@ NO_BUILTIN_OPTION = click.option(
 
 
 def chosen_bank(bank_paths: tuple[Path, ...], no_builtin_bank: bool = False) -> Bank:
+    from quizgen.bank import bank_paths as bank_paths_for
+    from quizgen.bank import load_bank
+
     return load_bank(bank_paths_for(bank_paths, not no_builtin_bank))
 
 
@@ -193,6 +197,10 @@ def bank_show(
     no_builtin_bank: bool,
 ) -> None:
     """Show one student's variant of a template with its worked solution."""
+    from quizgen.instantiate import student_variant
+    from quizgen.secret import load_secret
+    from quizgen.show import format_variant
+
     template = chosen_bank(bank_paths, no_builtin_bank).get(template_id)
     variant = student_variant(template, load_secret(secret_file).value, salt, student)
     if as_json:
@@ -208,6 +216,8 @@ def bank_show(
 @reports_errors
 def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...], no_builtin_bank: bool) -> None:
     """The catalogued mistakes (the names partial_credit takes), or those one template can name."""
+    from quizgen.show import format_mistakes, mistakes_seen
+
     if template_id is None:
         click.echo(format_mistakes())
         return
@@ -275,6 +285,8 @@ def bank_preview(
 @reports_errors
 def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     """Prove templates sound: schema, variants, recomputed answers, distractors, checks."""
+    from quizgen.bank import crosscheck_template, validate_bank
+
     frameworks = [name.strip() for name in against.split(",") if name.strip()]
     unknown = set(frameworks) - {"torch", "keras"}
     if unknown:
@@ -321,6 +333,8 @@ def generate_command(
     no_builtin_bank: bool,
 ) -> None:
     """Write each student's quiz, the answer keys and LMS files for ASSIGNMENT."""
+    from quizgen.generate import NO_SECRET_NOTICE, generate
+
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
     show_bar = sys.stderr.isatty()
     with click.progressbar(length=0, label="students", file=sys.stderr) if show_bar else _nullbar() as bar:
@@ -362,6 +376,9 @@ class _nullbar:
 @reports_errors
 def trace_command(key_file: Path, text: str, limit: int) -> None:
     """List the students whose variant matches TEXT (numbers or an architecture seen elsewhere)."""
+    from quizgen.keyfile import read_key
+    from quizgen.trace import trace
+
     matches = trace(read_key(key_file), text, limit)
     if not matches:
         click.echo("no variant matches")
@@ -374,7 +391,7 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
 
 @main.command("export", short_help="One LMS import file (Moodle, GIFT, Canvas, QTI 2.1).")
 @click.argument("assignment", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", required=True, type=click.Choice(sorted(EXPORTERS)))
+@click.option("--format", "fmt", required=True, type=click.Choice(LMS_FORMATS))
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
@@ -391,6 +408,8 @@ def export_command(
     no_builtin_bank: bool,
 ) -> None:
     """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
+    from quizgen.generate import export_file
+
     path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank)
     click.echo(f"wrote {path}")
 
@@ -407,6 +426,8 @@ def grade_command(
     key_file: Path, submissions: Path, out_dir: Path, gradebook: str | None, force: bool, templates: Path | None
 ) -> None:
     """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
+    from quizgen.grading.run import grade
+
     summary = grade(key_file, submissions, out_dir, gradebook, force, templates)
     for problem in summary["problems"]:
         click.echo(f"quizgen: {submissions}: {problem}", err=True)

@@ -93,3 +93,30 @@ def test_count_from_a_missing_or_broken_file_is_one_line(tmp_path):
     result = run("count", "--from", "keras-json", str(broken))
     assert result.exit_code == 2 and result.output.startswith("quizgen: model.json:1: not JSON")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_count_imports_nothing_it_does_not_use():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from quizgen.cli import main\n"
+        "assert CliRunner().invoke(main, ['count', 'Input(3) -> LSTM(5)']).exit_code == 0\n"
+        "print(sorted(m for m in ('jinja2', 'pydantic', 'lxml', 'markdown_it', 'yaml') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_option_words_match_the_registries():
+    from quizgen import cli
+    from quizgen.counting import FRAMEWORKS
+    from quizgen.counting.model import DTYPE_BYTES
+    from quizgen.export import EXPORTERS
+    from quizgen.grading.run import GRADEBOOKS
+    from quizgen.readers import READERS
+
+    assert cli.FRAMEWORKS == FRAMEWORKS
+    assert tuple(sorted(DTYPE_BYTES)) == cli.DTYPES
+    assert tuple(sorted(READERS)) == cli.READER_FORMATS
+    assert tuple(sorted(EXPORTERS)) == cli.LMS_FORMATS
+    assert cli.GRADEBOOKS == GRADEBOOKS
