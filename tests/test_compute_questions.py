@@ -6,30 +6,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from tests_support import numeric_item
 
 from quizgen.answers import answer_for
 from quizgen.cli import main
 from quizgen.grading.score import Scorer
 
 LLAMA_2_7B = "Input(4096, 4096) -> LlamaDecoderLayer(4096, 32, 11008, layers=32)"
-
-
-def item(spec: str, quantity: str, framework: str = "keras", **changes):
-    answer = answer_for(spec, None, framework, quantity)
-    entry = {
-        "label": "Q1",
-        "type": "numeric",
-        "points": 1,
-        "answer": answer.value,
-        "tolerance": 0,
-        "derivation": answer.derivation,
-        "misconceptions": {w.name: w.value for w in answer.wrongs},
-        "misconception_feedback": {w.name: w.explanation for w in answer.wrongs},
-        "spec": spec,
-        "framework": framework,
-        "quantity": quantity,
-    }
-    return {**entry, **changes}
 
 
 def test_the_llama_kv_cache_worked_example():
@@ -52,30 +35,30 @@ def test_the_llama_kv_cache_worked_example():
     ],
 )
 def test_byte_answers_are_read_with_their_units(typed, status, mistake):
-    result = Scorer({}).score(item(LLAMA_2_7B, "kv_cache_bytes(float16)", "pytorch"), typed)
+    result = Scorer({}).score(numeric_item(LLAMA_2_7B, "kv_cache_bytes(float16)", "pytorch"), typed)
     assert result.status == status
     assert result.mistakes == ((mistake,) if mistake else ())
 
 
 def test_grouped_query_attention_shrinks_the_cache_and_the_slip_is_named():
     spec = "Input(8192, 4096) -> LlamaDecoderLayer(4096, 32, 14336, kv_heads=8, layers=32)"
-    entry = item(spec, "kv_cache_bytes(float16)", "pytorch")
+    entry = numeric_item(spec, "kv_cache_bytes(float16)", "pytorch")
     assert entry["answer"] == 2 * 32 * 8192 * 8 * 128 * 2
     result = Scorer({}).score(entry, str(4 * entry["answer"]))
     assert result.mistakes == ("gqa_full_kv",) and "key/value heads" in result.feedback
 
 
 def test_macs_and_flops_are_told_apart():
-    macs = item("Input(50, 8) -> LSTM(20)", "macs")
+    macs = numeric_item("Input(50, 8) -> LSTM(20)", "macs")
     assert macs["answer"] == 112_000
     assert Scorer({}).score(macs, "224000").mistakes == ("flops_for_macs",)
     assert Scorer({}).score(macs, "2240").mistakes == ("forgot_sequence_length",)
-    flops = item("Input(50, 8) -> LSTM(20)", "flops")
+    flops = numeric_item("Input(50, 8) -> LSTM(20)", "flops")
     assert flops["answer"] == 224_000 and Scorer({}).score(flops, "112000").mistakes == ("flops_for_macs",)
 
 
 def test_convolution_sizes_and_their_slips():
-    height = item("Input(32, 32, 3) -> Conv2D(16, 5, strides=2)", "output_shape[2][1]")
+    height = numeric_item("Input(32, 32, 3) -> Conv2D(16, 5, strides=2)", "output_shape[2][1]")
     assert height["answer"] == 14 and height["derivation"] == "⌊(32 − 5) / 2⌋ + 1 = 14"
     assert Scorer({}).score(height, "13").mistakes == ("size_off_by_one",)
     assert Scorer({}).score(height, "16").mistakes == ("padding_swapped",)
@@ -86,7 +69,7 @@ def test_convolution_sizes_and_their_slips():
 
 
 def test_conv_macs_count_every_output_position():
-    entry = item("Input(32, 32, 3) -> Conv2D(16, 3, padding='same')", "layer[2].macs")
+    entry = numeric_item("Input(32, 32, 3) -> Conv2D(16, 3, padding='same')", "layer[2].macs")
     assert entry["answer"] == 32 * 32 * 3 * 3 * 3 * 16
     assert Scorer({}).score(entry, str(3 * 3 * 3 * 16)).mistakes == ("forgot_output_positions",)
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests_support import numeric_item
 
 from quizgen.answers import answer_for
 from quizgen.cli import main
@@ -31,28 +32,9 @@ questions:
 ROSTER = "student_id,name\ns1,Ada\ns2,Bo\ns3,Cy\ns4,Di\ns5,Ed\n"
 
 
-def numeric_item(spec: str, quantity: str = "total", framework: str = "keras", **changes):
-    """A key item whose answer and mistakes come from the counting core (as the key's do)."""
-    answer = answer_for(spec, None, framework, quantity)
-    item = {
-        "label": "Q1",
-        "type": "numeric",
-        "points": 2,
-        "answer": answer.value,
-        "tolerance": 0,
-        "derivation": answer.derivation,
-        "misconceptions": {w.name: w.value for w in answer.wrongs},
-        "misconception_feedback": {w.name: w.explanation for w in answer.wrongs},
-        "spec": spec,
-        "framework": framework,
-        "quantity": quantity,
-    }
-    return {**item, **changes}
-
-
 # 1. A wrong mistake named, and credit given for it.
 def test_keras_gru_without_reset_after_is_not_a_bias_convention_slip():
-    item = numeric_item("Input(14) -> GRU(113)")
+    item = numeric_item("Input(14) -> GRU(113)", points=2)
     slip = 3 * 113 * (14 + 113 + 1)
     assert slip == 43392
     named = [n for n, v in item["misconceptions"].items() if v == slip]
@@ -77,7 +59,7 @@ def test_bias_convention_is_named_where_the_conventions_differ():
 
 # 2. A diagnosis that contradicts what the student wrote.
 def test_typed_expression_decides_between_mistakes():
-    item = numeric_item("Input(49) -> LSTM(72)")
+    item = numeric_item("Input(49) -> LSTM(72)", points=2)
     scorer = Scorer({"forgot_bias": 0.5})
     wrong_width = scorer.score(item, "4*72*(48+72+1)")
     assert wrong_width.value == 34848 and wrong_width.mistakes == () and wrong_width.points == 0

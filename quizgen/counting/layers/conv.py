@@ -132,18 +132,25 @@ def _geometry(
     return kernel, strides, dilation
 
 
+def _window(
+    args: dict[str, Any], ctx: Context, rank: int
+) -> tuple[int, tuple[int, ...], tuple[int | None, ...], list[tuple[int | None, str]]]:
+    """(input channels, kernel, output sizes, how each size is worked out) of a sliding window."""
+    sizes, c = spatial_input(ctx, rank)
+    kernel, strides, dilation = _geometry(args, ctx, rank)
+    padding = _padding(args, ctx, rank, strides)
+    worked = [
+        sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
+    ]
+    return c, kernel, tuple(value for value, _ in worked), worked
+
+
 def _conv(rank: int):
     def count(args: dict[str, Any], ctx: Context) -> Counted:
-        sizes, c = spatial_input(ctx, rank)
-        kernel, strides, dilation = _geometry(args, ctx, rank)
-        padding = _padding(args, ctx, rank, strides)
+        c, kernel, out, worked = _window(args, ctx, rank)
         f, groups = args["filters"], args["groups"]
         if c % groups or f % groups:
             raise ctx.error(f"groups={groups} must divide the {c} input channels and the {f} filters")
-        worked = [
-            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        ]
-        out = tuple(value for value, _ in worked)
         weights = Part("weights", mul(*_kernel(kernel), *_channels(c, groups, ctx), num(f, "filters")))
         macs = conv_macs(
             ctx,
@@ -159,14 +166,8 @@ def _conv(rank: int):
 
 def _depthwise(rank: int):
     def count(args: dict[str, Any], ctx: Context) -> Counted:
-        sizes, c = spatial_input(ctx, rank)
-        kernel, strides, dilation = _geometry(args, ctx, rank)
-        padding = _padding(args, ctx, rank, strides)
+        c, kernel, out, worked = _window(args, ctx, rank)
         m = args["depth_multiplier"]
-        worked = [
-            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        ]
-        out = tuple(value for value, _ in worked)
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         weights = Part("depthwise_weights", mul(*_kernel(kernel), num(c, "channels"), *multiplier))
         macs = conv_macs(ctx, out, *_kernel(kernel), num(c, "channels"), *multiplier)
@@ -177,14 +178,8 @@ def _depthwise(rank: int):
 
 def _separable(rank: int):
     def count(args: dict[str, Any], ctx: Context) -> Counted:
-        sizes, c = spatial_input(ctx, rank)
-        kernel, strides, dilation = _geometry(args, ctx, rank)
-        padding = _padding(args, ctx, rank, strides)
+        c, kernel, out, worked = _window(args, ctx, rank)
         m, f = args["depth_multiplier"], args["filters"]
-        worked = [
-            sized(n, k, s, p, ctx, d) for n, k, s, p, d in zip(sizes, kernel, strides, padding, dilation, strict=True)
-        ]
-        out = tuple(value for value, _ in worked)
         multiplier = [num(m, "depth multiplier")] if m != 1 else []
         channels = num(c, "channels")
         if ctx.rules.separable_as_standard:  # the mistake: counting it as a standard convolution
