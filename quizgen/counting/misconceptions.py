@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from quizgen.counting.expr import Expr, num
 from quizgen.counting.model import LayerCount, ModelCount, count_calls
@@ -30,6 +31,8 @@ class Misconception:
     """Model features the mistake can change (none: any model); others are skipped unrecounted."""
     reaches_next: bool = False
     """It changes the input width of the layer after the one it is about (so a later layer's count)."""
+    operations_only: bool = False
+    """It changes multiply–accumulates and nothing else: no recount for parameters, shapes or bytes."""
 
 
 @dataclass(frozen=True)
@@ -339,12 +342,14 @@ CATALOGUE: dict[str, Misconception] = {
             "Counted one step (or one position) instead of the whole sequence",
             "a layer applied along a sequence does its work at every step: multiply by the number of steps",
             Rules(macs_per_step=True),
+            operations_only=True,
         ),
         Misconception(
             "forgot_output_positions",
             "Left out the output positions of a convolution",
             "a filter is applied at every output position: multiply by the output height × width",
             Rules(conv_positions=False),
+            operations_only=True,
             needs=CONVOLUTIONS,
         ),
         Misconception(
@@ -352,6 +357,7 @@ CATALOGUE: dict[str, Misconception] = {
             "Left out the attention scores and their weighted sum",
             "QKᵀ and the weighted sum of V cost T·T·d each: the part quadratic in the sequence length",
             Rules(attention_scores=False),
+            operations_only=True,
             needs=frozenset(
                 {
                     "MultiHeadAttention",
@@ -415,10 +421,17 @@ def in_scope(calls: list[Call], quantity: Quantity) -> list[Call]:
 
 def applies(m: Misconception, calls: list[Call], quantity: Quantity) -> bool:
     """Whether the layers the quantity is about have what the mistake is a mistake about."""
+    if m.operations_only and not quantity.counts_operations:
+        return False
     if not m.needs:
         return True
-    features = model_features(calls if m.reaches_next else in_scope(calls, quantity))
+    features = _features(tuple(calls if m.reaches_next else in_scope(calls, quantity)))
     return bool(m.needs & features)
+
+
+@lru_cache(maxsize=4096)
+def _features(calls: tuple[Call, ...]) -> frozenset[str]:
+    return model_features(list(calls))
 
 
 def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) -> list[tuple[LayerCount, LayerCount]]:

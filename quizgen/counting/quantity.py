@@ -72,6 +72,10 @@ class Quantity:
         return self.kind in PARAMETER_KINDS and self.part != "macs"
 
     @property
+    def counts_operations(self) -> bool:
+        return self.kind in ("macs", "flops") or self.part == "macs"
+
+    @property
     def in_bytes(self) -> bool:
         return self.kind in MEMORY
 
