@@ -428,7 +428,14 @@ def grade_command(
     """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
     from quizgen.grading.run import grade
 
-    summary = grade(key_file, submissions, out_dir, gradebook, force, templates)
+    show = sys.stderr.isatty()
+
+    def progress(rows: int, graded: int) -> None:
+        click.echo(f"\rrows read {rows:,}, students graded {graded:,}", err=True, nl=False)
+
+    summary = grade(key_file, submissions, out_dir, gradebook, force, templates, progress if show else None)
+    if show:
+        click.echo("", err=True)
     for problem in summary["problems"]:
         click.echo(f"quizgen: {submissions}: {problem}", err=True)
     click.echo(

@@ -311,3 +311,19 @@ def test_key_markdown_has_a_space_before_the_derivation(tmp_path):
     generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["md"])
     text = (tmp_path / "out" / "students" / "s001" / "key.md").read_text()
     assert "**— " not in text and "** — `" in text
+
+
+def test_grading_reports_progress_to_a_terminal_only(key, tmp_path, monkeypatch):
+    import quizgen.grading.run as run
+
+    monkeypatch.setattr(run, "PROGRESS_EVERY", 2)
+    rows = [[s["student_id"], "1"] for s in key["students"]]
+    data = _csv(rows, ["student_id", "Q3"])
+    seen = []
+    grade_submissions(key, data, lambda read, graded: seen.append((read, graded)))
+    assert seen[0] == (2, 1) and seen[-1] == (len(rows), len(rows))
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(key))
+    (tmp_path / "s.csv").write_bytes(data)
+    piped = CliRunner().invoke(main, ["grade", str(key_file), str(tmp_path / "s.csv"), "--out", str(tmp_path / "g")])
+    assert piped.exit_code == 0 and "rows read" not in piped.output, piped.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -102,13 +104,18 @@ def all_labels(key: dict[str, Any]) -> list[str]:
     return list(labels)
 
 
-def grade_submissions(key: dict[str, Any], data: bytes) -> Outcome:
-    """Score every row against the key (pure: bytes in, results out)."""
+def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """Score every row against the key (pure: bytes in, results out).
+
+    ``progress(rows read, students graded)`` is called every ``PROGRESS_EVERY`` rows and at the end.
+    """
     labels = all_labels(key)
     outcome = Outcome(key, labels)
     students = {s["student_id"]: s for s in key["students"]}
     scorer = Scorer(dict(key.get("partial_credit", {})))
-    for row in read_rows(data, labels, outcome.intake):
+    for n, row in enumerate(read_rows(data, labels, outcome.intake), start=1):
+        if progress is not None and n % PROGRESS_EVERY == 0:
+            progress(outcome.intake.rows_read, len(outcome.results))
         student = students.get(row.student_id)
         if student is None:
             outcome.unknown.append((row.line, row.student_id))
@@ -119,6 +126,8 @@ def grade_submissions(key: dict[str, Any], data: bytes) -> Outcome:
         outcome.results[row.student_id] = [
             scorer.score(q, row.answers.get(q["label"], "")) for q in student["questions"]
         ]
+    if progress is not None:
+        progress(outcome.intake.rows_read, len(outcome.results))
     return outcome
 
 
@@ -247,6 +256,7 @@ def grade(
     gradebook: str | None = None,
     force: bool = False,
     templates: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given)."""
     key = read_key(key_path)
@@ -261,7 +271,7 @@ def grade(
             raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
-    outcome = grade_submissions(key, data)
+    outcome = grade_submissions(key, data, progress)
     outcome.intake.rejected += [(0, reason, name) for name, reason in refused]
     if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
         raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
