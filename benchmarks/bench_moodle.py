@@ -22,7 +22,8 @@ QUESTION = """<question type="numerical">
 <questiontext format="html"><text><![CDATA[{{ q.prompt }}]]></text></questiontext>
 <generalfeedback format="html"><text><![CDATA[{{ q.solution }}]]></text></generalfeedback>
 <defaultgrade>1</defaultgrade><penalty>0.3333333</penalty><hidden>0</hidden><idnumber>{{ q.name }}</idnumber>
-{% for a in q.answers %}<answer fraction="{{ a.fraction }}" format="plain_text"><text>{{ a.text }}</text><tolerance>0</tolerance><feedback format="html"><text><![CDATA[{{ a.feedback }}]]></text></feedback></answer>
+{% for a in q.answers %}<answer fraction="{{ a.fraction }}" format="plain_text"><text>{{ a.text }}</text>
+<tolerance>0</tolerance><feedback format="html"><text><![CDATA[{{ a.feedback }}]]></text></feedback></answer>
 {% endfor %}<tags><tag><text>lstm-layer-total</text></tag></tags>
 </question>
 """
