@@ -92,12 +92,24 @@ class ReturnedNotebooks:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
 
 
+def _without_comment(line: str) -> str:
+    """The line with a trailing ``# comment`` removed, quotes respected (``'#'`` stays)."""
+    quote = ""
+    for k, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return line[:k]
+    return line
+
+
 def _answer(cell: dict[str, Any]) -> tuple[str, str] | None:
     source = cell.get("source", "")
     text = "".join(source) if isinstance(source, list) else str(source)
     for line in text.splitlines():
-        code = line.split("#", 1)[0] if "'" not in line and '"' not in line else line
-        match = ANSWER.match(code)
+        match = ANSWER.match(_without_comment(line))
         if match:
             value = match.group("value").strip()
             if value == "None":

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests_support import require
 
 from quizgen import count
@@ -107,3 +109,53 @@ def test_a_count_shows_as_a_table_in_a_notebook():
     assert "<table>" in html and "4·20·(8+20+1) = 2320" in html and "112,060" in html
     markdown = model._repr_markdown_()
     assert "| 2 | LSTM(20) | 20 | 2,320 | 112,000 | 4·20·(8+20+1) = 2320 |" in markdown
+
+
+def test_untouched_cells_are_blank_and_comments_are_not_answers(generated, tmp_path):
+    key = json.loads((generated / "key.json").read_text())
+    student = next(s for s in key["students"] if any(q["type"] == "multiple_choice" for q in s["questions"]))
+    notebook = json.loads((generated / "students" / student["student_id"] / "quiz.ipynb").read_text())
+    choice = next(q for q in student["questions"] if q["type"] == "multiple_choice")
+    numeric = next(q for q in student["questions"] if q["type"] == "numeric")
+    _answer(notebook, numeric["label"], f"{numeric['answer']}  # my count, with a # and a ' inside")
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    (returned / "nb.ipynb").write_text(json.dumps(notebook))
+    result = CliRunner().invoke(
+        main, ["grade", str(generated / "key.json"), str(returned), "--out", str(tmp_path / "g")]
+    )
+    assert result.exit_code == 0, result.output
+    feedback = (tmp_path / "g" / "feedback" / f"{student['student_id']}.md").read_text()
+    summary = json.loads((tmp_path / "g" / "summary.json").read_text())
+    assert summary["graded"] == 1 and "Could not read" not in feedback
+    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g" / "grades.csv").open())}
+    assert float(rows[student["student_id"]][numeric["label"]]) == numeric["points"]
+    assert float(rows[student["student_id"]][choice["label"]]) == 0
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 9) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["cells", "metadata", "quizgen", "student_id", "source", "fingerprint"]), inner, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(JSONISH | st.binary(max_size=40), min_size=1, max_size=3))
+def test_any_folder_of_files_is_graded_or_refused_in_one_line(tmp_path_factory, generated, contents):
+    from quizgen.errors import QuizgenError
+    from quizgen.grading.run import grade
+
+    folder = tmp_path_factory.mktemp("junk")
+    for n, content in enumerate(contents):
+        data = content if isinstance(content, bytes) else json.dumps(content).encode()
+        (folder / f"n{n}.ipynb").write_bytes(data)
+    try:
+        grade(generated / "key.json", folder, folder / "out")
+    except QuizgenError as error:
+        assert "\n" not in str(error)
