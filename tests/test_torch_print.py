@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -67,8 +68,8 @@ def _module(rng: random.Random, depth: int = 0):
     class Block(nn.Module):
         def __init__(self, parts):
             super().__init__()
-            for k, part in enumerate(parts):
-                self.add_module(rng.choice(["proj", "norm", "mix", "conv", "rnn"]) + str(k), part)
+            for name, part in parts:
+                self.add_module(name, part)
 
     class Net(nn.Module):
         pass
@@ -77,9 +78,10 @@ def _module(rng: random.Random, depth: int = 0):
     if kind == "sequential":
         return nn.Sequential(*[_leaf(rng) for _ in range(rng.randint(1, 4))])
     if kind == "repeated":
-        template = [_leaf(rng) for _ in range(rng.randint(1, 3))]
         import copy
 
+        # Identical blocks print once, as "(0-3): 4 x Block(...)".
+        template = [(rng.choice(["proj", "norm", "mix"]) + str(k), _leaf(rng)) for k in range(rng.randint(1, 3))]
         return nn.ModuleList([Block(copy.deepcopy(template)) for _ in range(rng.randint(2, 5))])
     if kind == "dict":
         return nn.ModuleDict({f"head {k}": _leaf(rng) for k in range(rng.randint(1, 3))})
@@ -96,11 +98,18 @@ def test_printed_pytorch_models_count_as_pytorch_does(k):
     require("torch")
     rng = random.Random(9000 + k)
     model = _module(rng)
-    counted = count_model(str(model), "torch-print", f"model{k}.txt")
+    printed = str(model)
+    counted = count_model(printed, "torch-print", f"model{k}.txt")
     expected = sum(p.numel() for p in model.parameters())
     assert counted.total == expected, (str(model), [(layer.name, layer.spec, layer.params) for layer in counted.layers])
     for layer in counted.layers:
         assert layer.derivation.value == layer.params
+
+
+def test_some_random_models_print_repeated_blocks():
+    require("torch")
+    printed = [str(_module(random.Random(9000 + k))) for k in range(N_MODELS)]
+    assert sum(bool(re.search(r"\(\d+-\d+\): \d+ x ", text)) for text in printed) >= 5
 
 
 @pytest.mark.parametrize(
