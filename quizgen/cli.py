@@ -134,7 +134,6 @@ BANK_OPTION = click.option(
     type=click.Path(path_type=Path),
     help="Your own template file or folder, added to the built-in bank (repeatable).",
 )
-COURSE_BANK_OPTION = BANK_OPTION
 NO_BUILTIN_OPTION = click.option(
     "--no-builtin-bank", is_flag=True, help="Leave the built-in bank out: only --bank and the assignment's bank: list."
 )
@@ -317,7 +316,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
 @click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
 @click.option("--templates", type=click.Path(path_type=Path), default=None, help="Folder of templates to override.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@COURSE_BANK_OPTION
+@BANK_OPTION
 @NO_BUILTIN_OPTION
 @reports_errors
 def generate_command(
@@ -395,7 +394,7 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
 @click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="File to write.")
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
-@COURSE_BANK_OPTION
+@BANK_OPTION
 @NO_BUILTIN_OPTION
 @reports_errors
 def export_command(

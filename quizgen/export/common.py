@@ -82,11 +82,13 @@ class Item:
     def numeric(self) -> bool:
         return self.question["type"] == "numeric"
 
-    def prompt_html(self, image_src: str | None = None) -> str:
+    def prompt_html(self, image_src: str | None = None, *, include_prompt: bool = True) -> str:
+        """Stem, prompt and diagram; a multi-part question leaves the prompt out and shows each part's own."""
         parts = []
         if self.question.get("stem"):
             parts.append(str(markdown_html(self.question["stem"])))
-        parts.append(str(markdown_html(self.question["prompt"])))
+        if include_prompt:
+            parts.append(str(markdown_html(self.question["prompt"])))
         if self.diagram and image_src is not None:
             alt = html.escape(f"Architecture: {self.question.get('spec', '')}", quote=True)
             parts.append(f'<p><img src="{html.escape(image_src, quote=True)}" alt="{alt}" /></p>')

@@ -23,13 +23,13 @@ def text_field(tag: str, html: str, extra: str = "", attrs: str = ' format="html
     return f"<{tag}{attrs}><text>{cdata(html)}</text>{extra}</{tag}>"
 
 
-def _file(item: Item) -> tuple[str, str]:
+def _file(item: Item, *, include_prompt: bool = True) -> tuple[str, str]:
     if item.diagram is None:
-        return item.prompt_html(), ""
+        return item.prompt_html(include_prompt=include_prompt), ""
     name, svg = item.diagram
     encoded = base64.b64encode(svg.encode()).decode()
     return item.prompt_html(
-        f"@@PLUGINFILE@@/{name}"
+        f"@@PLUGINFILE@@/{name}", include_prompt=include_prompt
     ), f'<file name={quoteattr(name)} path="/" encoding="base64">{encoded}</file>'
 
 
@@ -152,8 +152,8 @@ def embedded(item: Item, weight: int, partial: dict[str, float]) -> str:
 def _cloze(variant: Variant, partial: dict[str, float]) -> str:
     """A multi-part variant as one embedded-answers (Cloze) question, every part in place."""
     first = variant.items[0]
-    html, files = _file(first)
-    pieces = [html.replace(str(markdown_html(first.question["prompt"])), "", 1)]  # the stem and diagram
+    stem, files = _file(first, include_prompt=False)
+    pieces = [stem]
     for item, weight in zip(variant.items, _weights(variant.items), strict=True):
         part = re.sub(r"^Q\d+", "", item.label)
         prompt = markdown_html(item.question["prompt"])

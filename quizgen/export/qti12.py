@@ -135,7 +135,7 @@ def _blanks(section: ET.Element, variant: Variant, image: str | None) -> None:
         },
     )
     presentation = element(el, "presentation")
-    html = [first.prompt_html(image).replace(str(markdown_html(first.question["prompt"])), "", 1)]
+    html = [first.prompt_html(image, include_prompt=False)]
     blanks = []
     for item in variant.items:
         part = item.label[len(item.label.rstrip("abcdefgh")) :]

@@ -135,7 +135,7 @@ def parts_xml(variant: Variant, identifier: str, image: str | None, partial: dic
     element(element(score, "defaultValue"), "value", "0")
     element(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier")
     body = element(root, "itemBody")
-    _flow(body, first.prompt_html(image).replace(str(markdown_html(first.question["prompt"])), "", 1))
+    _flow(body, first.prompt_html(image, include_prompt=False))
     processing = ET.Element("responseProcessing")
     for ident, part, item in responses:
         q = item.question
