@@ -123,6 +123,35 @@ def test_any_answer_string_is_scored_without_raising(text):
         assert 0 <= result.points <= 1
 
 
+@settings(max_examples=300)
+@given(
+    st.text(alphabet="0123456789", min_size=1, max_size=17),
+    st.integers(0, 10**16),
+    st.sampled_from([0, 0.5, 100]),
+)
+@example("180", 180, 0)
+@example("0180", 180, 0)
+@example("160", 180, 0)
+def test_digits_only_answers_score_as_the_general_reader_scores_them(digits, answer, tolerance):
+    """Digits alone skip the general reader; padding the same digits with a blank takes it."""
+    question = numeric_question(
+        answer=answer,
+        tolerance=tolerance,
+        misconceptions={"forgot_bias": int(digits) if len(digits) < 16 else 7},
+        misconception_feedback={"forgot_bias": "fb"},
+    )
+    scorer = Scorer({"forgot_bias": 0.5})
+    short, general = scorer.score(question, digits), scorer.score(question, f" {digits}\t")
+    assert (short.status, short.points, short.value, short.mistakes, short.feedback) == (
+        general.status,
+        general.points,
+        general.value,
+        general.mistakes,
+        general.feedback,
+    )
+    assert short.raw == digits
+
+
 def test_point_biserial_matches_pearson():
     flags = [1, 0, 1, 1, 0, 0, 1, 0]
     rest = [9.0, 4.0, 7.5, 8.0, 5.0, 3.0, 6.0, 6.5]

@@ -56,25 +56,30 @@ def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[Ite
     for student_results in results.values():
         total = sum(r.points for r in student_results)
         for result in student_results:
-            item = items.get(result.label)
+            label, status = result.label, result.status
+            item = items.get(label)
             if item is None:
                 continue
             item.submitted += 1
-            if result.status != "blank":
+            flags[label].append(1 if status == "correct" else 0)
+            rest[label].append(total - result.points)
+            if status == "correct":
                 item.answered += 1
-            flags[result.label].append(1 if result.correct else 0)
-            rest[result.label].append(total - result.points)
-            if result.correct:
                 item.correct += 1
-            elif result.status == "blank":
+            elif status == "blank":
                 item.blank += 1
-            elif result.status == "unreadable":
-                item.unreadable += 1
             else:
+                item.answered += 1
+                if status == "unreadable":
+                    item.unreadable += 1
+                    continue
                 shown = _shown(result.value)
-                wrong[result.label][shown] += 1
-                behind[result.label].setdefault(shown, set()).update(result.mistakes)
-                item.mistakes.update(result.mistakes)
+                wrong[label][shown] += 1
+                if result.mistakes:
+                    behind[label].setdefault(shown, set()).update(result.mistakes)
+                    item.mistakes.update(result.mistakes)
+                else:
+                    behind[label].setdefault(shown, set())
     for label, item in items.items():
         if item.submitted:
             item.difficulty = round(item.correct / item.submitted, 4)

@@ -50,7 +50,8 @@ def normalize(text: str) -> str:
 MAX_ABS = 1e15
 
 
-PLAIN_INTEGER = re.compile(r"[ \t\r\n]*[+-]?[0-9]{1,15}[ \t\r\n]*")
+PLAIN_DIGITS = 15  # the longest integer read without the general parser
+PLAIN_INTEGER = re.compile(rf"[ \t\r\n]*[+-]?[0-9]{{1,{PLAIN_DIGITS}}}[ \t\r\n]*")
 
 
 def parse_number(raw: str) -> Parsed:

@@ -11,7 +11,7 @@ from quizgen.answers import answer_for, pair_wrongs
 from quizgen.counting.expr import Expr
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
-from quizgen.grading.parse import Parsed, parse_bytes, parse_choice, parse_number
+from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_bytes, parse_choice, parse_number
 from quizgen.grading.shape import agrees
 
 Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
@@ -20,8 +20,10 @@ QUOTED = 80  # characters of an unreadable answer quoted back in feedback
 UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ItemResult:
+    """One scored answer (not frozen: a million of them are made when a course grades a term)."""
+
     label: str
     raw: str
     status: Status
@@ -49,8 +51,15 @@ class Scorer:
             return ItemResult(label, raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
             return self._choice(question, parse_choice(raw, question["options"]), points)
-        reader = parse_bytes if "_bytes" in (question.get("quantity") or "") else parse_number
-        return self._numeric(question, reader(raw), points)
+        if "_bytes" in (question.get("quantity") or ""):
+            return self._numeric(question, parse_bytes(raw), points)
+        if raw.isdigit() and raw.isascii() and len(raw) <= PLAIN_DIGITS:
+            value = float(int(raw))  # the common case: digits only, read as parse_number would
+            answer = float(question["answer"])
+            if abs(value - answer) <= float(question["tolerance"]) + 1e-9 * max(1.0, abs(answer)):
+                return ItemResult(label, raw, "correct", points, points, value)
+            return self._numeric(question, Parsed(raw, value), points)
+        return self._numeric(question, parse_number(raw), points)
 
     def _choice(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
         if parsed.letter is None:
@@ -116,7 +125,10 @@ class Scorer:
 
 
 def _mistakes_feedback(q: dict[str, Any], names: tuple[str, ...]) -> str:
-    texts = list(dict.fromkeys(q["misconception_feedback"].get(n, n) for n in names))
+    feedback = q["misconception_feedback"]
+    if len(names) == 1:
+        return str(feedback.get(names[0], names[0]))
+    texts = list(dict.fromkeys(feedback.get(n, n) for n in names))
     if len(texts) == 1:
         return texts[0]
     return f"This number fits {len(texts)} known mistakes. " + " ".join(texts)

@@ -95,6 +95,7 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
     header: list[str] | None = None
     id_index = -1
     positions: dict[str, list[int]] = {}
+    single: list[tuple[str, int]] = []  # (label, column) when no label has two columns
     for cells in reader:
         line = reader.line_num
         if header is None:
@@ -112,6 +113,8 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
             intake.has_student_id = True
             intake.columns = names
             positions = _columns(names, labels, intake)
+            if not intake.duplicate_columns:
+                single = [(label, ks[0]) for label, ks in positions.items()]
             intake.missing_columns = [label for label in labels if label not in positions]
             known = {n.casefold() for n in labels} | {"student_id", "name", "email", "timestamp"}
             intake.extra_columns = [n for k, n in enumerate(names) if k != id_index and n.casefold() not in known]
@@ -129,7 +132,11 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
             continue
         if len(cells) > len(header):
             intake.notes.append(f"line {line}: {len(cells) - len(header)} cell(s) beyond the header were ignored")
-        answers = {label: _answer(cells, ks) for label, ks in positions.items()}
+        if single:
+            width = len(cells)
+            answers = {label: cells[k] if k < width else "" for label, k in single}
+        else:
+            answers = {label: _answer(cells, ks) for label, ks in positions.items()}
         yield Row(line, student_id, answers)
     if header is None:
         intake.notes.append("the file is empty: no header, no rows")
