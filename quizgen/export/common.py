@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
+
+from lxml import etree
 
 from quizgen.render import format_number, markdown_html, student_diagram
 
@@ -34,10 +37,12 @@ MOODLE_GRADES = (
 )
 
 
+@lru_cache(maxsize=4096)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
 
 
+@lru_cache(maxsize=1024)
 def snap_grade(percent: float) -> float:
     """The nearest fraction Moodle's importer accepts (any other is an import error)."""
     return min(MOODLE_GRADES, key=lambda g: (abs(g - percent), -g))
@@ -54,7 +59,7 @@ class Item:
     student_id: str
     question: dict[str, Any]
 
-    @property
+    @cached_property
     def diagram(self) -> tuple[str, str] | None:
         """(file name, SVG) of the student's architecture diagram, drawn when asked for."""
         q = self.question
@@ -231,8 +236,6 @@ def _hidden(question: dict[str, Any]) -> int | None:
 
 def with_default_namespace(root: Any, namespace: str) -> bytes:
     """An lxml tree of unqualified elements serialized as a document in ``namespace`` (by default)."""
-    from lxml import etree
-
     etree.indent(root)
     text = etree.tostring(root, encoding="unicode")
     tag = root.tag
@@ -242,8 +245,6 @@ def with_default_namespace(root: Any, namespace: str) -> bytes:
 
 def element(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
     """An lxml element (a root when ``parent`` is None) with optional text."""
-    from lxml import etree
-
     node = etree.Element(tag, attrs) if parent is None else etree.SubElement(parent, tag, attrs)
     if text is not None:
         node.text = text

@@ -9,13 +9,15 @@ from quizgen.export.common import Item, format_grade, slots_of, slug, snap_grade
 from quizgen.export.moodle import CATCH_ALL, category_name
 from quizgen.export.sink import Sink
 
-_SPECIAL = re.compile(r"([\\~=#{}:])")
+_SPECIAL = "\\~=#{}:"  # the backslash first, so that the escapes added are not escaped again
 
 
 def escape(text: str) -> str:
     """GIFT text: ``~ = # { } :`` and backslash escaped; no raw newlines (a blank line ends a question)."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\s*\n\s*", " ", escaped).strip()
+    for char in _SPECIAL:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    return (re.sub(r"\s*\n\s*", " ", text) if "\n" in text else text).strip()
 
 
 def _number(value: float | int) -> str:
