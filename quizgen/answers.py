@@ -9,7 +9,14 @@ from functools import lru_cache
 
 from quizgen.counting.expr import Derivation, Expr, symbolic
 from quizgen.counting.layers import Part
-from quizgen.counting.misconceptions import CATALOGUE, Misconception, combined, model_features, wrong_answer
+from quizgen.counting.misconceptions import (
+    CATALOGUE,
+    Misconception,
+    combined,
+    measured_value,
+    model_features,
+    wrong_answer,
+)
 from quizgen.counting.model import DTYPE_BYTES, ModelCount, count, count_calls
 from quizgen.counting.quantity import measure, measure_shape, parse_quantity, shape_text, size_note
 from quizgen.counting.rules import CORRECT, Rules
@@ -112,9 +119,10 @@ def measure_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     calls = parse(spec)
     model = counted(calls, framework)
     q = parse_quantity(quantity)
+    correct_value = measured_value(model, q)
     wrongs = []
     for m in _mistakes(names):
-        w = wrong_answer(m, calls, framework, q, model)
+        w = wrong_answer(m, calls, framework, q, model, correct_value)
         if w is not None:
             wrongs.append(Wrong(w.name, w.value, w.explanation, w.expr))
     solution = _solution_for(model, quantity)
@@ -137,11 +145,12 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
     model = counted(calls, framework)
     q = parse_quantity(quantity)
     # A pair is named only where each of its mistakes changes this number on its own.
+    correct_value = measured_value(model, q)
     singles = {}
     for m in _mistakes(names, spec):
         if m.rules is None:
             continue
-        single = wrong_answer(m, calls, framework, q, model)
+        single = wrong_answer(m, calls, framework, q, model, correct_value)
         if single is not None:
             singles[m.name] = (m, single.value)
     ms = list(singles.values())
@@ -151,7 +160,7 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
             both = combined(first, second)
             if both is None:
                 continue
-            w = wrong_answer(both, calls, framework, q, model)
+            w = wrong_answer(both, calls, framework, q, model, correct_value)
             if w is not None and w.value not in (first_value, second_value):
                 found.append(Wrong(w.name, w.value, w.explanation, w.expr))
     return tuple(found)
@@ -314,7 +323,7 @@ def answer_for(spec: str, spec_b: str | None, framework: str, quantity: str, nam
     return _cached_answer(spec, spec_b, framework, quantity, tuple(names) if names else None)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _cached_answer(
     spec: str, spec_b: str | None, framework: str, quantity: str, names_key: tuple[str, ...] | None
 ) -> Answer:

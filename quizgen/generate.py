@@ -139,7 +139,9 @@ def generate(
         if not secret.is_set:
             manifest["notice"] = NO_SECRET_NOTICE
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-        write_file(scratch / "key.json", json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        with (scratch / "key.json").open("w", encoding="utf-8", newline="\n") as handle:
+            json.dump(key, handle, indent=1, sort_keys=True, ensure_ascii=False)  # piece by piece, not one string
+            handle.write("\n")
     questions = len(key["students"][0]["questions"]) if key["students"] else 0
     return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
 

@@ -443,31 +443,46 @@ def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) ->
     ]
 
 
-def _measured(model: ModelCount, quantity: Quantity) -> tuple[int | str, str]:
-    """(value, worked text) of a quantity: a number's derivation, or a shape with how its sizes come."""
+def measured_value(model: ModelCount, quantity: Quantity) -> int | str:
+    """A quantity's value alone: a number, or a shape as ``26×26×32``."""
+    return measure_shape(model, quantity) if quantity.is_shape else measure(model, quantity).value
+
+
+def _measured(model: ModelCount, quantity: Quantity) -> tuple[int | str, str, Expr | None]:
+    """(value, worked text, expression) of a quantity: a number's derivation, or a shape with how
+    its sizes come (and no expression)."""
     if quantity.is_shape:
         text = measure_shape(model, quantity)
         assert quantity.layer is not None
         notes = [n for n in model.layer(quantity.layer).size_notes if n]
-        return text, text + (f" ({'; '.join(notes)})" if notes else "")
+        return text, text + (f" ({'; '.join(notes)})" if notes else ""), None
     derivation = measure(model, quantity)
-    return derivation.value, derivation.text()
+    return derivation.value, derivation.text(), derivation.expr
 
 
-def _explain(m: Misconception, right: ModelCount, wrong: ModelCount, quantity: Quantity) -> str:
+def _explain(m: Misconception, right: ModelCount, wrong: ModelCount, quantity: Quantity, wrong_text: str) -> str:
     changed = _changed_layers(right, wrong, quantity)[:2] if quantity.counts_parameters else []
     if changed and not (quantity.kind == "layer" and quantity.part):
         detail = "; ".join(f"{r.spec}: {w.derivation.text()} instead of {r.derivation.text()}" for r, w in changed)
     else:
-        detail = f"{_measured(wrong, quantity)[1]} instead of {_measured(right, quantity)[1]}"
+        detail = f"{wrong_text} instead of {_measured(right, quantity)[1]}"
     return f"{m.title} ({detail}): {m.why}."
 
 
 def wrong_answer(
-    m: Misconception, calls: list[Call], framework: str, quantity: Quantity, right: ModelCount
+    m: Misconception,
+    calls: list[Call],
+    framework: str,
+    quantity: Quantity,
+    right: ModelCount,
+    correct_value: int | str | None = None,
 ) -> WrongAnswer | None:
-    """What ``m`` gives for this variant, or None where it gives the right answer or nothing."""
-    correct_value, _ = _measured(right, quantity)
+    """What ``m`` gives for this variant, or None where it gives the right answer or nothing.
+
+    ``correct_value`` is ``measured_value(right, quantity)``, passed in by callers that try many mistakes.
+    """
+    if correct_value is None:
+        correct_value = measured_value(right, quantity)
     if m.special is not None:
         if isinstance(correct_value, str):
             return None
@@ -481,13 +496,12 @@ def wrong_answer(
         return None
     try:
         wrong = count_calls(calls, framework, m.rules)
-        value, text = _measured(wrong, quantity)
+        value, text, expr = _measured(wrong, quantity)
     except QuizgenError:
         return None
     if value == correct_value or (isinstance(value, int) and value <= 0):
         return None
-    expr = None if quantity.is_shape else measure(wrong, quantity).expr
-    return WrongAnswer(m.name, value, m.title, _explain(m, right, wrong, quantity), text, expr)
+    return WrongAnswer(m.name, value, m.title, _explain(m, right, wrong, quantity, text), text, expr)
 
 
 def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:
@@ -495,9 +509,10 @@ def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity 
     calls = parse(spec)
     q = parse_quantity(quantity) if isinstance(quantity, str) else quantity
     right = count_calls(calls, framework)
+    correct_value = measured_value(right, q)
     found = []
     for m in CATALOGUE.values():
-        answer = wrong_answer(m, calls, framework, q, right)
+        answer = wrong_answer(m, calls, framework, q, right, correct_value)
         if answer is not None:
             found.append(answer)
     return found

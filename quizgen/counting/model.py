@@ -20,7 +20,7 @@ from quizgen.counting.layers import (
     Shape,
     bind,
 )
-from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE, REQUIRED
+from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE, REQUIRED, LayerType
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import ModelFileError, SpecError, UsageError
@@ -377,6 +377,34 @@ def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Exp
     return parts, mul(factor, counted.total_expr()), macs, kv
 
 
+_MEMO_SIZE = 4096
+_BOUND: dict[tuple[int, str, str], tuple[Call, dict[str, Any]]] = {}
+_NORMALIZED: dict[tuple[int, bool], tuple[Call, Call]] = {}
+
+
+def _bound(call: Call, layer_type: LayerType, framework: str, source: str) -> dict[str, Any]:
+    """``bind`` remembered per call object: a model is recounted under every mistake's rules.
+
+    Entries hold their call, so an id is never that of another, later call."""
+    key = (id(call), framework, source)
+    hit = _BOUND.get(key)
+    if hit is None or hit[0] is not call:
+        if len(_BOUND) >= _MEMO_SIZE:
+            _BOUND.clear()
+        hit = _BOUND[key] = (call, bind(call, layer_type, framework, source))
+    return dict(hit[1])
+
+
+def _normalized(call: Call, keep_defaults: bool) -> Call:
+    key = (id(call), keep_defaults)
+    hit = _NORMALIZED.get(key)
+    if hit is None or hit[0] is not call:
+        if len(_NORMALIZED) >= _MEMO_SIZE:
+            _NORMALIZED.clear()
+        hit = _NORMALIZED[key] = (call, normalize(call, keep_defaults=keep_defaults))
+    return hit[1]
+
+
 def count_graph(
     nodes: list[Node],
     framework: str = "keras",
@@ -409,7 +437,7 @@ def count_graph(
             continue
         layer_type = LAYERS[name]
         try:
-            args = bind(call, layer_type, framework, source)
+            args = _bound(call, layer_type, framework, source)
         except SpecError as error:
             if node.name is None:
                 raise
@@ -466,7 +494,7 @@ def count_graph(
         layers.append(
             LayerCount(
                 len(layers) + 1,
-                normalize(call, keep_defaults=linear),
+                _normalized(call, linear),
                 name,
                 input_shape or None,
                 counted.output_shape,
@@ -517,7 +545,7 @@ def count(spec: str, framework: str = "keras", rules: Rules = CORRECT) -> ModelC
     return _count_cached(spec, framework, rules)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def _count_cached(spec: str, framework: str, rules: Rules) -> ModelCount:
     return count_calls(parse(spec), framework, rules)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Union
 
 from quizgen.errors import SpecError
@@ -54,6 +54,11 @@ class Call:
     kwargs: dict[str, Arg] = field(default_factory=dict, compare=False, hash=False)
 
     def canonical(self) -> str:
+        return self._canonical
+
+    @cached_property
+    def _canonical(self) -> str:
+        """Written once per call: a model's layers are named in every count of it."""
         parts = [render_value(a.value) for a in self.args]
         parts += [f"{k}={render_value(a.value)}" for k, a in self.kwargs.items()]
         return f"{self.name}({', '.join(parts)})"
@@ -238,6 +243,6 @@ def parse(text: str, source: str = "spec") -> list[Call]:
     return list(_parse_cached(text, source))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _parse_cached(text: str, source: str) -> tuple[Call, ...]:
     return tuple(_Parser(tokenize(text, source), source).model())
