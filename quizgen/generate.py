@@ -22,6 +22,7 @@ from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.files import atomic_folder, output_error, write_file
+from quizgen.keystream import KeyWriter
 from quizgen.notebook import quiz_notebook
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
 from quizgen.secret import load_secret
@@ -108,6 +109,8 @@ def generate(
     renderer = Renderer(assignment.spec.title, templates, notice)
     inputs = input_paths(assignment, secret_file, *(bank_paths or []), *([templates] if templates else []))
     with atomic_folder(out_dir, force, inputs) as scratch:
+        spool = scratch / ".key-spool"
+        writer = KeyWriter(_key_head(assignment, bank_paths), scratch / "key.json", spool)
         try:
             job = Job(
                 assignment_path,
@@ -118,12 +121,16 @@ def generate(
                 tuple(chosen),
                 practice,
             )
-            key, files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs)
-            files += _write_lms(key, chosen, scratch, jobs)
+            files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs, writer)
+            files += _write_lms(writer.close(), chosen, scratch, jobs)
         except QuizgenError:
+            writer.discard()
             raise
         except Exception as error:  # a course's template failing must not leave a traceback
+            writer.discard()
             raise ExportError(f"rendering failed: {type(error).__name__}: {error}") from None
+        finally:
+            shutil.rmtree(spool, ignore_errors=True)
         manifest = {
             "quizgen": __version__,
             "assignment": assignment.spec.title,
@@ -139,10 +146,7 @@ def generate(
         if not secret.is_set:
             manifest["notice"] = NO_SECRET_NOTICE
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-        with (scratch / "key.json").open("w", encoding="utf-8", newline="\n") as handle:
-            json.dump(key, handle, indent=1, sort_keys=True, ensure_ascii=False)  # piece by piece, not one string
-            handle.write("\n")
-    questions = len(key["students"][0]["questions"]) if key["students"] else 0
+    questions = writer.first_questions
     return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
 
 
@@ -158,7 +162,7 @@ def key_for(
     bank = load_bank(paths)
     check_references(assignment, bank)
     secret = load_secret(secret_file)
-    key = _empty_key(assignment, paths)
+    key = {**_key_head(assignment, paths), "students": []}
     for student in assignment.students:
         key["students"].append(key_entry(build_quiz(assignment, bank, secret.value, student)))
     return key
@@ -199,13 +203,13 @@ def export_file(
     return out_file
 
 
-def _empty_key(assignment: LoadedAssignment, paths: list[Path]) -> dict[str, Any]:
+def _key_head(assignment: LoadedAssignment, paths: list[Path]) -> dict[str, Any]:
+    """Everything key.json holds but the students."""
     return {
         "assignment": assignment.spec.title,
         "salt": assignment.spec.salt,
         "partial_credit": assignment.spec.partial_credit,
         "bank": file_hashes(paths),
-        "students": [],
     }
 
 
@@ -295,8 +299,9 @@ def _write_students(
     out: Path,
     progress: Callable[[int], None] | None,
     jobs: int,
-) -> tuple[dict[str, Any], int]:
-    key = _empty_key(assignment, list(job.bank_paths or ()))
+    key: KeyWriter,
+) -> int:
+    """Every student's files and the class-wide ones; each student's key entry goes to ``key``."""
     files = 0
     with ExitStack() as stack:
         combined: dict[str, IO[str]] = {}
@@ -317,14 +322,14 @@ def _write_students(
             files += len(output.files)
             for name, fragment in output.combined.items():
                 combined[name].write(("\n---\n\n" if n and name == "key.md" else "") + fragment)
-            key["students"].append(output.key)
+            key.add(output.key)
             if progress:
                 progress(1)
         for name in ("quizzes.html", "key.html"):
             if name in combined:
                 combined[name].write(renderer.render("_page_foot.html"))
         files += len(combined)
-    return key, files
+    return files
 
 
 _LMS_KEY: dict[str, Any] | None = None

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quizgen.cli import main
 from quizgen.errors import AssignmentError
-from quizgen.generate import generate
+from quizgen.generate import export_file, generate
+from quizgen.keystream import KeyWriter, question_number
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -280,3 +283,67 @@ def test_trace_groups_the_parts_of_a_question(homework):
     result = CliRunner().invoke(main, ["trace", str(out / "key.json"), f"{stem} Is it {recurrent:,}?"])
     first = result.output.splitlines()[0].split()
     assert first[:2] == [victim["student_id"], "Q1"]
+
+
+def test_key_json_is_written_as_one_dump_of_the_whole_key_would_be(homework):
+    text = (homework[0] / "key.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_lms_files_from_the_spooled_key_equal_those_of_quizgen_export(homework, tmp_path):
+    """generate reads the key back one question at a time; export holds it whole: same bytes."""
+    out, secret = homework
+    assert not (out / ".key-spool").exists()
+    assert {p.name for p in out.iterdir()} >= {"lms", "key.json", "manifest.json"}
+    for fmt, name in (("moodle", "moodle.xml"), ("gift", "quiz.gift"), ("qti12", "canvas-qti12.zip")):
+        exported = tmp_path / name
+        export_file(EXAMPLES / "homework.yaml", fmt, exported, secret_file=secret)
+        assert exported.read_bytes() == (out / "lms" / name).read_bytes(), fmt
+    exported = tmp_path / "qti21.zip"
+    export_file(EXAMPLES / "homework.yaml", "qti21", exported, secret_file=secret)
+    assert exported.read_bytes() == (out / "lms" / "qti21.zip").read_bytes()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    head=st.dictionaries(st.text(max_size=8).filter(lambda k: k != "students"), _JSON, max_size=4),
+    entries=st.lists(
+        st.fixed_dictionaries(
+            {
+                "student_id": st.text(max_size=6),
+                "questions": st.lists(
+                    st.fixed_dictionaries({"label": st.sampled_from(["Q1", "Q2a", "Q2b", "Q10"]), "x": _JSON}),
+                    max_size=4,
+                ),
+            },
+            optional={"name": st.text(max_size=6)},
+        ),
+        max_size=4,
+    ),
+)
+def test_key_writer_writes_what_json_dump_writes(head, entries, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("key")
+    writer = KeyWriter(head, folder / "key.json", folder / "spool")
+    for entry in entries:
+        writer.add(entry)
+    spooled = writer.close()
+    whole = {**head, "students": entries}
+    expected = json.dumps(whole, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert (folder / "key.json").read_text(encoding="utf-8") == expected
+    assert dict(spooled) == head
+    read_back = {number: list(rows) for number, rows in spooled.question_entries()}
+    for number, rows in read_back.items():
+        expected_rows = [
+            (e["student_id"], [q for q in e["questions"] if question_number(q["label"]) == number])
+            for e in entries
+            if any(question_number(q["label"]) == number for q in e["questions"])
+        ]
+        assert [(sid, items) for sid, items in rows] == expected_rows
+    assert sorted(read_back) == sorted({question_number(q["label"]) for e in entries for q in e["questions"]})

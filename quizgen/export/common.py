@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml import etree
 
+from quizgen.keystream import SpooledKey, question_number
 from quizgen.render import format_number, markdown_html, student_diagram
 
 MOODLE_GRADES = (
@@ -52,6 +54,10 @@ def format_grade(percent: float) -> str:
     return f"{percent:.7f}".rstrip("0").rstrip(".")
 
 
+DiagramSource = tuple[str, str, str, int | None]
+"""(file name, spec, framework, hidden layer): what a student's diagram is drawn from."""
+
+
 @dataclass(frozen=True)
 class Item:
     """One gradable item of one variant, ready for an LMS: text, answers, feedback."""
@@ -62,11 +68,17 @@ class Item:
     @cached_property
     def diagram(self) -> tuple[str, str] | None:
         """(file name, SVG) of the student's architecture diagram, drawn when asked for."""
+        source = self.diagram_source
+        return None if source is None else (source[0], draw_diagram(source))
+
+    @property
+    def diagram_source(self) -> DiagramSource | None:
+        """(file name, spec, framework, hidden layer) the diagram is drawn from: a few words to keep
+        where the SVG itself would be kilobytes."""
         q = self.question
         if not q.get("spec") or not q.get("framework"):
             return None
-        name = f"{slug(q['template_id'])}-{slug(self.student_id)}.svg"
-        return name, str(student_diagram(q["spec"], q["framework"], _hidden(q)))
+        return f"{slug(q['template_id'])}-{slug(self.student_id)}.svg", q["spec"], q["framework"], _hidden(q)
 
     @property
     def label(self) -> str:
@@ -141,14 +153,6 @@ class Item:
 
 
 @dataclass
-class Group:
-    name: str
-    title: str
-    points: float
-    items: list[Item] = field(default_factory=list)
-
-
-@dataclass
 class Variant:
     """One student's variant of one numbered question: its items (several for a multi-part question)."""
 
@@ -202,31 +206,41 @@ class Slot:
         return f"{self.label}. {first.title}"
 
 
-def slots_of(key: dict[str, Any]) -> list[Slot]:
-    """The assignment's numbered questions in order, each with every student's variant of it."""
-    slots: dict[int, Slot] = {}
+def slots_of(key: dict[str, Any]) -> Iterator[Slot]:
+    """The assignment's numbered questions in order, each with every student's variant of it.
+
+    A key spooled while generating is read one numbered question at a time."""
+    if isinstance(key, SpooledKey):
+        for number, entries in key.question_entries():
+            slot = Slot(number)
+            for student_id, items in entries:
+                _add_variant(slot, student_id, items)
+            yield slot
+        return
+    by_number: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
     for student in key["students"]:
-        variants: dict[int, Variant] = {}
+        own: dict[int, list[dict[str, Any]]] = {}
         for question in student["questions"]:
-            number = int(re.match(r"Q(\d+)", question["label"]).group(1))  # type: ignore[union-attr]
-            variant = variants.get(number)
-            if variant is None:
-                variant = variants[number] = Variant(student["student_id"], question["template_id"], question["title"])
-                slot = slots.setdefault(number, Slot(number))
-                slot.templates.setdefault(variant.template_id, []).append(variant)
-            variant.items.append(Item(student["student_id"], question))
-    return [slots[n] for n in sorted(slots)]
+            own.setdefault(question_number(question["label"]), []).append(question)
+        for number, items in own.items():
+            by_number.setdefault(number, []).append((student["student_id"], items))
+    for number in sorted(by_number):
+        slot = Slot(number)
+        for student_id, items in by_number[number]:
+            _add_variant(slot, student_id, items)
+        yield slot
 
 
-def groups_of(key: dict[str, Any]) -> list[Group]:
-    """Variants grouped by template (and part), in first-seen order."""
-    groups: dict[str, Group] = {}
-    for student in key["students"]:
-        for question in student["questions"]:
-            item = Item(student["student_id"], question)
-            group = groups.setdefault(item.group, Group(item.group, question["title"], question["points"]))
-            group.items.append(item)
-    return list(groups.values())
+def _add_variant(slot: Slot, student_id: str, items: list[dict[str, Any]]) -> None:
+    variant = Variant(student_id, items[0]["template_id"], items[0]["title"])
+    variant.items.extend(Item(student_id, question) for question in items)
+    slot.templates.setdefault(variant.template_id, []).append(variant)
+
+
+def draw_diagram(source: DiagramSource) -> str:
+    """The SVG of an ``Item.diagram_source``."""
+    _, spec, framework, hidden = source
+    return str(student_diagram(spec, framework, hidden))
 
 
 def _hidden(question: dict[str, Any]) -> int | None:

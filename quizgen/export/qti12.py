@@ -9,9 +9,11 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree as ET
 
 from quizgen.export.common import (
+    DiagramSource,
     Item,
     Variant,
     add_resource,
+    draw_diagram,
     element,
     manifest,
     plain_number,
@@ -174,7 +176,7 @@ def _blanks(section: ET.Element, variant: Variant, image: str | None) -> None:
     _feedback(el, "general_fb", "".join(item.solution_html() for item in variant.items))
 
 
-def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, bytes]) -> float:
+def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, DiagramSource]) -> float:
     """Stream the assessment, one question group at a time; returns the points possible."""
     title = quoteattr(key["assignment"])
     out.write(
@@ -194,11 +196,10 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
         for variant in slot.variants:
             first = variant.items[0]
             src = None
-            diagram = first.diagram
-            if diagram:
-                name, svg = diagram
-                images[f"{assessment_id}/images/{name}"] = svg.encode()
-                src = f"$IMS-CC-FILEBASE$/images/{name}"
+            source = first.diagram_source
+            if source:
+                images[f"{assessment_id}/images/{source[0]}"] = source
+                src = f"$IMS-CC-FILEBASE$/images/{source[0]}"
             if variant.multi_part:
                 _blanks(section, variant, src)
             else:
@@ -251,7 +252,7 @@ def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
 
 def export(key: dict[str, Any], sink: Sink) -> None:
     assessment_id = _ident("assessment", slug(key["assignment"]))
-    images: dict[str, bytes] = {}
+    images: dict[str, DiagramSource] = {}  # drawn when written, at the end
     with sink.zip("canvas-qti12.zip") as archive:
         with archive.member(f"{assessment_id}/{assessment_id}.xml") as out:
             points = write_assessment(out, key, assessment_id, images)
@@ -259,4 +260,4 @@ def export(key: dict[str, Any], sink: Sink) -> None:
         archive.add("imsmanifest.xml", manifest_xml(assessment_id, sorted(images)))
         archive.add_folder("non_cc_assessments")
         for name in sorted(images):
-            archive.add(name, images[name])
+            archive.add(name, draw_diagram(images[name]).encode())

@@ -4,13 +4,12 @@ an assessmentTest with a section per numbered question, and the manifest."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree as ET
 
 from quizgen.export.common import (
     Item,
-    Slot,
     Variant,
     add_resource,
     element,
@@ -184,7 +183,14 @@ def _add(branch: ET.Element, points: float) -> None:
     element(total, "baseValue", plain_number(points), baseType="float")
 
 
-def test_xml(key: dict[str, Any], slots: list[tuple[Slot, dict[str, list[str]]]]) -> bytes:
+class Heading(NamedTuple):
+    """What the assessmentTest says of a numbered question (kept instead of all its variants)."""
+
+    label: str
+    title: str
+
+
+def test_xml(key: dict[str, Any], slots: list[tuple[Heading, dict[str, list[str]]]]) -> bytes:
     """The assessmentTest: a section per numbered question selecting one of its templates (a pool), each
     a section selecting one of its variants; the score is the sum of the items'."""
     root = element(None, "assessmentTest", identifier="TEST-" + slug(key["assignment"]), title=key["assignment"])
@@ -226,7 +232,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
     root, resources = manifest("MANIFEST-" + slug(key["assignment"]), "QTIv2.1 Package", "1.0.0")
     taken: set[str] = set()
     images: set[str] = set()
-    slots: list[tuple[Slot, dict[str, list[str]]]] = []
+    slots: list[tuple[Heading, dict[str, list[str]]]] = []
     with sink.zip("qti21.zip") as archive:
         for slot in slots_of(key):
             refs: dict[str, list[str]] = {}
@@ -250,7 +256,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
                     files = [f"items/{identifier}.xml", *([f"items/{image}"] if image else [])]
                     add_resource(resources, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0])
                     refs.setdefault(template_id, []).append(identifier)
-            slots.append((slot, refs))
+            slots.append((Heading(slot.label, slot.title), refs))
         archive.add("tests/test.xml", test_xml(key, slots))
         test = element(resources, "resource", identifier="RES-TEST", type="imsqti_test_xmlv2p1", href="tests/test.xml")
         element(test, "file", href="tests/test.xml")

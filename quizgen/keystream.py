@@ -1,0 +1,100 @@
+"""The key written as students are rendered: key.json piece by piece, and each numbered question's
+variants spooled to its own file, so that the LMS exporters read one question at a time and memory
+does not grow with the roster."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+_NUMBER = re.compile(r"Q(\d+)")
+_HOLE = "\0students\0"  # stands for the students' list while the rest of the key is encoded
+
+
+def question_number(label: str) -> int:
+    """``Q3`` and ``Q3b`` are both numbered question 3."""
+    match = _NUMBER.match(label)
+    if match is None:
+        raise ValueError(f"not a question label: {label!r}")
+    return int(match.group(1))
+
+
+def _encoded(value: Any) -> str:
+    return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
+
+
+class SpooledKey(dict[str, Any]):
+    """A key's fields besides ``students`` (title, salt, partial credit, banks), with each numbered
+    question's entries on disk: ``(student_id, [its items])`` per line, in roster order."""
+
+    def __init__(self, head: dict[str, Any], folder: Path, numbers: list[int]) -> None:
+        super().__init__(head)
+        self.folder = folder
+        self.numbers = sorted(numbers)
+
+    def question_entries(self) -> Iterator[tuple[int, Iterator[tuple[str, list[dict[str, Any]]]]]]:
+        """(number, its students' entries, read lazily) for each numbered question in order."""
+        for number in self.numbers:
+            yield number, self._read(number)
+
+    def _read(self, number: int) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        with (self.folder / f"q{number}.jsonl").open(encoding="utf-8") as handle:
+            for line in handle:
+                student_id, items = json.loads(line)
+                yield student_id, items
+
+
+class KeyWriter:
+    """Writes key.json as students come (byte for byte what ``json.dump`` of the whole key writes)
+    and spools every numbered question's entries for the exporters."""
+
+    def __init__(self, head: dict[str, Any], key_file: Path, spool: Path) -> None:
+        if "students" in head:
+            raise ValueError("the key's head must not hold the students")
+        self.head = head
+        self.spool = spool
+        spool.mkdir(parents=True, exist_ok=True)
+        encoded = _encoded({**head, "students": _HOLE})
+        self._before, self._after = encoded.split(json.dumps(_HOLE), 1)
+        self._key: IO[str] = key_file.open("w", encoding="utf-8", newline="\n")
+        self._key.write(self._before + "[")
+        self._spools: dict[int, IO[str]] = {}
+        self.students = 0
+        self.first_questions = 0
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """One student's key entry (``student_id``, ``name``, ``email``, ``questions``)."""
+        text = _encoded(entry).replace("\n", "\n  ")  # two levels deeper: key → students → entry
+        self._key.write(("\n  " if not self.students else ",\n  ") + text)
+        if not self.students:
+            self.first_questions = len(entry["questions"])
+        self.students += 1
+        by_number: dict[int, list[dict[str, Any]]] = {}
+        for question in entry["questions"]:
+            by_number.setdefault(question_number(question["label"]), []).append(question)
+        for number, items in by_number.items():
+            handle = self._spools.get(number)
+            if handle is None:
+                handle = self._spools[number] = (self.spool / f"q{number}.jsonl").open(
+                    "w", encoding="utf-8", newline="\n"
+                )
+            handle.write(json.dumps([entry["student_id"], items], ensure_ascii=False) + "\n")
+
+    def close(self) -> SpooledKey:
+        """Finish key.json and the spools; what they hold, for the exporters."""
+        self._key.write(("\n ]" if self.students else "]") + self._after + "\n")
+        self._key.close()
+        for handle in self._spools.values():
+            handle.close()
+        return SpooledKey(self.head, self.spool, list(self._spools))
+
+    def discard(self) -> None:
+        """Close everything without finishing (the output folder is being thrown away)."""
+        self._key.close()
+        for handle in self._spools.values():
+            handle.close()
+        shutil.rmtree(self.spool, ignore_errors=True)
