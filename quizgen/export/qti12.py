@@ -190,9 +190,17 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
         points += slot.points
         # One question group per numbered question, drawing one of every variant of its templates.
         section = ET.Element("section", ident=_ident(assessment_id, slot.label), title=slot.title)
+        section.text = _BODY
+        opening = ET.tostring(section, encoding="unicode").split(_BODY)[0]
+        section.text = None
         selection = element(element(section, "selection_ordering"), "selection")
         element(selection, "selection_number", "1")
         element(element(selection, "selection_extension"), "points_per_item", plain_number(slot.points))
+        # Unqualified here: written inside questestinterop, the section takes its default namespace.
+        # Written item by item (indented as the whole section would be), so that a question of a
+        # thousand students' variants is never one tree in memory.
+        out.write(opening)
+        _write_children(out, section)
         for variant in slot.variants:
             first = variant.items[0]
             src = None
@@ -200,15 +208,25 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
             if source:
                 images[f"{assessment_id}/images/{source[0]}"] = source
                 src = f"$IMS-CC-FILEBASE$/images/{source[0]}"
+            holder = ET.Element("section")
             if variant.multi_part:
-                _blanks(section, variant, src)
+                _blanks(holder, variant, src)
             else:
-                _item(section, first, src)
-        ET.indent(section)
-        # Unqualified here: written inside questestinterop, the section takes its default namespace.
-        out.write(ET.tostring(section, encoding="unicode") + "\n")
+                _item(holder, first, src)
+            _write_children(out, holder)
+        out.write("\n</section>\n")
     out.write("</section>\n</assessment>\n</questestinterop>\n")
     return points
+
+
+_BODY = "QUIZGEN-SECTION-BODY"
+
+
+def _write_children(out: IO[str], parent: ET.Element) -> None:
+    """Each child of ``parent`` on its own line, one level in, as ``ET.indent`` lays out a section."""
+    for child in parent:
+        ET.indent(child, level=1)
+        out.write("\n  " + ET.tostring(child, encoding="unicode", with_tail=False))
 
 
 def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
