@@ -21,6 +21,7 @@ from quizgen.build import build_quiz, check_references, key_entry
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
+from quizgen.export.together import export_together
 from quizgen.files import atomic_folder, output_error, write_file
 from quizgen.keystream import KeyWriter
 from quizgen.notebook import quiz_notebook
@@ -357,6 +358,5 @@ def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1
         finally:
             _LMS_KEY = None
     sink = Sink(out / "lms")
-    for fmt in chosen:
-        EXPORTERS[fmt](key, sink)
+    export_together(key, chosen, sink)
     return len(sink.names)

@@ -27,25 +27,39 @@ def _encoded(value: Any) -> str:
     return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
 
 
-class SpooledKey(dict[str, Any]):
-    """A key's fields besides ``students`` (title, salt, partial credit, banks), with each numbered
-    question's entries on disk: ``(student_id, [its items])`` per line, in roster order."""
+Entry = tuple[str, list[dict[str, Any]]]
+"""One student's variant of one numbered question: (student id, its items as key.json has them)."""
 
-    def __init__(self, head: dict[str, Any], folder: Path, numbers: list[int]) -> None:
+
+class SpooledKey(dict[str, Any]):
+    """A key's fields besides ``students`` (title, salt, partial credit, banks), with the variants of
+    each numbered question and template in a file of their own, one per line in roster order."""
+
+    def __init__(self, head: dict[str, Any], folder: Path, templates: dict[int, list[str]], firsts: dict[str, Entry]):
         super().__init__(head)
         self.folder = folder
-        self.numbers = sorted(numbers)
+        self.templates = {number: templates[number] for number in sorted(templates)}
+        self.firsts = firsts
 
-    def question_entries(self) -> Iterator[tuple[int, Iterator[tuple[str, list[dict[str, Any]]]]]]:
-        """(number, its students' entries, read lazily) for each numbered question in order."""
-        for number in self.numbers:
-            yield number, self._read(number)
+    @property
+    def numbers(self) -> list[int]:
+        return list(self.templates)
 
-    def _read(self, number: int) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        with (self.folder / f"q{number}.jsonl").open(encoding="utf-8") as handle:
+    def first(self, number: int, template_id: str) -> Entry:
+        """The first student's variant (kept in memory: titles and points come from it)."""
+        return self.firsts[_spool_name(number, self.templates[number].index(template_id))]
+
+    def entries(self, number: int, template_id: str) -> Iterator[Entry]:
+        """Every student's variant of this question and template, read one line at a time."""
+        name = _spool_name(number, self.templates[number].index(template_id))
+        with (self.folder / name).open(encoding="utf-8") as handle:
             for line in handle:
                 student_id, items = json.loads(line)
                 yield student_id, items
+
+
+def _spool_name(number: int, template_index: int) -> str:
+    return f"q{number}-t{template_index}.jsonl"
 
 
 class KeyWriter:
@@ -62,7 +76,9 @@ class KeyWriter:
         self._before, self._after = encoded.split(json.dumps(_HOLE), 1)
         self._key: IO[str] = key_file.open("w", encoding="utf-8", newline="\n")
         self._key.write(self._before + "[")
-        self._spools: dict[int, IO[str]] = {}
+        self._spools: dict[str, IO[str]] = {}
+        self._templates: dict[int, list[str]] = {}
+        self._firsts: dict[str, Entry] = {}
         self.students = 0
         self.first_questions = 0
 
@@ -77,11 +93,15 @@ class KeyWriter:
         for question in entry["questions"]:
             by_number.setdefault(question_number(question["label"]), []).append(question)
         for number, items in by_number.items():
-            handle = self._spools.get(number)
+            templates = self._templates.setdefault(number, [])
+            template_id = items[0]["template_id"]
+            if template_id not in templates:
+                templates.append(template_id)
+            name = _spool_name(number, templates.index(template_id))
+            handle = self._spools.get(name)
             if handle is None:
-                handle = self._spools[number] = (self.spool / f"q{number}.jsonl").open(
-                    "w", encoding="utf-8", newline="\n"
-                )
+                handle = self._spools[name] = (self.spool / name).open("w", encoding="utf-8", newline="\n")
+                self._firsts[name] = (entry["student_id"], items)
             handle.write(json.dumps([entry["student_id"], items], ensure_ascii=False) + "\n")
 
     def close(self) -> SpooledKey:
@@ -90,7 +110,7 @@ class KeyWriter:
         self._key.close()
         for handle in self._spools.values():
             handle.close()
-        return SpooledKey(self.head, self.spool, list(self._spools))
+        return SpooledKey(self.head, self.spool, self._templates, self._firsts)
 
     def discard(self) -> None:
         """Close everything without finishing (the output folder is being thrown away)."""

@@ -41,7 +41,7 @@ def make_env(user_dir: Path | None = None) -> SandboxedEnvironment:
     return env
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def markdown_html(text: str) -> Markup:
     """Bank Markdown as HTML; raw HTML in bank text is escaped, never passed through."""
     return Markup(_MARKDOWN.render(text))
@@ -67,12 +67,12 @@ def _asked_layer(variant: Variant) -> int | None:
     return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def student_diagram(spec: str, framework: str, hidden: int | None) -> Markup:
     return Markup(architecture_svg(spec, framework, hidden_layer=hidden))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _key_diagrams(spec: str, framework: str) -> tuple[Markup, ...]:
     model = count(spec, framework)
     out = [Markup(architecture_svg(spec, framework, annotate=True))]
@@ -86,7 +86,7 @@ def _key_diagrams(spec: str, framework: str) -> tuple[Markup, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def derivation_mathml(spec: str, framework: str, quantity: str) -> Markup | None:
     if quantity.startswith(("total", "trainable", "layer")):
         try:

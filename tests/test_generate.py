@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizgen.cli import main
-from quizgen.errors import AssignmentError
+from quizgen.errors import AssignmentError, ExportError
+from quizgen.export import EXPORTERS, together
+from quizgen.export.common import slots_of
 from quizgen.generate import export_file, generate
 from quizgen.keystream import KeyWriter, question_number
 
@@ -319,7 +321,13 @@ _JSON = st.recursive(
             {
                 "student_id": st.text(max_size=6),
                 "questions": st.lists(
-                    st.fixed_dictionaries({"label": st.sampled_from(["Q1", "Q2a", "Q2b", "Q10"]), "x": _JSON}),
+                    st.fixed_dictionaries(
+                        {
+                            "label": st.sampled_from(["Q1", "Q2a", "Q2b", "Q10"]),
+                            "template_id": st.sampled_from(["t-one", "t-two"]),
+                            "x": _JSON,
+                        }
+                    ),
                     max_size=4,
                 ),
             },
@@ -338,12 +346,43 @@ def test_key_writer_writes_what_json_dump_writes(head, entries, tmp_path_factory
     expected = json.dumps(whole, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     assert (folder / "key.json").read_text(encoding="utf-8") == expected
     assert dict(spooled) == head
-    read_back = {number: list(rows) for number, rows in spooled.question_entries()}
-    for number, rows in read_back.items():
-        expected_rows = [
-            (e["student_id"], [q for q in e["questions"] if question_number(q["label"]) == number])
-            for e in entries
-            if any(question_number(q["label"]) == number for q in e["questions"])
-        ]
-        assert [(sid, items) for sid, items in rows] == expected_rows
-    assert sorted(read_back) == sorted({question_number(q["label"]) for e in entries for q in e["questions"]})
+    # Each numbered question's variants, by the template of their first item, in roster order.
+    expected_spools: dict[tuple[int, str], list] = {}
+    for e in entries:
+        own: dict[int, list] = {}
+        for q in e["questions"]:
+            own.setdefault(question_number(q["label"]), []).append(q)
+        for number, items in own.items():
+            expected_spools.setdefault((number, items[0]["template_id"]), []).append((e["student_id"], items))
+    read_back = {
+        (number, template): list(spooled.entries(number, template))
+        for number, templates in spooled.templates.items()
+        for template in templates
+    }
+    assert read_back == expected_spools
+    assert spooled.numbers == sorted({number for number, _ in expected_spools})
+    for (number, template), rows in expected_spools.items():
+        assert spooled.first(number, template) == rows[0]
+
+
+def test_an_exporter_failing_while_formats_are_written_together_fails_the_run_with_its_error(tmp_path, monkeypatch):
+    def broken(key, sink):
+        for _ in slots_of(key):
+            raise RuntimeError("exporter broke on its first question")
+
+    monkeypatch.setitem(EXPORTERS, "gift", broken)
+    with pytest.raises(ExportError, match="exporter broke on its first question"):
+        generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["moodle", "gift"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_exporter_out_of_step_with_the_others_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    monkeypatch.setattr(together, "STEP_TIMEOUT", 2.0)
+
+    def stops_early(key, sink):
+        next(iter(slots_of(key)))
+
+    monkeypatch.setitem(EXPORTERS, "gift", stops_early)
+    with pytest.raises(ExportError, match="out of step"):
+        generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["moodle", "gift"])
+    assert not (tmp_path / "out").exists()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from lxml import etree
 
@@ -174,12 +174,36 @@ class Variant:
         return f"{self.template_id}-{self.student_id}".replace(".", "-")
 
 
+class Variants(Protocol):
+    """A template's variants of one numbered question: a list, or read from a spool when iterated."""
+
+    def __iter__(self) -> Iterator[Variant]: ...
+
+    def __getitem__(self, index: int, /) -> Variant: ...
+
+
+class SpooledVariants:
+    """Variants read from a generate run's spool each time they are iterated; the first one kept."""
+
+    def __init__(self, key: SpooledKey, number: int, template_id: str) -> None:
+        self.key, self.number, self.template_id = key, number, template_id
+        self._first = variant_of(*key.first(number, template_id))
+
+    def __iter__(self) -> Iterator[Variant]:
+        return (variant_of(sid, items) for sid, items in self.key.entries(self.number, self.template_id))
+
+    def __getitem__(self, index: int, /) -> Variant:
+        if index != 0:
+            raise IndexError("only the first variant of a spool is at hand")
+        return self._first
+
+
 @dataclass
 class Slot:
     """A numbered question of the assignment: the variants an LMS draws one of, by template."""
 
     number: int
-    templates: dict[str, list[Variant]] = field(default_factory=dict)
+    templates: dict[str, Variants] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -191,31 +215,42 @@ class Slot:
         return len(self.templates) > 1
 
     @property
-    def variants(self) -> list[Variant]:
-        return [v for variants in self.templates.values() for v in variants]
+    def variants(self) -> Iterator[Variant]:
+        return (v for variants in self.templates.values() for v in variants)
+
+    @property
+    def first(self) -> Variant:
+        return next(iter(self.templates.values()))[0]
 
     @property
     def points(self) -> float:
-        return self.variants[0].points
+        return self.first.points
 
     @property
     def title(self) -> str:
-        first = self.variants[0]
         if self.pool:
             return f"{self.label}: one of {len(self.templates)} questions"
-        return f"{self.label}. {first.title}"
+        return f"{self.label}. {self.first.title}"
+
+
+class SlotFeed(dict[str, Any]):
+    """A key whose numbered questions come from ``slots`` (shared by exporters writing together)."""
+
+    def __init__(self, key: dict[str, Any], slots: Callable[[], Iterator[Slot]]) -> None:
+        super().__init__({k: v for k, v in key.items() if k != "students"})
+        self.slots = slots
 
 
 def slots_of(key: dict[str, Any]) -> Iterator[Slot]:
     """The assignment's numbered questions in order, each with every student's variant of it.
 
     A key spooled while generating is read one numbered question at a time."""
+    if isinstance(key, SlotFeed):
+        yield from key.slots()
+        return
     if isinstance(key, SpooledKey):
-        for number, entries in key.question_entries():
-            slot = Slot(number)
-            for student_id, items in entries:
-                _add_variant(slot, student_id, items)
-            yield slot
+        for number, ids in key.templates.items():
+            yield Slot(number, {t: SpooledVariants(key, number, t) for t in ids})
         return
     by_number: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
     for student in key["students"]:
@@ -225,16 +260,16 @@ def slots_of(key: dict[str, Any]) -> Iterator[Slot]:
         for number, items in own.items():
             by_number.setdefault(number, []).append((student["student_id"], items))
     for number in sorted(by_number):
-        slot = Slot(number)
+        lists: dict[str, list[Variant]] = {}
         for student_id, items in by_number[number]:
-            _add_variant(slot, student_id, items)
-        yield slot
+            variant = variant_of(student_id, items)
+            lists.setdefault(variant.template_id, []).append(variant)
+        yield Slot(number, dict(lists))
 
 
-def _add_variant(slot: Slot, student_id: str, items: list[dict[str, Any]]) -> None:
-    variant = Variant(student_id, items[0]["template_id"], items[0]["title"])
-    variant.items.extend(Item(student_id, question) for question in items)
-    slot.templates.setdefault(variant.template_id, []).append(variant)
+def variant_of(student_id: str, items: list[dict[str, Any]]) -> Variant:
+    """A student's variant of a numbered question from its items as key.json has them."""
+    return Variant(student_id, items[0]["template_id"], items[0]["title"], [Item(student_id, q) for q in items])
 
 
 def draw_diagram(source: DiagramSource) -> str:
