@@ -4,6 +4,7 @@ once for all formats, and only one question's variants are in memory at a time."
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,6 +14,7 @@ from quizgen.export import EXPORTERS
 from quizgen.export.common import Slot, SlotFeed, Variant, Variants, slots_of
 from quizgen.export.sink import Sink
 
+BATCH = 50  # variants handed out at a time: few steps, little memory
 STEP_TIMEOUT = 60.0  # seconds one exporter may wait for the others: far beyond any real step
 
 
@@ -51,14 +53,14 @@ class _Lockstep:
 
 
 class _Shared:
-    """One template's variants, iterated by every exporter together: each read (and its items'
-    HTML and diagrams) once."""
+    """One template's variants, iterated by every exporter together, a batch at a time: each variant
+    read (and its items' HTML and diagrams made) once, and only a batch of them in memory."""
 
     def __init__(self, source: Variants, lockstep: _Lockstep) -> None:
         self._source = source
         self._lockstep = lockstep
         self._iterator: Iterator[Variant] | None = None
-        self._current: Variant | None = None
+        self._batch: list[Variant] = []
 
     def __getitem__(self, index: int, /) -> Variant:
         return self._source[index]
@@ -66,15 +68,15 @@ class _Shared:
     def __iter__(self) -> Iterator[Variant]:
         while True:
             self._lockstep.step(self._advance)
-            current = self._current
-            if current is None:
+            batch = self._batch
+            if not batch:
                 return
-            yield current
+            yield from batch
 
     def _advance(self) -> None:
         if self._iterator is None:
             self._iterator = iter(self._source)
-        self._current = next(self._iterator, None)
+        self._batch = list(itertools.islice(self._iterator, BATCH))
 
 
 def export_together(key: dict[str, Any], formats: list[str], sink: Sink) -> None:
