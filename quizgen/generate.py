@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -333,30 +332,22 @@ def _write_students(
     return files
 
 
-_LMS_KEY: dict[str, Any] | None = None
-
-
-def _export_in_worker(fmt: str, folder: Path) -> list[str]:
-    assert _LMS_KEY is not None
+def _export_in_worker(key: dict[str, Any], formats: list[str], folder: Path) -> list[str]:
     sink = Sink(folder)
-    EXPORTERS[fmt](_LMS_KEY, sink)
+    export_together(key, formats, sink)
     return sink.names
 
 
 def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> int:
-    """LMS files under ``out/lms``; with several jobs each format is written by a forked worker
-    that reads the key from memory shared with this process rather than from a pickled copy."""
-    global _LMS_KEY
+    """LMS files under ``out/lms``, the formats written together; with several jobs the formats are
+    shared out among worker processes, each reading the spooled key itself."""
     chosen = [fmt for fmt in formats if fmt in EXPORTERS]
-    if jobs > 1 and len(chosen) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        _LMS_KEY = key
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(chosen)), mp_context=context) as pool:
-                names = pool.map(_export_in_worker, chosen, [out / "lms"] * len(chosen))
-                return sum(len(n) for n in names)
-        finally:
-            _LMS_KEY = None
+    workers = min(jobs, len(chosen))
+    if workers > 1:
+        groups = [chosen[k::workers] for k in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            names = pool.map(_export_in_worker, [key] * workers, groups, [out / "lms"] * workers)
+            return sum(len(n) for n in names)
     sink = Sink(out / "lms")
     export_together(key, chosen, sink)
     return len(sink.names)
