@@ -106,7 +106,8 @@ class Scorer:
         feedback: str,
         note: str = "",
     ) -> ItemResult:
-        share = max((self.partial_credit.get(n, 0.0) for n in names), default=0.0)
+        credit = self.partial_credit
+        share = credit.get(names[0], 0.0) if len(names) == 1 else max((credit.get(n, 0.0) for n in names), default=0.0)
         status: Status = "partial" if share > 0 else "wrong"
         return ItemResult(q["label"], raw, status, round(points * share, 4), points, value, names, feedback, note)
 
