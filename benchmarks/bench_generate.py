@@ -50,7 +50,8 @@ def run_child(students: int, formats: list[str], jobs: int = 1) -> dict[str, flo
         f"t = time.perf_counter(); generate(a, d / 'out', secret_file=None, jobs={jobs}); s = time.perf_counter() - t;"
         "size = sum(f.stat().st_size for f in (d / 'out').rglob('*') if f.is_file());"
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
-        "print(json.dumps({'seconds': s, 'bytes': size, 'max_rss_mb': rss}))"
+        "worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
+        "print(json.dumps({'seconds': s, 'bytes': size, 'max_rss_mb': rss, 'worker_rss_mb': worker}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -277,9 +278,11 @@ def main() -> None:
         "ratio": round(full["seconds"] / floor, 2),
         "generate_mb_written": round(full["bytes"] / 1e6, 1),
         "floor_mb_written": round(floor_bytes / 1e6, 1),
-        "peak_rss_mb": round(full["max_rss_mb"], 1),  # the main process; workers are separate
+        "peak_rss_mb": round(full["max_rss_mb"], 1),  # the main process
         "peak_rss_mb_quarter_roster": round(quarter["max_rss_mb"], 1),
         "memory_growth_percent": round(100 * (full["max_rss_mb"] / quarter["max_rss_mb"] - 1), 1),
+        "worker_peak_rss_mb": round(full["worker_rss_mb"], 1),  # the largest worker process (--jobs)
+        "worker_peak_rss_mb_quarter_roster": round(quarter["worker_rss_mb"], 1),
         "bench_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     print(json.dumps(report, indent=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -14,7 +15,7 @@ from lxml import etree
 from quizgen.bank import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
-from quizgen.export.common import MOODLE_GRADES
+from quizgen.export.common import MOODLE_GRADES, ElementSpool, element, hole, with_default_namespace, write_spooled
 from quizgen.export.sink import export_bytes
 from quizgen.generate import generate, key_for
 
@@ -344,3 +345,31 @@ def test_export_command_writes_one_file_and_generate_writes_lms(tmp_path):
     ]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["formats"] == ["moodle", "gift", "qti12", "qti21"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_spooled_children_give_the_bytes_of_the_whole_tree(count):
+    """Large QTI documents are written child by child; the bytes are those of the whole tree."""
+
+    def child(k):
+        node = element(None, "resource", identifier=f"R-{k}", title='a "quoted" & <odd> title')
+        element(node, "file", href=f"items/{k}.xml")
+        return node
+
+    whole = element(None, "manifest", identifier="M")
+    resources = element(whole, "resources")
+    for k in range(count):
+        resources.append(child(k))
+    element(whole, "tail", "text")
+    expected = with_default_namespace(whole, "urn:x").decode()
+
+    root = element(None, "manifest", identifier="M")
+    resources = element(root, "resources")
+    placeholder = hole(resources)
+    element(root, "tail", "text")
+    out = io.StringIO()
+    with ElementSpool(2) as spool:
+        for k in range(count):
+            spool.add(child(k))
+        write_spooled(out, root, "urn:x", [(placeholder, spool)])
+    assert out.getvalue() == expected

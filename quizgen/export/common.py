@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from lxml import etree
 
@@ -290,6 +292,51 @@ def with_default_namespace(root: Any, namespace: str) -> bytes:
     tag = root.tag
     text = text.replace(f"<{tag}", f'<{tag} xmlns="{namespace}"', 1)
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n").encode("utf-8")
+
+
+class ElementSpool:
+    """Children of one element of a large document, serialized one by one as they come (laid out as
+    ``with_default_namespace`` lays out the whole tree) and kept in a temporary file, not in memory."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth  # of the children: the document's root is 0
+        self.count = 0
+        self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed on exit)
+
+    def __enter__(self) -> ElementSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def add(self, child: Any) -> None:
+        etree.indent(child, level=self.depth)
+        self._file.write("\n" + "  " * self.depth + etree.tostring(child, encoding="unicode", with_tail=False))
+        self.count += 1
+
+    def copy_to(self, out: IO[str]) -> None:
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, out)
+
+
+def hole(parent: Any, k: int = 0) -> Any:
+    """A placeholder child of ``parent`` where a spool's children go (see ``write_spooled``)."""
+    return element(parent, f"quizgen-hole-{k}")
+
+
+def write_spooled(out: IO[str], root: Any, namespace: str, holes: list[tuple[Any, ElementSpool]]) -> None:
+    """The document of ``root`` with each spool's children in place of its hole, byte for byte what
+    the whole tree would give (holes in document order; an empty spool's hole is dropped)."""
+    for placeholder, spool in holes:
+        if not spool.count:
+            placeholder.getparent().remove(placeholder)
+    text = with_default_namespace(root, namespace).decode("utf-8")
+    for placeholder, spool in holes:
+        if spool.count:
+            head, text = text.split("\n" + "  " * spool.depth + f"<{placeholder.tag}/>", 1)
+            out.write(head)
+            spool.copy_to(out)
+    out.write(text)
 
 
 def element(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:

@@ -9,17 +9,20 @@ from typing import Any, NamedTuple
 from lxml import etree as ET
 
 from quizgen.export.common import (
+    ElementSpool,
     Item,
     Variant,
     add_resource,
     element,
+    hole,
     manifest,
     plain_number,
     slots_of,
     slug,
     with_default_namespace,
+    write_spooled,
 )
-from quizgen.export.sink import Sink
+from quizgen.export.sink import Sink, ZipOut
 from quizgen.render import markdown_html
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -190,33 +193,36 @@ class Heading(NamedTuple):
     title: str
 
 
-def test_xml(key: dict[str, Any], slots: list[tuple[Heading, dict[str, list[str]]]]) -> bytes:
-    """The assessmentTest: a section per numbered question selecting one of its templates (a pool), each
-    a section selecting one of its variants; the score is the sum of the items'."""
+def test_document(key: dict[str, Any]) -> tuple[Any, Any]:
+    """The assessmentTest without its sections: (root, the test part the sections go in). A section
+    per numbered question selects one of its templates (a pool), each a section selecting one of its
+    variants; the score is the sum of the items'."""
     root = element(None, "assessmentTest", identifier="TEST-" + slug(key["assignment"]), title=key["assignment"])
     score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
     element(element(score, "defaultValue"), "value", "0")
     part = element(root, "testPart", identifier="PART-1", navigationMode="nonlinear", submissionMode="simultaneous")
-    for slot, refs in slots:
-        section = element(
-            part, "assessmentSection", identifier=f"SECTION-{slot.label}", title=slot.title, visible="true"
-        )
-        element(section, "selection", select="1")
-        for template_id, identifiers in refs.items():
-            group = element(
-                section,
-                "assessmentSection",
-                identifier=f"SECTION-{slot.label}-{slug(template_id)}",
-                title=template_id,
-                visible="false",
-            )
-            element(group, "selection", select="1")
-            for identifier in identifiers:
-                element(group, "assessmentItemRef", identifier=f"REF-{identifier}", href=f"../items/{identifier}.xml")
     processing = element(root, "outcomeProcessing")
     outcome = element(processing, "setOutcomeValue", identifier="SCORE")
     element(element(outcome, "sum"), "testVariables", variableIdentifier="SCORE")
-    return with_default_namespace(root, QTI)
+    return root, part
+
+
+def test_section(slot: Heading, refs: dict[str, list[str]]) -> Any:
+    """One numbered question's section of the assessmentTest."""
+    section = element(None, "assessmentSection", identifier=f"SECTION-{slot.label}", title=slot.title, visible="true")
+    element(section, "selection", select="1")
+    for template_id, identifiers in refs.items():
+        group = element(
+            section,
+            "assessmentSection",
+            identifier=f"SECTION-{slot.label}-{slug(template_id)}",
+            title=template_id,
+            visible="false",
+        )
+        element(group, "selection", select="1")
+        for identifier in identifiers:
+            element(group, "assessmentItemRef", identifier=f"REF-{identifier}", href=f"../items/{identifier}.xml")
+    return section
 
 
 def _identifier(item: Item | Variant, taken: set[str]) -> str:
@@ -232,36 +238,59 @@ def export(key: dict[str, Any], sink: Sink) -> None:
     root, resources = manifest("MANIFEST-" + slug(key["assignment"]), "QTIv2.1 Package", "1.0.0")
     taken: set[str] = set()
     images: set[str] = set()
-    slots: list[tuple[Heading, dict[str, list[str]]]] = []
-    with sink.zip("qti21.zip") as archive:
+    # The manifest's resources, the test's dependencies and sections: written out as they come.
+    with (
+        ElementSpool(2) as items,
+        ElementSpool(3) as dependencies,
+        ElementSpool(2) as sections,
+        sink.zip("qti21.zip") as archive,
+    ):
         for slot in slots_of(key):
             refs: dict[str, list[str]] = {}
             for template_id, variants in slot.templates.items():
                 for variant in variants:
-                    first = variant.items[0]
-                    identifier = _identifier(variant if variant.multi_part else first, taken)
-                    image = None
-                    diagram = first.diagram
-                    if diagram:
-                        name, svg = diagram
-                        image = f"images/{name}"
-                        if image not in images:
-                            images.add(image)
-                            archive.add(f"items/{image}", svg.encode())
-                    if variant.multi_part:
-                        document = parts_xml(variant, identifier, image, partial)
-                    else:
-                        document = item_xml(first, identifier, image, partial)
-                    archive.add(f"items/{identifier}.xml", document)
-                    files = [f"items/{identifier}.xml", *([f"items/{image}"] if image else [])]
-                    add_resource(resources, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0])
+                    identifier = _write_item(archive, variant, _identifier_of(variant, taken), images, partial)
+                    image = variant.items[0].diagram
+                    files = [f"items/{identifier}.xml", *([f"items/images/{image[0]}"] if image else [])]
+                    items.add(_resource(f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0]))
+                    dependencies.add(element(None, "dependency", identifierref=f"RES-{identifier}"))
                     refs.setdefault(template_id, []).append(identifier)
-            slots.append((Heading(slot.label, slot.title), refs))
-        archive.add("tests/test.xml", test_xml(key, slots))
-        test = element(resources, "resource", identifier="RES-TEST", type="imsqti_test_xmlv2p1", href="tests/test.xml")
-        element(test, "file", href="tests/test.xml")
-        for _, refs in slots:
-            for identifiers in refs.values():
-                for identifier in identifiers:
-                    element(test, "dependency", identifierref=f"RES-{identifier}")
-        archive.add("imsmanifest.xml", with_default_namespace(root, CP))
+            sections.add(test_section(Heading(slot.label, slot.title), refs))
+        with archive.member("tests/test.xml") as out:
+            test_root, part = test_document(key)
+            write_spooled(out, test_root, QTI, [(hole(part), sections)])
+        with archive.member("imsmanifest.xml") as out:
+            items_hole = hole(resources, 0)
+            test = element(resources, "resource", identifier="RES-TEST", type="imsqti_test_xmlv2p1")
+            test.set("href", "tests/test.xml")
+            element(test, "file", href="tests/test.xml")
+            write_spooled(out, root, CP, [(items_hole, items), (hole(test, 1), dependencies)])
+
+
+def _identifier_of(variant: Variant, taken: set[str]) -> str:
+    return _identifier(variant if variant.multi_part else variant.items[0], taken)
+
+
+def _write_item(archive: ZipOut, variant: Variant, identifier: str, images: set[str], partial: dict[str, float]) -> str:
+    """The variant's item document (and its diagram, once) into the package."""
+    first = variant.items[0]
+    image = None
+    diagram = first.diagram
+    if diagram:
+        name, svg = diagram
+        image = f"images/{name}"
+        if image not in images:
+            images.add(image)
+            archive.add(f"items/{image}", svg.encode())
+    if variant.multi_part:
+        document = parts_xml(variant, identifier, image, partial)
+    else:
+        document = item_xml(first, identifier, image, partial)
+    archive.add(f"items/{identifier}.xml", document)
+    return identifier
+
+
+def _resource(identifier: str, kind: str, files: list[str], href: str) -> Any:
+    holder = element(None, "resources")
+    add_resource(holder, identifier, kind, files, href=href)
+    return holder[0]
