@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 Expr = Union["Num", "Product", "Sum"]
 
 
-@dataclass(frozen=True)
+# Not frozen (a frozen dataclass is slow to build, and a model's count builds thousands of these);
+# never changed once built, hashed by value.
+@dataclass(slots=True, unsafe_hash=True)
 class Num:
     """A literal factor or term; ``label`` names what it counts (``units``, ``inputs``…)."""
 
@@ -20,23 +22,31 @@ class Num:
         return self.value
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Product:
     factors: tuple[Expr, ...]
+    total: int = field(init=False, compare=False, hash=False, repr=False)
 
-    def evaluate(self) -> int:
+    def __post_init__(self) -> None:
         result = 1
         for factor in self.factors:
             result *= factor.evaluate()
-        return result
-
-
-@dataclass(frozen=True)
-class Sum:
-    terms: tuple[Expr, ...]
+        self.total = result
 
     def evaluate(self) -> int:
-        return sum(term.evaluate() for term in self.terms)
+        return self.total
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Sum:
+    terms: tuple[Expr, ...]
+    total: int = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.total = sum(term.evaluate() for term in self.terms)
+
+    def evaluate(self) -> int:
+        return self.total
 
 
 def num(value: int, label: str | None = None) -> Num:
