@@ -173,6 +173,16 @@ def test_course_templates_override_the_built_ins(tmp_path):
     assert "for s002" in (tmp_path / "out/students/s002/quiz.md").read_text()
 
 
+def test_course_templates_run_in_a_sandbox(tmp_path):
+    """A course's templates cannot reach Python's internals (the built-in ones need no sandbox)."""
+    mine = tmp_path / "tpl"
+    mine.mkdir()
+    (mine / "quiz.md").write_text("{{ quiz.__class__.__init__.__globals__ }}\n")
+    with pytest.raises(ExportError, match="unsafe"):
+        generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["md"], templates=mine)
+    assert not (tmp_path / "out").exists()
+
+
 def _assignment(tmp_path, body, roster=None):
     if roster is not None:
         (tmp_path / "roster.csv").write_text(roster)
