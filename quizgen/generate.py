@@ -150,6 +150,19 @@ def generate(
     return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
 
 
+def _key_parts(
+    assignment_path: Path, secret_file: Path | None, bank_paths: list[Path] | None, builtin_bank: bool
+) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """An assignment's key: its head (all but the students) and each student's entry, made lazily."""
+    assignment = load_assignment(assignment_path)
+    paths = banks_of(assignment, bank_paths or [], builtin_bank)
+    bank = load_bank(paths)
+    check_references(assignment, bank)
+    secret = load_secret(secret_file)
+    entries = (key_entry(build_quiz(assignment, bank, secret.value, s)) for s in assignment.students)
+    return _key_head(assignment, paths), entries
+
+
 def key_for(
     assignment_path: Path,
     secret_file: Path | None = None,
@@ -157,15 +170,8 @@ def key_for(
     builtin_bank: bool = True,
 ) -> dict[str, Any]:
     """The key of an assignment (what key.json holds), without writing anything."""
-    assignment = load_assignment(assignment_path)
-    paths = banks_of(assignment, bank_paths or [], builtin_bank)
-    bank = load_bank(paths)
-    check_references(assignment, bank)
-    secret = load_secret(secret_file)
-    key = {**_key_head(assignment, paths), "students": []}
-    for student in assignment.students:
-        key["students"].append(key_entry(build_quiz(assignment, bank, secret.value, student)))
-    return key
+    head, entries = _key_parts(assignment_path, secret_file, bank_paths, builtin_bank)
+    return {**head, "students": list(entries)}
 
 
 def export_file(
@@ -188,12 +194,22 @@ def export_file(
     inputs = input_paths(load_assignment(assignment_path), secret_file)
     if any(path.resolve() == out_file.resolve() for path in inputs):
         raise ExportError(f"{out_file}: is an input of this export; write the LMS file elsewhere")
-    key = key_for(assignment_path, secret_file, bank_paths, builtin_bank)
+    head, entries = _key_parts(assignment_path, secret_file, bank_paths, builtin_bank)
     scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
     try:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         sink = Sink(scratch)
-        exporter(key, sink)
+        # The key is spooled, not held: an export for a large class takes as little memory as a small one.
+        writer = KeyWriter(head, None, scratch / ".key-spool")
+        try:
+            for entry in entries:
+                writer.add(entry)
+            spooled = writer.close()
+        except BaseException:
+            writer.discard()
+            raise
+        exporter(spooled, sink)
+        shutil.rmtree(scratch / ".key-spool")
         (name,) = sink.names
         (scratch / name).replace(out_file)
     except OSError as error:

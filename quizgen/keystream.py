@@ -66,7 +66,8 @@ class KeyWriter:
     """Writes key.json as students come (byte for byte what ``json.dump`` of the whole key writes)
     and spools every numbered question's entries for the exporters."""
 
-    def __init__(self, head: dict[str, Any], key_file: Path, spool: Path) -> None:
+    def __init__(self, head: dict[str, Any], key_file: Path | None, spool: Path) -> None:
+        """``key_file`` None: only the spools (for an export, which writes no key.json)."""
         if "students" in head:
             raise ValueError("the key's head must not hold the students")
         self.head = head
@@ -74,8 +75,10 @@ class KeyWriter:
         spool.mkdir(parents=True, exist_ok=True)
         encoded = _encoded({**head, "students": _HOLE})
         self._before, self._after = encoded.split(json.dumps(_HOLE), 1)
-        self._key: IO[str] = key_file.open("w", encoding="utf-8", newline="\n")
-        self._key.write(self._before + "[")
+        self._key: IO[str] | None = None
+        if key_file is not None:
+            self._key = key_file.open("w", encoding="utf-8", newline="\n")
+            self._key.write(self._before + "[")
         self._spools: dict[str, IO[str]] = {}
         self._templates: dict[int, list[str]] = {}
         self._firsts: dict[str, Entry] = {}
@@ -84,8 +87,9 @@ class KeyWriter:
 
     def add(self, entry: dict[str, Any]) -> None:
         """One student's key entry (``student_id``, ``name``, ``email``, ``questions``)."""
-        text = _encoded(entry).replace("\n", "\n  ")  # two levels deeper: key → students → entry
-        self._key.write(("\n  " if not self.students else ",\n  ") + text)
+        if self._key is not None:
+            text = _encoded(entry).replace("\n", "\n  ")  # two levels deeper: key → students → entry
+            self._key.write(("\n  " if not self.students else ",\n  ") + text)
         if not self.students:
             self.first_questions = len(entry["questions"])
         self.students += 1
@@ -106,15 +110,17 @@ class KeyWriter:
 
     def close(self) -> SpooledKey:
         """Finish key.json and the spools; what they hold, for the exporters."""
-        self._key.write(("\n ]" if self.students else "]") + self._after + "\n")
-        self._key.close()
+        if self._key is not None:
+            self._key.write(("\n ]" if self.students else "]") + self._after + "\n")
+            self._key.close()
         for handle in self._spools.values():
             handle.close()
         return SpooledKey(self.head, self.spool, self._templates, self._firsts)
 
     def discard(self) -> None:
         """Close everything without finishing (the output folder is being thrown away)."""
-        self._key.close()
+        if self._key is not None:
+            self._key.close()
         for handle in self._spools.values():
             handle.close()
         shutil.rmtree(self.spool, ignore_errors=True)
