@@ -246,7 +246,7 @@ class SlotFeed(dict[str, Any]):
 def slots_of(key: dict[str, Any]) -> Iterator[Slot]:
     """The assignment's numbered questions in order, each with every student's variant of it.
 
-    A key spooled while generating is read one numbered question at a time."""
+    A spooled key (generate, export) is read a variant at a time, as the exporter iterates."""
     if isinstance(key, SlotFeed):
         yield from key.slots()
         return

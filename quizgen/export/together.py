@@ -1,6 +1,6 @@
 """Several LMS formats written in one pass over a key: each exporter is handed the same numbered
 question in turn, so that its variants are read, their Markdown rendered and their diagrams drawn
-once for all formats, and only one question's variants are in memory at a time."""
+once for all formats, and only a batch of variants is in memory at a time."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ STEP_TIMEOUT = 60.0  # seconds one exporter may wait for the others: far beyond 
 
 
 class _Lockstep:
-    """Hands the exporters (one thread each) the same numbered question, then the same variants one
-    at a time, the next only when every exporter has asked for it."""
+    """Hands the exporters (one thread each) the same numbered question, then its variants a batch at
+    a time, the next only when every exporter has asked for it."""
 
     def __init__(self, slots: Iterator[Slot], readers: int) -> None:
         self._slots = slots
