@@ -318,15 +318,39 @@ def compare_answer(spec: str, spec_b: str, framework: str, names: list[str] | No
     return Answer(letter, f"A: {a}, B: {b}", solution, wrongs)
 
 
-def answer_for(spec: str, spec_b: str | None, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
-    """The answer to any quantity of design.md §6 (and ``compare``); shared, never to be mutated."""
-    return _cached_answer(spec, spec_b, framework, quantity, tuple(names) if names else None)
-
-
-@lru_cache(maxsize=2048)
-def _cached_answer(
-    spec: str, spec_b: str | None, framework: str, quantity: str, names_key: tuple[str, ...] | None
+def answer_for(
+    spec: str,
+    spec_b: str | None,
+    framework: str,
+    quantity: str,
+    names: list[str] | None = None,
+    *,
+    with_exprs: bool = True,
 ) -> Answer:
+    """The answer to any quantity of design.md §6 (and ``compare``); shared, never to be mutated.
+
+    ``with_exprs=False`` leaves out how each mistake reaches its number (grading compares typed
+    expressions with it; a quiz needs only the numbers and words), so that many more answers fit in
+    the cache for the same memory."""
+    return _cached_answer(spec, spec_b, framework, quantity, tuple(names) if names else None, with_exprs)
+
+
+@lru_cache(maxsize=4096)
+def _cached_answer(
+    spec: str,
+    spec_b: str | None,
+    framework: str,
+    quantity: str,
+    names_key: tuple[str, ...] | None,
+    with_exprs: bool = True,
+) -> Answer:
+    answer = _answer(spec, spec_b, framework, quantity, names_key)
+    if with_exprs:
+        return answer
+    return replace(answer, wrongs=[replace(w, expr=None) for w in answer.wrongs])
+
+
+def _answer(spec: str, spec_b: str | None, framework: str, quantity: str, names_key: tuple[str, ...] | None) -> Answer:
     names = list(names_key) if names_key else None
     ratio = RATIO.match(quantity)
     if ratio or quantity == "compare":

@@ -140,7 +140,7 @@ def _counted_variant(
 ) -> Variant:
     spec, spec_b, framework = context["spec"], context.get("spec_b"), template.framework
     try:
-        answer = answer_for(spec, spec_b, framework, quantity, template.misconceptions)
+        answer = answer_for(spec, spec_b, framework, quantity, template.misconceptions, with_exprs=False)
     except QuizgenError as error:
         raise _fail(template, "quantity", f"{error} (architecture {spec})") from None
     if answer.given_total is not None:

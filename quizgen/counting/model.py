@@ -47,7 +47,7 @@ PASS_THROUGH = frozenset(
 """Layers that keep their input's shape: a recurrent layer looks past them for its consumer."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class LayerCount:
     """One spec layer's count: its parts, formula, widths and shapes."""
 
@@ -143,7 +143,7 @@ class LayerCount:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class ModelCount:
     """The counted model: its layers in spec order, totals and how they were reached."""
 
@@ -275,7 +275,7 @@ def _input_dims(call: Call, source: str) -> Shape:
     return tuple(dims)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class Node:
     """One layer of a model to count: its call, and where its input comes from.
 

@@ -35,7 +35,7 @@ class Param:
     maximum: int = MAX_SIZE
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class Part:
     """A named share of a layer's parameters (input weights, biases, moving statistics…)."""
 
@@ -48,7 +48,7 @@ class Part:
         return self.expr.evaluate()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class Context:
     """What a layer needs to know about its place in the model."""
 
@@ -74,7 +74,7 @@ class Context:
         return self.shape[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # built for every layer of every count: not frozen, for speed
 class Counted:
     """A layer's count before it is placed in the model: parts, formula and output shape."""
 
