@@ -294,6 +294,13 @@ def with_default_namespace(root: Any, namespace: str) -> bytes:
     return ("<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n").encode("utf-8")
 
 
+def write_child(out: IO[str], child: Any, depth: int) -> None:
+    """One element on its own line at ``depth`` (the root is 0), laid out as ``etree.indent`` lays it
+    out inside the whole tree: large documents are written a child at a time with this."""
+    etree.indent(child, level=depth)
+    out.write("\n" + "  " * depth + etree.tostring(child, encoding="unicode", with_tail=False))
+
+
 class ElementSpool:
     """Children of one element of a large document, serialized one by one as they come (laid out as
     ``with_default_namespace`` lays out the whole tree) and kept in a temporary file, not in memory."""
@@ -310,8 +317,7 @@ class ElementSpool:
         self._file.close()
 
     def add(self, child: Any) -> None:
-        etree.indent(child, level=self.depth)
-        self._file.write("\n" + "  " * self.depth + etree.tostring(child, encoding="unicode", with_tail=False))
+        write_child(self._file, child, self.depth)
         self.count += 1
 
     def copy_to(self, out: IO[str]) -> None:

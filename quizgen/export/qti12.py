@@ -20,6 +20,7 @@ from quizgen.export.common import (
     slots_of,
     slug,
     with_default_namespace,
+    write_child,
 )
 from quizgen.export.sink import Sink
 from quizgen.render import markdown_html
@@ -223,10 +224,9 @@ _BODY = "QUIZGEN-SECTION-BODY"
 
 
 def _write_children(out: IO[str], parent: ET.Element) -> None:
-    """Each child of ``parent`` on its own line, one level in, as ``ET.indent`` lays out a section."""
+    """Each child of ``parent`` as the section's children: one level in."""
     for child in parent:
-        ET.indent(child, level=1)
-        out.write("\n  " + ET.tostring(child, encoding="unicode", with_tail=False))
+        write_child(out, child, 1)
 
 
 def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
