@@ -56,10 +56,6 @@ def format_grade(percent: float) -> str:
     return f"{percent:.7f}".rstrip("0").rstrip(".")
 
 
-DiagramSource = tuple[str, str, str, int | None]
-"""(file name, spec, framework, hidden layer): what a student's diagram is drawn from."""
-
-
 @dataclass(frozen=True)
 class Item:
     """One gradable item of one variant, ready for an LMS: text, answers, feedback."""
@@ -70,17 +66,11 @@ class Item:
     @cached_property
     def diagram(self) -> tuple[str, str] | None:
         """(file name, SVG) of the student's architecture diagram, drawn when asked for."""
-        source = self.diagram_source
-        return None if source is None else (source[0], draw_diagram(source))
-
-    @property
-    def diagram_source(self) -> DiagramSource | None:
-        """(file name, spec, framework, hidden layer) the diagram is drawn from: a few words to keep
-        where the SVG itself would be kilobytes."""
         q = self.question
         if not q.get("spec") or not q.get("framework"):
             return None
-        return f"{slug(q['template_id'])}-{slug(self.student_id)}.svg", q["spec"], q["framework"], _hidden(q)
+        name = f"{slug(q['template_id'])}-{slug(self.student_id)}.svg"
+        return name, str(student_diagram(q["spec"], q["framework"], _hidden(q)))
 
     @property
     def label(self) -> str:
@@ -274,12 +264,6 @@ def variant_of(student_id: str, items: list[dict[str, Any]]) -> Variant:
     return Variant(student_id, items[0]["template_id"], items[0]["title"], [Item(student_id, q) for q in items])
 
 
-def draw_diagram(source: DiagramSource) -> str:
-    """The SVG of an ``Item.diagram_source``."""
-    _, spec, framework, hidden = source
-    return str(student_diagram(spec, framework, hidden))
-
-
 def _hidden(question: dict[str, Any]) -> int | None:
     quantity = question.get("quantity") or ""
     return int(quantity[6:-1]) if quantity.startswith("units[") else None
@@ -323,6 +307,34 @@ class ElementSpool:
     def copy_to(self, out: IO[str]) -> None:
         self._file.seek(0)
         shutil.copyfileobj(self._file, out)
+
+
+class FileSpool:
+    """Files bound for a zip, kept in a temporary file (not in memory) until written in name order:
+    a manifest that lists them all comes before them. A name added twice keeps its first bytes."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed on exit)
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def __enter__(self) -> FileSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def add(self, name: str, data: bytes) -> None:
+        if name not in self._where:
+            self._where[name] = (self._file.seek(0, 2), len(data))
+            self._file.write(data)
+
+    def names(self) -> list[str]:
+        return sorted(self._where)
+
+    def read(self, name: str) -> bytes:
+        offset, size = self._where[name]
+        self._file.seek(offset)
+        return self._file.read(size)
 
 
 def hole(parent: Any, k: int = 0) -> Any:
@@ -375,8 +387,9 @@ def add_resource(
     files: list[str],
     href: str | None = None,
     dependency: str | None = None,
-) -> None:
-    """One manifest resource with its files (and the resource it depends on)."""
+) -> Any:
+    """One manifest resource with its files (and the resource it depends on); a resource of no
+    element yet when ``resources`` is None (for an ``ElementSpool``)."""
     attrs = {"identifier": identifier, "type": kind}
     if href is not None:
         attrs["href"] = href
@@ -385,3 +398,4 @@ def add_resource(
         element(resource, "file", href=path)
     if dependency is not None:
         element(resource, "dependency", identifierref=dependency)
+    return resource

@@ -9,18 +9,20 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree as ET
 
 from quizgen.export.common import (
-    DiagramSource,
+    ElementSpool,
+    FileSpool,
     Item,
     Variant,
     add_resource,
-    draw_diagram,
     element,
+    hole,
     manifest,
     plain_number,
     slots_of,
     slug,
     with_default_namespace,
     write_child,
+    write_spooled,
 )
 from quizgen.export.sink import Sink
 from quizgen.render import markdown_html
@@ -177,7 +179,7 @@ def _blanks(section: ET.Element, variant: Variant, image: str | None) -> None:
     _feedback(el, "general_fb", "".join(item.solution_html() for item in variant.items))
 
 
-def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: dict[str, DiagramSource]) -> float:
+def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: FileSpool) -> float:
     """Stream the assessment, one question group at a time; returns the points possible."""
     title = quoteattr(key["assignment"])
     out.write(
@@ -205,10 +207,10 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
         for variant in slot.variants:
             first = variant.items[0]
             src = None
-            source = first.diagram_source
-            if source:
-                images[f"{assessment_id}/images/{source[0]}"] = source
-                src = f"$IMS-CC-FILEBASE$/images/{source[0]}"
+            diagram = first.diagram  # drawn once for every format written together
+            if diagram:
+                images.add(f"{assessment_id}/images/{diagram[0]}", diagram[1].encode())
+                src = f"$IMS-CC-FILEBASE$/images/{diagram[0]}"
             holder = ET.Element("section")
             if variant.multi_part:
                 _blanks(holder, variant, src)
@@ -246,7 +248,9 @@ def meta_xml(key: dict[str, Any], assessment_id: str, points: float) -> bytes:
     return with_default_namespace(root, CANVAS)
 
 
-def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
+def write_manifest(out: IO[str], assessment_id: str, images: list[str]) -> None:
+    """The package's manifest: the assessment, its meta file and every diagram, the diagrams'
+    resources written one by one (a thousand students' diagrams are never one tree)."""
     root, resources = manifest(_ident("manifest", assessment_id), "IMS Content", "1.1.3")
     add_resource(
         resources,
@@ -263,19 +267,20 @@ def manifest_xml(assessment_id: str, images: list[str]) -> bytes:
         [meta],
         href=meta,
     )
-    for n, path in enumerate(images):
-        add_resource(resources, _ident("image", str(n), path), "webcontent", [path], href=path)
-    return with_default_namespace(root, CC)
+    with ElementSpool(2) as spool:
+        for n, path in enumerate(images):
+            spool.add(add_resource(None, _ident("image", str(n), path), "webcontent", [path], href=path))
+        write_spooled(out, root, CC, [(hole(resources, 0), spool)])
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:
     assessment_id = _ident("assessment", slug(key["assignment"]))
-    images: dict[str, DiagramSource] = {}  # drawn when written, at the end
-    with sink.zip("canvas-qti12.zip") as archive:
+    with FileSpool() as images, sink.zip("canvas-qti12.zip") as archive:
         with archive.member(f"{assessment_id}/{assessment_id}.xml") as out:
             points = write_assessment(out, key, assessment_id, images)
         archive.add(f"{assessment_id}/assessment_meta.xml", meta_xml(key, assessment_id, points))
-        archive.add("imsmanifest.xml", manifest_xml(assessment_id, sorted(images)))
+        with archive.member("imsmanifest.xml") as out:
+            write_manifest(out, assessment_id, images.names())
         archive.add_folder("non_cc_assessments")
-        for name in sorted(images):
-            archive.add(name, draw_diagram(images[name]).encode())
+        for name in images.names():
+            archive.add(name, images.read(name))

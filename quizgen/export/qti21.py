@@ -252,7 +252,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
                     identifier = _write_item(archive, variant, _identifier_of(variant, taken), images, partial)
                     image = variant.items[0].diagram
                     files = [f"items/{identifier}.xml", *([f"items/images/{image[0]}"] if image else [])]
-                    items.add(_resource(f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0]))
+                    items.add(add_resource(None, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0]))
                     dependencies.add(element(None, "dependency", identifierref=f"RES-{identifier}"))
                     refs.setdefault(template_id, []).append(identifier)
             sections.add(test_section(Heading(slot.label, slot.title), refs))
@@ -288,9 +288,3 @@ def _write_item(archive: ZipOut, variant: Variant, identifier: str, images: set[
         document = item_xml(first, identifier, image, partial)
     archive.add(f"items/{identifier}.xml", document)
     return identifier
-
-
-def _resource(identifier: str, kind: str, files: list[str], href: str) -> Any:
-    holder = element(None, "resources")
-    add_resource(holder, identifier, kind, files, href=href)
-    return holder[0]
