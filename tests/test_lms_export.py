@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from quizgen.bank import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import MOODLE_GRADES, ElementSpool, element, hole, with_default_namespace, write_spooled
-from quizgen.export.sink import export_bytes
+from quizgen.export.sink import ZipOut, export_bytes
 from quizgen.generate import generate, key_for
 
 QTI12_XSD = "qti12/ims_qtiasiv1p2p1.xsd"
@@ -373,3 +374,30 @@ def test_spooled_children_give_the_bytes_of_the_whole_tree(count):
             spool.add(child(k))
         write_spooled(out, root, "urn:x", [(placeholder, spool)])
     assert out.getvalue() == expected
+
+
+@pytest.mark.parametrize("members", [0, 3, 70_000])
+def test_zip_with_spooled_directory_has_the_bytes_of_a_plain_zip(members):
+    """ZipOut keeps its central directory in a temporary file: the zip is byte for byte what
+    zipfile writes holding every entry, past the 65,535 entries that need ZIP64 records too."""
+
+    def write(out):
+        out.add_folder("folder")
+        out.add("é/ünïcode name.svg", "<svg>ü</svg>".encode())
+        with out.member("items/document.xml") as text:
+            text.write("<item>" + "x" * 5000 + "</item>")
+        for k in range(members):
+            out.add(f"items/item-{k:05d}.xml", f"<i>{k}</i>".encode())
+        out.close()
+
+    spooled = io.BytesIO()
+    write(ZipOut(spooled))
+    plain_buffer = io.BytesIO()
+    plain = ZipOut(plain_buffer)
+    plain.archive.filelist, plain.archive.NameToInfo = [], {}
+    write(plain)
+    assert spooled.getvalue() == plain_buffer.getvalue()
+    with zipfile.ZipFile(spooled) as back:
+        assert len(back.infolist()) == members + 3
+        assert back.read("é/ünïcode name.svg") == "<svg>ü</svg>".encode()
+        assert back.testzip() is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import marshal
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,11 +14,58 @@ from typing import IO
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
+class _SpooledEntries(list[zipfile.ZipInfo]):
+    """A zip's central-directory entries where ZipFile keeps them (``filelist``), held in a temporary
+    file instead of one ZipInfo object each: a package of a thousand students' items has tens of
+    thousands. While writing, ZipFile only appends, counts and, on closing, reads them in order."""
+
+    _FIELDS = zipfile.ZipInfo.__slots__
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the zip)
+        self._count = 0
+
+    def append(self, info: zipfile.ZipInfo) -> None:
+        record = marshal.dumps(tuple(getattr(info, name, ...) for name in self._FIELDS))
+        self._file.write(len(record).to_bytes(4, "little") + record)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[zipfile.ZipInfo]:
+        self._file.seek(0)
+        for _ in range(self._count):
+            values = marshal.loads(self._file.read(int.from_bytes(self._file.read(4), "little")))
+            info = zipfile.ZipInfo.__new__(zipfile.ZipInfo)
+            for name, value in zip(self._FIELDS, values, strict=True):
+                if value is not ...:
+                    setattr(info, name, value)
+            yield info
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Unindexed(dict[str, zipfile.ZipInfo]):
+    """ZipFile's name index, kept empty: names are never looked up while writing (a name written
+    twice is the exporter's to avoid; ZipFile would only have warned)."""
+
+    def __setitem__(self, name: str, info: zipfile.ZipInfo) -> None:
+        pass
+
+
 class ZipOut:
-    """A deterministic zip being written: fixed timestamps and permissions, members in call order."""
+    """A deterministic zip being written: fixed timestamps and permissions, members in call order.
+
+    Its central directory waits in a temporary file, so memory does not grow with the members."""
 
     def __init__(self, target: IO[bytes]) -> None:
         self.archive = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED)
+        self._entries = _SpooledEntries()
+        self.archive.filelist = self._entries
+        self.archive.NameToInfo = _Unindexed()
 
     def _info(self, name: str, folder: bool = False) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, ZIP_DATE)
@@ -37,7 +86,10 @@ class ZipOut:
             yield text
 
     def close(self) -> None:
-        self.archive.close()
+        try:
+            self.archive.close()
+        finally:
+            self._entries.close()
 
 
 class Sink:
