@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
+from quizgen.caches import bounded
 from quizgen.counting.expr import Derivation, Expr, symbolic
 from quizgen.counting.layers import Part
 from quizgen.counting.misconceptions import (
@@ -138,7 +138,7 @@ def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | Non
     return list(_cached_pairs(spec, framework, quantity, tuple(names) if names else None))
 
 
-@lru_cache(maxsize=4096)
+@bounded(4096)
 def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None) -> tuple[Wrong, ...]:
     names = list(names_key) if names_key else None
     calls = parse(spec)
@@ -335,7 +335,7 @@ def answer_for(
     return _cached_answer(spec, spec_b, framework, quantity, tuple(names) if names else None, with_exprs)
 
 
-@lru_cache(maxsize=4096)
+@bounded(2048)
 def _cached_answer(
     spec: str,
     spec_b: str | None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+
+from quizgen.caches import bounded
 
 
 @cache
@@ -16,12 +18,12 @@ def bank_env() -> SandboxedEnvironment:
     return env
 
 
-@lru_cache(maxsize=4096)
+@bounded(4096)
 def _compiled(source: str) -> Template:
     return bank_env().from_string(source)
 
 
-@lru_cache(maxsize=4096)
+@bounded(4096)
 def _expression(source: str) -> Any:
     return bank_env().compile_expression(source, undefined_to_none=False)
 

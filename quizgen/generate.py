@@ -17,6 +17,7 @@ from quizgen import __version__
 from quizgen.assignment import FORMATS, LoadedAssignment, Student, load_assignment
 from quizgen.bank import Bank, bank_files, bank_paths, file_hashes, load_bank
 from quizgen.build import build_quiz, check_references, key_entry
+from quizgen.caches import clear_all
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
@@ -122,6 +123,7 @@ def generate(
                 practice,
             )
             files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs, writer)
+            clear_all()  # the quizzes' entries would only crowd the LMS files' own
             files += _write_lms(writer.close(), chosen, scratch, jobs)
         except QuizgenError:
             writer.discard()

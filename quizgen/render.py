@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from quizgen.build import QuizQuestion, StudentQuiz, key_entry
+from quizgen.caches import bounded
 from quizgen.counting import count
 from quizgen.counting.quantity import measure
 from quizgen.diagram import architecture_svg, cell_svg
@@ -43,7 +43,7 @@ def make_env(user_dir: Path | None = None) -> Environment:
     return env
 
 
-@lru_cache(maxsize=4096)
+@bounded(2048)
 def markdown_html(text: str) -> Markup:
     """Bank Markdown as HTML; raw HTML in bank text is escaped, never passed through."""
     return Markup(_MARKDOWN.render(text))
@@ -69,12 +69,12 @@ def _asked_layer(variant: Variant) -> int | None:
     return None
 
 
-@lru_cache(maxsize=2048)
+@bounded(2048)
 def student_diagram(spec: str, framework: str, hidden: int | None) -> Markup:
     return Markup(architecture_svg(spec, framework, hidden_layer=hidden))
 
 
-@lru_cache(maxsize=512)
+@bounded(512)
 def _key_diagrams(spec: str, framework: str) -> tuple[Markup, ...]:
     model = count(spec, framework)
     out = [Markup(architecture_svg(spec, framework, annotate=True))]
@@ -88,7 +88,7 @@ def _key_diagrams(spec: str, framework: str) -> tuple[Markup, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1024)
+@bounded(1024)
 def derivation_mathml(spec: str, framework: str, quantity: str) -> Markup | None:
     if quantity.startswith(("total", "trainable", "layer")):
         try:

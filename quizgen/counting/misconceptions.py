@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
+from quizgen.caches import bounded
 from quizgen.counting.expr import Expr, num
 from quizgen.counting.model import LayerCount, ModelCount, count_calls
 from quizgen.counting.quantity import Quantity, measure, measure_shape, parse_quantity
@@ -429,7 +429,7 @@ def applies(m: Misconception, calls: list[Call], quantity: Quantity) -> bool:
     return bool(m.needs & features)
 
 
-@lru_cache(maxsize=4096)
+@bounded(2048)
 def _features(calls: tuple[Call, ...]) -> frozenset[str]:
     return model_features(list(calls))
 

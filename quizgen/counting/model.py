@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from quizgen.caches import bounded, registered
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
 from quizgen.counting.layers import (
     ALIASES,
@@ -377,9 +377,9 @@ def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Exp
     return parts, mul(factor, counted.total_expr()), macs, kv
 
 
-_MEMO_SIZE = 4096
-_BOUND: dict[tuple[int, str, str], tuple[Call, dict[str, Any]]] = {}
-_NORMALIZED: dict[tuple[int, bool], tuple[Call, Call]] = {}
+_MEMO_SIZE = 2048
+_BOUND: dict[tuple[int, str, str], tuple[Call, dict[str, Any]]] = registered({})
+_NORMALIZED: dict[tuple[int, bool], tuple[Call, Call]] = registered({})
 
 
 def _bound(call: Call, layer_type: LayerType, framework: str, source: str) -> dict[str, Any]:
@@ -545,7 +545,7 @@ def count(spec: str, framework: str = "keras", rules: Rules = CORRECT) -> ModelC
     return _count_cached(spec, framework, rules)
 
 
-@lru_cache(maxsize=2048)
+@bounded(2048)
 def _count_cached(spec: str, framework: str, rules: Rules) -> ModelCount:
     return count_calls(parse(spec), framework, rules)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Union
 
+from quizgen.caches import bounded
 from quizgen.errors import SpecError
 
 MAX_NESTING = 4
@@ -243,6 +244,6 @@ def parse(text: str, source: str = "spec") -> list[Call]:
     return list(_parse_cached(text, source))
 
 
-@lru_cache(maxsize=4096)
+@bounded(2048)
 def _parse_cached(text: str, source: str) -> tuple[Call, ...]:
     return tuple(_Parser(tokenize(text, source), source).model())

@@ -8,11 +8,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import IO, Any, Protocol
 
 from lxml import etree
 
+from quizgen.caches import bounded
 from quizgen.keystream import SpooledKey, question_number
 from quizgen.render import format_number, markdown_html, student_diagram
 
@@ -41,12 +42,12 @@ MOODLE_GRADES = (
 )
 
 
-@lru_cache(maxsize=4096)
+@bounded(2048)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
 
 
-@lru_cache(maxsize=1024)
+@bounded(1024)
 def snap_grade(percent: float) -> float:
     """The nearest fraction Moodle's importer accepts (any other is an import error)."""
     return min(MOODLE_GRADES, key=lambda g: (abs(g - percent), -g))

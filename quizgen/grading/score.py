@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 from quizgen.answers import answer_for, pair_wrongs
+from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
@@ -144,7 +144,7 @@ def _typed_like(q: dict[str, Any], tree: Tree, names: tuple[str, ...]) -> tuple[
     return tuple(n for n in names if n not in shapes or agrees(tree, shapes[n]) is not False)
 
 
-@lru_cache(maxsize=4096)
+@bounded(4096)
 def _mistake_shapes(spec: str, spec_b: str | None, framework: str, quantity: str) -> dict[str, Expr]:
     try:
         wrongs = answer_for(spec, spec_b, framework, quantity).wrongs
@@ -160,7 +160,7 @@ def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str)
     return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 
-@lru_cache(maxsize=4096)
+@bounded(4096)
 def _pairs(spec: str, framework: str, quantity: str) -> tuple[Any, ...]:
     try:
         return tuple(pair_wrongs(spec, framework, quantity))
