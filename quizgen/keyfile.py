@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
 
 
+@without_cycle_collection
 def read_key(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from quizgen.cli import main
 from quizgen.generate import key_for
-from quizgen.grading.analysis import point_biserial
+from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
 from quizgen.grading.run import all_labels, grade_submissions
-from quizgen.grading.score import Scorer, factor_note
+from quizgen.grading.score import ItemResult, Scorer, factor_note
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -157,6 +157,29 @@ def test_point_biserial_matches_pearson():
     rest = [9.0, 4.0, 7.5, 8.0, 5.0, 3.0, 6.0, 6.5]
     assert point_biserial(flags, rest) == pytest.approx(statistics.correlation(flags, rest), abs=1e-4)
     assert point_biserial([1, 1], [2.0, 3.0]) is None
+
+
+def test_item_analysis_counts_ranks_and_names_the_mistakes_behind_wrong_answers():
+    def result(label, status, points, value=None, mistakes=()):
+        return ItemResult(label, str(value), status, points, 1.0, value, mistakes)
+
+    results = {
+        "a": [result("Q1", "correct", 1.0, 180.0), result("Q2", "wrong", 0.0, 1234567.0, ("forgot_bias",))],
+        "b": [result("Q1", "wrong", 0.0, 144.0, ("forgot_bias",)), result("Q2", "blank", 0.0)],
+        "c": [result("Q1", "partial", 0.5, 200.0, ("bias_convention",)), result("Q2", "correct", 1.0, 9.0)],
+        "d": [result("Q1", "wrong", 0.0, 144.0, ("lstm_three_gates",)), result("Q2", "unreadable", 0.0)],
+        "e": [result("Q1", "correct", 1.0, 180.0), result("Q2", "wrong", 0.0, 2.5)],
+    }
+    q1, q2, q3 = analyse(["Q1", "Q2", "Q3"], results)
+    assert (q1.submitted, q1.answered, q1.correct, q1.blank, q1.unreadable) == (5, 5, 2, 0, 0)
+    assert (q2.submitted, q2.answered, q2.correct, q2.blank, q2.unreadable) == (5, 4, 1, 1, 1)
+    assert (q3.submitted, q3.difficulty, q3.discrimination, q3.wrong_answers) == (0, None, None, [])
+    assert q1.difficulty == 0.4 and q2.difficulty == 0.2
+    flags, rest = [1, 0, 0, 0, 1], [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert q1.discrimination == pytest.approx(statistics.correlation(flags, rest), abs=1e-4)
+    assert q1.wrong_answers == [("144", 2, ("forgot_bias", "lstm_three_gates")), ("200", 1, ("bias_convention",))]
+    assert q2.wrong_answers == [("1,234,567", 1, ("forgot_bias",)), ("2.5", 1, ())]
+    assert dict(q1.mistakes) == {"forgot_bias": 1, "lstm_three_gates": 1, "bias_convention": 1}
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 
+from quizgen.bulk import without_cycle_collection
 from quizgen.grading.score import ItemResult
 
 
@@ -29,61 +31,78 @@ def _shown(value: float | str | None) -> str:
     return str(value)
 
 
-def point_biserial(correct: list[int], rest: list[float]) -> float | None:
+def point_biserial(correct: list[int] | list[bool], rest: list[float]) -> float | None:
     """Correlation of an item's 0/1 score with the rest of the score (the item itself left out)."""
     n = len(correct)
     if n < 2:
         return None
-    p = sum(correct) / n
+    right = sum(correct)
+    p = right / n
     if p in (0.0, 1.0):
         return None
-    mean = sum(rest) / n
+    whole = sum(rest)
+    mean = whole / n
     sd = math.sqrt(sum((r - mean) ** 2 for r in rest) / n)
     if sd == 0:
         return None
-    m1 = sum(r for c, r in zip(correct, rest, strict=True) if c) / sum(correct)
-    m0 = sum(r for c, r in zip(correct, rest, strict=True) if not c) / (n - sum(correct))
+    ones = sum(compress(rest, correct))
+    m1 = ones / right
+    m0 = (whole - ones) / (n - right)
     return round((m1 - m0) / sd * math.sqrt(p * (1 - p)), 4)
 
 
+@dataclass
+class _Tally:
+    """One label's answers as they are read: 0/1 scores, rest of the score, results not right."""
+
+    flags: list[bool] = field(default_factory=list)
+    rest: list[float] = field(default_factory=list)
+    blank: int = 0
+    unreadable: int = 0
+    wrong: list[ItemResult] = field(default_factory=list)
+
+
+@without_cycle_collection
 def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[ItemStats]:
     """Statistics per label over the students who submitted (one pass over the results)."""
-    items = {label: ItemStats(label) for label in labels}
-    wrong: dict[str, Counter[str]] = {label: Counter() for label in labels}
-    behind: dict[str, dict[str, set[str]]] = {label: {} for label in labels}
-    flags: dict[str, list[int]] = {label: [] for label in labels}
-    rest: dict[str, list[float]] = {label: [] for label in labels}
+    tallies = {label: _Tally() for label in labels}
     for student_results in results.values():
         total = sum(r.points for r in student_results)
         for result in student_results:
-            label, status = result.label, result.status
-            item = items.get(label)
-            if item is None:
+            tally = tallies.get(result.label)
+            if tally is None:
                 continue
-            item.submitted += 1
-            flags[label].append(1 if status == "correct" else 0)
-            rest[label].append(total - result.points)
+            status = result.status
+            tally.flags.append(status == "correct")
+            tally.rest.append(total - result.points)
             if status == "correct":
-                item.answered += 1
-                item.correct += 1
-            elif status == "blank":
-                item.blank += 1
+                continue
+            if status == "blank":
+                tally.blank += 1
+            elif status == "unreadable":
+                tally.unreadable += 1
             else:
-                item.answered += 1
-                if status == "unreadable":
-                    item.unreadable += 1
-                    continue
-                shown = _shown(result.value)
-                wrong[label][shown] += 1
-                if result.mistakes:
-                    behind[label].setdefault(shown, set()).update(result.mistakes)
-                    item.mistakes.update(result.mistakes)
-                else:
-                    behind[label].setdefault(shown, set())
-    for label, item in items.items():
-        if item.submitted:
-            item.difficulty = round(item.correct / item.submitted, 4)
-        item.discrimination = point_biserial(flags[label], rest[label])
-        ranked = sorted(wrong[label].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-        item.wrong_answers = [(v, n, tuple(sorted(behind[label][v]))) for v, n in ranked]
-    return list(items.values())
+                tally.wrong.append(result)
+    return [_stats(label, tally) for label, tally in tallies.items()]
+
+
+def _stats(label: str, tally: _Tally) -> ItemStats:
+    submitted = len(tally.flags)
+    correct = sum(tally.flags)
+    item = ItemStats(label, submitted, submitted - tally.blank, correct, tally.blank, tally.unreadable)
+    if submitted:
+        item.difficulty = round(correct / submitted, 4)
+    item.discrimination = point_biserial(tally.flags, tally.rest)
+    by_value = Counter(r.value for r in tally.wrong)
+    wrong: Counter[str] = Counter()
+    shown = {value: _shown(value) for value in by_value}
+    for value, n in by_value.items():
+        wrong[shown[value]] += n
+    behind: dict[str, set[str]] = {text: set() for text in wrong}
+    for result in tally.wrong:
+        if result.mistakes:
+            behind[shown[result.value]].update(result.mistakes)
+            item.mistakes.update(result.mistakes)
+    ranked = sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    item.wrong_answers = [(v, n, tuple(sorted(behind[v]))) for v, n in ranked]
+    return item

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from jinja2 import TemplateError
 from markupsafe import Markup
 
+from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
 from quizgen.files import atomic_folder, write_file
 from quizgen.grading.analysis import analyse
@@ -104,6 +106,7 @@ def all_labels(key: dict[str, Any]) -> list[str]:
     return list(labels)
 
 
+@without_cycle_collection
 def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Score every row against the key (pure: bytes in, results out).
 
@@ -131,26 +134,36 @@ def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int,
     return outcome
 
 
+_POINTS = operator.itemgetter("points")
+
+
 def _points(value: float) -> str:
     return f"{value:g}"
 
 
+@without_cycle_collection
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", "name", *outcome.labels, "total", "max", "percent", "status"])
+    labels = outcome.labels
+    writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
+    shown: dict[float, str] = {}  # an item's points take few values: each written once
     for student in outcome.key["students"]:
         sid = student["student_id"]
         results = outcome.results.get(sid)
-        maximum = sum(float(q["points"]) for q in student["questions"])
+        maximum = sum(map(float, map(_POINTS, student["questions"])))
         if results is None:
             writer.writerow(
-                [sid, student.get("name", ""), *[""] * len(outcome.labels), "0", _points(maximum), "0", "no submission"]
+                [sid, student.get("name", ""), *[""] * len(labels), "0", _points(maximum), "0", "no submission"]
             )
             continue
-        by_label = {r.label: r for r in results}
-        total = sum(r.points for r in results)
-        cells = [_points(by_label[label].points) if label in by_label else "" for label in outcome.labels]
+        if [r.label for r in results] == labels:
+            points: list[float | None] = [r.points for r in results]
+        else:
+            by_label = {r.label: r.points for r in results}
+            points = [by_label.get(label) for label in labels]
+        cells = ["" if p is None else (shown.get(p) or shown.setdefault(p, _points(p))) for p in points]
+        total = sum([r.points for r in results])
         percent = round(100 * total / maximum, 2) if maximum else 0
         writer.writerow(
             [
@@ -166,6 +179,7 @@ def grades_csv(outcome: Outcome) -> str:
     return buffer.getvalue()
 
 
+@without_cycle_collection
 def gradebook_csv(outcome: Outcome, kind: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -46,20 +46,36 @@ class Scorer:
     partial_credit: dict[str, float] = field(default_factory=dict)
 
     def score(self, question: dict[str, Any], raw: str) -> ItemResult:
-        label, points = question["label"], float(question["points"])
+        points = float(question["points"])
+        if raw.isdigit() and raw.isascii() and len(raw) <= PLAIN_DIGITS and question["type"] == "numeric":
+            quantity = question.get("quantity")
+            if not quantity or "_bytes" not in quantity:
+                return self._digits(question, raw, points)
         if not raw.strip():
-            return ItemResult(label, raw, "blank", 0.0, points, feedback="No answer.")
+            return ItemResult(question["label"], raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
             return self._choice(question, parse_choice(raw, question["options"]), points)
         if "_bytes" in (question.get("quantity") or ""):
             return self._numeric(question, parse_bytes(raw), points)
-        if raw.isdigit() and raw.isascii() and len(raw) <= PLAIN_DIGITS:
-            value = float(int(raw))  # the common case: digits only, read as parse_number would
-            answer = float(question["answer"])
-            if abs(value - answer) <= float(question["tolerance"]) + 1e-9 * max(1.0, abs(answer)):
-                return ItemResult(label, raw, "correct", points, points, value)
-            return self._numeric(question, Parsed(raw, value), points)
         return self._numeric(question, parse_number(raw), points)
+
+    def _digits(self, q: dict[str, Any], raw: str, points: float) -> ItemResult:
+        """The common case, digits only: read as ``parse_number`` would, no expression to compare."""
+        value = float(int(raw))
+        answer, tolerance = float(q["answer"]), float(q["tolerance"])
+        if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
+            return ItemResult(q["label"], raw, "correct", points, points, value)
+        limit = tolerance + 1e-9
+        names = [n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit]
+        if names:
+            if len(names) > 1:
+                names.sort()
+            found = tuple(names)
+            return self._wrong(q, raw, points, value, found, _mistakes_feedback(q, found))
+        pair = self._pair(q, value, None)
+        if pair is not None:
+            return self._wrong(q, raw, points, value, (pair[0],), pair[1])
+        return ItemResult(q["label"], raw, "wrong", 0.0, points, value, feedback=UNKNOWN_MISTAKE)
 
     def _choice(self, q: dict[str, Any], parsed: Parsed, points: float) -> ItemResult:
         if parsed.letter is None:
