@@ -132,6 +132,9 @@ def test_any_answer_string_is_scored_without_raising(text):
 @example("180", 180, 0)
 @example("0180", 180, 0)
 @example("160", 180, 0)
+@example("999999998", 999999999, 0)
+@example("1000000000", 1000000001, 0)
+@example("6738415610", 6738415616, 0)
 def test_digits_only_answers_score_as_the_general_reader_scores_them(digits, answer, tolerance):
     """Digits alone skip the general reader; padding the same digits with a blank takes it."""
     question = numeric_question(
@@ -150,6 +153,17 @@ def test_digits_only_answers_score_as_the_general_reader_scores_them(digits, ans
         general.feedback,
     )
     assert short.raw == digits
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.integers(0, 2 * 10**9), st.integers(0, 10**15)), st.integers(-12, 12), st.sampled_from([0, 0.5, 3]))
+def test_digits_near_the_answer_score_as_the_general_reader_scores_them(answer, offset, tolerance):
+    """Close to the answer, where exact and relative matching could part ways (around 10⁹)."""
+    digits = str(max(answer + offset, 0))
+    question = numeric_question(answer=answer, tolerance=tolerance)
+    scorer = Scorer()
+    short, general = scorer.score(question, digits), scorer.score(question, f" {digits}\t")
+    assert (short.status, short.points, short.value) == (general.status, general.points, general.value)
 
 
 def test_point_biserial_matches_pearson():

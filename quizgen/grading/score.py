@@ -16,6 +16,7 @@ from quizgen.grading.shape import agrees
 
 Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
 MIN_PAIR_VALUE = 10
+EXACT_BELOW = 10**9  # whole answers under this are matched exactly (the relative slack is < 1)
 QUOTED = 80  # characters of an unreadable answer quoted back in feedback
 UNKNOWN_MISTAKE = "This number does not come from a mistake we know; compare it with the worked solution."
 
@@ -61,10 +62,15 @@ class Scorer:
 
     def _digits(self, q: dict[str, Any], raw: str, points: float) -> ItemResult:
         """The common case, digits only: read as ``parse_number`` would, no expression to compare."""
-        value = float(int(raw))
-        answer, tolerance = float(q["answer"]), float(q["tolerance"])
-        if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
+        typed, answer, tolerance = int(raw), q["answer"], q["tolerance"]
+        value = float(typed)
+        if type(answer) is int and not tolerance and -EXACT_BELOW < answer < EXACT_BELOW:
+            # The slack below is under one here: a whole number is right when it is the answer.
+            if typed == answer:
+                return ItemResult(q["label"], raw, "correct", points, points, value)
+        elif abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
             return ItemResult(q["label"], raw, "correct", points, points, value)
+        tolerance = float(tolerance)
         limit = tolerance + 1e-9
         names = [n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit]
         if names:
