@@ -16,7 +16,15 @@ from lxml import etree
 from quizgen.bank import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
-from quizgen.export.common import MOODLE_GRADES, ElementSpool, element, hole, with_default_namespace, write_spooled
+from quizgen.export.common import (
+    MOODLE_GRADES,
+    ElementSpool,
+    FileSpool,
+    element,
+    hole,
+    with_default_namespace,
+    write_spooled,
+)
 from quizgen.export.sink import ZipOut, export_bytes
 from quizgen.generate import generate, key_for
 
@@ -401,3 +409,14 @@ def test_zip_with_spooled_directory_has_the_bytes_of_a_plain_zip(members):
         assert len(back.infolist()) == members + 3
         assert back.read("é/ünïcode name.svg") == "<svg>ü</svg>".encode()
         assert back.testzip() is None
+
+
+def test_file_spool_gives_files_back_in_name_order_with_their_first_bytes():
+    with FileSpool() as spool:
+        spool.add("b.svg", b"<b/>")
+        spool.add("a.svg", b"<a/>")
+        assert spool.read("b.svg") == b"<b/>"
+        spool.add("c.svg", b"<c/>")  # after a read: still appended at the end
+        spool.add("a.svg", b"<other/>")
+        assert spool.names() == ["a.svg", "b.svg", "c.svg"]
+        assert [spool.read(name) for name in spool.names()] == [b"<a/>", b"<b/>", b"<c/>"]

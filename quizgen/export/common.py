@@ -317,6 +317,8 @@ class FileSpool:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed on exit)
         self._where: dict[str, tuple[int, int]] = {}
+        self._end = 0
+        self._at_end = True  # writes follow each other without a seek until something is read
 
     def __enter__(self) -> FileSpool:
         return self
@@ -326,8 +328,11 @@ class FileSpool:
 
     def add(self, name: str, data: bytes) -> None:
         if name not in self._where:
-            self._where[name] = (self._file.seek(0, 2), len(data))
-            self._file.write(data)
+            self._where[name] = (self._end, len(data))
+            if not self._at_end:
+                self._file.seek(self._end)
+                self._at_end = True
+            self._end += self._file.write(data)
 
     def names(self) -> list[str]:
         return sorted(self._where)
@@ -335,6 +340,7 @@ class FileSpool:
     def read(self, name: str) -> bytes:
         offset, size = self._where[name]
         self._file.seek(offset)
+        self._at_end = False
         return self._file.read(size)
 
 
