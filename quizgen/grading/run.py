@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,9 +133,6 @@ def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int,
     return outcome
 
 
-_POINTS = operator.itemgetter("points")
-
-
 def _points(value: float) -> str:
     return f"{value:g}"
 
@@ -145,25 +141,19 @@ def _points(value: float) -> str:
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    labels = outcome.labels
-    writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
-    shown: dict[float, str] = {}  # an item's points take few values: each written once
+    writer.writerow(["student_id", "name", *outcome.labels, "total", "max", "percent", "status"])
     for student in outcome.key["students"]:
         sid = student["student_id"]
         results = outcome.results.get(sid)
-        maximum = sum(map(float, map(_POINTS, student["questions"])))
+        maximum = sum(float(q["points"]) for q in student["questions"])
         if results is None:
             writer.writerow(
-                [sid, student.get("name", ""), *[""] * len(labels), "0", _points(maximum), "0", "no submission"]
+                [sid, student.get("name", ""), *[""] * len(outcome.labels), "0", _points(maximum), "0", "no submission"]
             )
             continue
-        if [r.label for r in results] == labels:
-            points: list[float | None] = [r.points for r in results]
-        else:
-            by_label = {r.label: r.points for r in results}
-            points = [by_label.get(label) for label in labels]
-        cells = ["" if p is None else (shown.get(p) or shown.setdefault(p, _points(p))) for p in points]
-        total = sum([r.points for r in results])
+        by_label = {r.label: r for r in results}
+        total = sum(r.points for r in results)
+        cells = [_points(by_label[label].points) if label in by_label else "" for label in outcome.labels]
         percent = round(100 * total / maximum, 2) if maximum else 0
         writer.writerow(
             [
