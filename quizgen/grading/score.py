@@ -70,14 +70,9 @@ class Scorer:
                 return ItemResult(q["label"], raw, "correct", points, points, value)
         elif abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
             return ItemResult(q["label"], raw, "correct", points, points, value)
-        tolerance = float(tolerance)
-        limit = tolerance + 1e-9
-        names = [n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit]
+        names = _mistakes_at(q, value, float(tolerance))
         if names:
-            if len(names) > 1:
-                names.sort()
-            found = tuple(names)
-            return self._wrong(q, raw, points, value, found, _mistakes_feedback(q, found))
+            return self._wrong(q, raw, points, value, names, _mistakes_feedback(q, names))
         pair = self._pair(q, value, None)
         if pair is not None:
             return self._wrong(q, raw, points, value, (pair[0],), pair[1])
@@ -101,12 +96,7 @@ class Scorer:
         note = factor_note(parsed, q.get("derivation", "")) if parsed.expression else ""
         if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
             return ItemResult(q["label"], parsed.raw, "correct", points, points, value, factor_note="")
-        limit = tolerance + 1e-9
-        names = tuple(
-            sorted(
-                n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit
-            )
-        )
+        names = _mistakes_at(q, value, tolerance)
         if names and parsed.tree is not None:
             names = _typed_like(q, parsed.tree, names)
         if names:
@@ -145,6 +135,15 @@ class Scorer:
                 continue
             return wrong.name, wrong.explanation
         return None
+
+
+def _mistakes_at(q: dict[str, Any], value: float, tolerance: float) -> tuple[str, ...]:
+    """The mistakes whose number is ``value`` (within the tolerance), by name."""
+    limit = tolerance + 1e-9
+    names = [n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit]
+    if len(names) > 1:
+        names.sort()
+    return tuple(names)
 
 
 def _mistakes_feedback(q: dict[str, Any], names: tuple[str, ...]) -> str:
