@@ -23,12 +23,29 @@ from quizgen.schema import Variant
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True})
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _ViewEnvironment(Environment):
+    """jinja2's Environment reading the views' keys straight away: for ``view.title`` it first tries
+    the attribute, which a plain dict only has for its methods, and catches the AttributeError,
+    which took a tenth of a quiz's rendering. Same lookups, same results, the miss skipped."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_env(user_dir: Path | None = None) -> Environment:
     """Strict, autoescaping HTML/XML; a course's folder is searched before the built-ins, and with
     one the environment is sandboxed (the built-in templates alone need no sandbox, and run faster)."""
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(FileSystemLoader(str(templates_dir())))
-    kind = SandboxedEnvironment if user_dir else Environment
+    kind = SandboxedEnvironment if user_dir else _ViewEnvironment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "xml"]),

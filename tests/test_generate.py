@@ -399,3 +399,22 @@ def test_an_exporter_out_of_step_with_the_others_is_an_error_not_a_hang(tmp_path
     with pytest.raises(ExportError, match="out of step"):
         generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["moodle", "gift"])
     assert not (tmp_path / "out").exists()
+
+
+def test_built_in_templates_read_view_keys_as_jinja2_does():
+    """Keys read straight from plain dicts: a missing one is still an error, dict methods are still
+    methods, and other objects still have their attributes looked up first."""
+    from jinja2 import Environment, StrictUndefined, UndefinedError
+
+    from quizgen.render import make_env
+
+    ours, plain = make_env(), Environment(undefined=StrictUndefined)
+    source = (
+        "{{ v.title }}|{% for k, x in v.marks.items() %}{{ k }}={{ x }};{% endfor %}"
+        "|{{ v.items is callable }}|{{ n.real }}"
+    )
+    view = {"title": "LSTM", "marks": {"b": 2, "a": 1}, "items": "shadowed"}
+    assert ours.from_string(source).render(v=view, n=3) == "LSTM|b=2;a=1;|True|3"
+    assert ours.from_string(source).render(v=view, n=3) == plain.from_string(source).render(v=view, n=3)
+    with pytest.raises(UndefinedError, match="title"):
+        ours.from_string("{{ v.title }}").render(v={})
