@@ -53,6 +53,7 @@ def make_env(user_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # templates do not change during a run: no stat of the file per render
     )
     env.filters["markdown"] = markdown_html
     env.filters["number"] = format_number
