@@ -23,6 +23,14 @@ def question_number(label: str) -> int:
     return int(match.group(1))
 
 
+def by_number(questions: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """A student's key items grouped by numbered question (``Q3a`` and ``Q3b`` together), in order."""
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for question in questions:
+        grouped.setdefault(question_number(question["label"]), []).append(question)
+    return grouped
+
+
 def _encoded(value: Any) -> str:
     return json.dumps(value, indent=1, sort_keys=True, ensure_ascii=False)
 
@@ -93,10 +101,7 @@ class KeyWriter:
         if not self.students:
             self.first_questions = len(entry["questions"])
         self.students += 1
-        by_number: dict[int, list[dict[str, Any]]] = {}
-        for question in entry["questions"]:
-            by_number.setdefault(question_number(question["label"]), []).append(question)
-        for number, items in by_number.items():
+        for number, items in by_number(entry["questions"]).items():
             templates = self._templates.setdefault(number, [])
             template_id = items[0]["template_id"]
             if template_id not in templates:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,31 +379,29 @@ def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Exp
 
 
 _MEMO_SIZE = 2048
-_BOUND: dict[tuple[int, str, str], tuple[Call, dict[str, Any]]] = registered({})
-_NORMALIZED: dict[tuple[int, bool], tuple[Call, Call]] = registered({})
+_BOUND: dict[tuple[Any, ...], tuple[Call, dict[str, Any]]] = registered({})
+_NORMALIZED: dict[tuple[Any, ...], tuple[Call, Call]] = registered({})
+
+
+def _remembered(memo: dict[Any, Any], call: Call, variant: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """``make()`` remembered per call object (and ``variant``): a model is recounted under every
+    mistake's rules. Entries hold their call, so an id is never that of another, later call."""
+    key = (id(call), *variant)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not call:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        hit = memo[key] = (call, make())
+    return hit[1]
 
 
 def _bound(call: Call, layer_type: LayerType, framework: str, source: str) -> dict[str, Any]:
-    """``bind`` remembered per call object: a model is recounted under every mistake's rules.
-
-    Entries hold their call, so an id is never that of another, later call."""
-    key = (id(call), framework, source)
-    hit = _BOUND.get(key)
-    if hit is None or hit[0] is not call:
-        if len(_BOUND) >= _MEMO_SIZE:
-            _BOUND.clear()
-        hit = _BOUND[key] = (call, bind(call, layer_type, framework, source))
-    return dict(hit[1])
+    args = _remembered(_BOUND, call, (framework, source), lambda: bind(call, layer_type, framework, source))
+    return dict(args)
 
 
 def _normalized(call: Call, keep_defaults: bool) -> Call:
-    key = (id(call), keep_defaults)
-    hit = _NORMALIZED.get(key)
-    if hit is None or hit[0] is not call:
-        if len(_NORMALIZED) >= _MEMO_SIZE:
-            _NORMALIZED.clear()
-        hit = _NORMALIZED[key] = (call, normalize(call, keep_defaults=keep_defaults))
-    return hit[1]
+    return _remembered(_NORMALIZED, call, (keep_defaults,), lambda: normalize(call, keep_defaults=keep_defaults))
 
 
 def count_graph(

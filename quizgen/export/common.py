@@ -14,7 +14,7 @@ from typing import IO, Any, Protocol
 from lxml import etree
 
 from quizgen.caches import bounded
-from quizgen.keystream import SpooledKey, question_number
+from quizgen.keystream import SpooledKey, by_number
 from quizgen.render import format_number, markdown_html, student_diagram
 
 MOODLE_GRADES = (
@@ -245,16 +245,13 @@ def slots_of(key: dict[str, Any]) -> Iterator[Slot]:
         for number, ids in key.templates.items():
             yield Slot(number, {t: SpooledVariants(key, number, t) for t in ids})
         return
-    by_number: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
+    entries: dict[int, list[tuple[str, list[dict[str, Any]]]]] = {}
     for student in key["students"]:
-        own: dict[int, list[dict[str, Any]]] = {}
-        for question in student["questions"]:
-            own.setdefault(question_number(question["label"]), []).append(question)
-        for number, items in own.items():
-            by_number.setdefault(number, []).append((student["student_id"], items))
-    for number in sorted(by_number):
+        for number, items in by_number(student["questions"]).items():
+            entries.setdefault(number, []).append((student["student_id"], items))
+    for number in sorted(entries):
         lists: dict[str, list[Variant]] = {}
-        for student_id, items in by_number[number]:
+        for student_id, items in entries[number]:
             variant = variant_of(student_id, items)
             lists.setdefault(variant.template_id, []).append(variant)
         yield Slot(number, dict(lists))
