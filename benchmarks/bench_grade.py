@@ -93,10 +93,10 @@ if MODE == "floor":
         expected = answers[row[0]]
         correct += sum(1 for cell, a in zip(row[1:], expected) if int(cell) == a)
 elif MODE == "core":
-    from quizgen.grading.run import grade_submissions, grades_csv, all_labels
+    from quizgen.grading.run import grade_submissions, grades_csv
     from quizgen.grading.analysis import analyse
     outcome = grade_submissions(key, data)
-    grades_csv(outcome); analyse(all_labels(key), outcome.results)
+    grades_csv(outcome); analyse(outcome.labels, outcome.results)
 else:
     import tempfile; from pathlib import Path
     from quizgen.grading.run import grade

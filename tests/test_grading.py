@@ -18,7 +18,7 @@ from quizgen.cli import main
 from quizgen.generate import key_for
 from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
-from quizgen.grading.run import all_labels, grade_submissions
+from quizgen.grading.run import Outcome, all_labels, grade_submissions, grades_csv
 from quizgen.grading.score import ItemResult, Scorer, factor_note
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -393,3 +393,122 @@ def test_grading_reports_progress_to_a_terminal_only(key, tmp_path, monkeypatch)
     (tmp_path / "s.csv").write_bytes(data)
     piped = CliRunner().invoke(main, ["grade", str(key_file), str(tmp_path / "s.csv"), "--out", str(tmp_path / "g")])
     assert piped.exit_code == 0 and "rows read" not in piped.output, piped.output
+
+
+_mistake_values = st.one_of(
+    st.integers(0, 2000),
+    st.integers(0, 2000).map(float),
+    st.integers(0, 2000).map(lambda n: n + 4e-10),
+    st.integers(0, 2000).map(lambda n: n + 0.5),
+    st.booleans(),
+    st.sampled_from(["A", None]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(1, 2000), st.integers(1, 2000).map(float), st.integers(10**9 - 5, 10**9 + 5)),
+            st.sampled_from([0, 0.5, 3]),
+            st.lists(_mistake_values, min_size=0, max_size=5),
+            st.sampled_from(["answer", "mistake", "padded", "zero", "other", "blank", "missing"]),
+            st.integers(0, 3000),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from(["total", "weight_bytes(float32)", None]),
+)
+@example([(180, 0, [1, 1.0, True, 180 + 4e-10], "mistake", 1)], "total")
+@example([(180, 0, [7 + 4e-10, 7.5], "other", 7)], "total")
+def test_a_row_scores_as_the_general_reader_scores_each_answer(items, quantity):
+    """The row path (digits of the answer said correct early, mistakes found by equality) against the
+    general reader, which reads the same answer padded with blanks; bools and near-integers included."""
+    questions, answers = [], {}
+    for k, (answer, tolerance, values, typed, other) in enumerate(items):
+        names = [f"m{n}" for n in range(len(values))]
+        label = f"Q{k + 1}"
+        questions.append(
+            numeric_question(
+                label=label,
+                answer=answer,
+                tolerance=tolerance,
+                misconceptions=dict(zip(names, values, strict=True)),
+                misconception_feedback={n: f"feedback {n}" for n in names},
+                quantity=quantity,
+            )
+        )
+        whole = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer()]
+        raw = {
+            "answer": str(int(answer)),
+            "mistake": str(int(whole[0])) if whole else str(other),
+            "padded": "0" + str(int(answer)),
+            "zero": "0",
+            "other": str(other),
+            "blank": "",
+        }.get(typed)
+        if raw is not None:
+            answers[label] = raw
+    scorer = Scorer({"m0": 0.5, "m2": 0.25})
+    row = scorer.score_answers(questions, answers)
+    general = [scorer.score(q, f" {answers.get(q['label'], '')}\t") for q in questions]
+    assert [(r.label, r.status, r.points, r.max_points, r.value, r.mistakes, r.feedback) for r in row] == [
+        (g.label, g.status, g.points, g.max_points, g.value, g.mistakes, g.feedback) for g in general
+    ]
+    assert [r.raw for r in row] == [answers.get(q["label"], "") for q in questions]
+
+
+def test_grades_csv_puts_each_label_in_its_column_whatever_each_student_was_asked():
+    key = {
+        "students": [
+            {
+                "student_id": "a",
+                "name": "Ann",
+                "questions": [{"label": "Q1", "points": 2}, {"label": "Q2", "points": 1}],
+            },
+            {
+                "student_id": "b",
+                "name": "",
+                "questions": [{"label": "Q2", "points": 1}, {"label": "Q3", "points": 1.5}],
+            },
+            {"student_id": "c", "name": "Cy", "questions": [{"label": "Q1", "points": 2}]},
+        ]
+    }
+    outcome = Outcome(key, all_labels(key))
+    outcome.results = {
+        "a": [ItemResult("Q1", "9", "partial", 0.5, 2.0), ItemResult("Q2", "7", "correct", 1.0, 1.0)],
+        "b": [ItemResult("Q2", "", "blank", 0.0, 1.0), ItemResult("Q3", "3", "correct", 1.5, 1.5)],
+    }
+    assert grades_csv(outcome).splitlines() == [
+        "student_id,name,Q1,Q2,Q3,total,max,percent,status",
+        "a,Ann,0.5,1,,1.5,3,50,graded",
+        "b,,,0,1.5,1.5,2.5,60,graded",
+        "c,Cy,,,,0,2,0,no submission",
+    ]
+    same = {"students": [{**key["students"][0], "name": "Al"}, key["students"][0]]}
+    outcome = Outcome(same, all_labels(same))
+    outcome.results = {"a": [ItemResult("Q1", "9", "partial", 0.5, 2.0), ItemResult("Q2", "8", "wrong", 0.0, 1.0)]}
+    assert grades_csv(outcome).splitlines()[1:] == ["a,Al,0.5,0,0.5,3,16.67,graded", "a,Ann,0.5,0,0.5,3,16.67,graded"]
+
+
+def _results_strategy():
+    status = st.sampled_from(["correct", "partial", "wrong", "blank", "unreadable"])
+    one = st.tuples(status, st.sampled_from([0.0, 0.25, 0.5, 1.0]), st.integers(1, 6), st.sampled_from(["a", "b", ""]))
+    return st.lists(st.lists(one, min_size=3, max_size=3), min_size=0, max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_results_strategy())
+def test_item_analysis_is_the_same_however_each_student_lists_the_labels(rows):
+    """Students listing the labels in the key's order are tallied by columns, others one by one."""
+    labels = ["Q1", "Q2", "Q3"]
+
+    def result(label, status, points, value, mistake):
+        return ItemResult(label, "", status, points, 1.0, float(value), (mistake,) if mistake else ())
+
+    in_order = {
+        f"s{n}": [result(lb, *cells) for lb, cells in zip(labels, row, strict=True)] for n, row in enumerate(rows)
+    }
+    reversed_ = {sid: results[::-1] for sid, results in in_order.items()}
+    assert analyse(labels, in_order) == analyse(labels, reversed_)

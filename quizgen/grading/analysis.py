@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
+from operator import attrgetter, mul, sub
 
 from quizgen.bulk import without_cycle_collection
 from quizgen.grading.score import ItemResult
@@ -42,7 +45,8 @@ def point_biserial(correct: list[int] | list[bool], rest: list[float]) -> float 
         return None
     whole = sum(rest)
     mean = whole / n
-    sd = math.sqrt(sum((r - mean) ** 2 for r in rest) / n)
+    deviations = [r - mean for r in rest]
+    sd = math.sqrt(sum(map(mul, deviations, deviations)) / n)
     if sd == 0:
         return None
     ones = sum(compress(rest, correct))
@@ -51,58 +55,61 @@ def point_biserial(correct: list[int] | list[bool], rest: list[float]) -> float 
     return round((m1 - m0) / sd * math.sqrt(p * (1 - p)), 4)
 
 
-@dataclass
-class _Tally:
-    """One label's answers as they are read: 0/1 scores, rest of the score, results not right."""
-
-    flags: list[bool] = field(default_factory=list)
-    rest: list[float] = field(default_factory=list)
-    blank: int = 0
-    unreadable: int = 0
-    wrong: list[ItemResult] = field(default_factory=list)
+_LABEL, _POINTS, _STATUS = attrgetter("label"), attrgetter("points"), attrgetter("status")
+_VALUE, _MISTAKES = attrgetter("value"), attrgetter("mistakes")
+_NOT_RIGHT = frozenset({"wrong", "partial"})
 
 
 @without_cycle_collection
 def analyse(labels: list[str], results: dict[str, list[ItemResult]]) -> list[ItemStats]:
-    """Statistics per label over the students who submitted (one pass over the results)."""
-    tallies = {label: _Tally() for label in labels}
-    for student_results in results.values():
-        total = sum(r.points for r in student_results)
-        for result in student_results:
-            tally = tallies.get(result.label)
-            if tally is None:
-                continue
-            status = result.status
-            tally.flags.append(status == "correct")
-            tally.rest.append(total - result.points)
-            if status == "correct":
-                continue
-            if status == "blank":
-                tally.blank += 1
-            elif status == "unreadable":
-                tally.unreadable += 1
-            else:
-                tally.wrong.append(result)
-    return [_stats(label, tally) for label, tally in tallies.items()]
+    """Statistics per label over the students who submitted."""
+    return [_stats(label, column, rest) for label, (column, rest) in _columns(labels, results).items()]
 
 
-def _stats(label: str, tally: _Tally) -> ItemStats:
-    submitted = len(tally.flags)
-    correct = sum(tally.flags)
-    item = ItemStats(label, submitted, submitted - tally.blank, correct, tally.blank, tally.unreadable)
+def _columns(
+    labels: list[str], results: dict[str, list[ItemResult]]
+) -> dict[str, tuple[Sequence[ItemResult], list[float]]]:
+    """Each label's results and, beside each, the rest of that student's score."""
+    rows = list(results.values())
+    totals = [sum(map(_POINTS, row)) for row in rows]
+    if rows and all(list(map(_LABEL, row)) == labels for row in rows):
+        # Every student has every label in the same order (the usual case): transpose in C.
+        return {
+            label: (column, list(map(sub, totals, map(_POINTS, column))))
+            for label, column in zip(labels, zip(*rows, strict=True), strict=True)
+        }
+    gathered: dict[str, tuple[list[ItemResult], list[float]]] = {label: ([], []) for label in labels}
+    for row, total in zip(rows, totals, strict=True):
+        for result in row:
+            entry = gathered.get(result.label)
+            if entry is not None:
+                entry[0].append(result)
+                entry[1].append(total - result.points)
+    return dict(gathered)
+
+
+def _stats(label: str, column: Sequence[ItemResult], rest: list[float]) -> ItemStats:
+    statuses = list(map(_STATUS, column))
+    flags = [status == "correct" for status in statuses]
+    submitted, correct, blank = len(statuses), sum(flags), statuses.count("blank")
+    item = ItemStats(label, submitted, submitted - blank, correct, blank, statuses.count("unreadable"))
     if submitted:
         item.difficulty = round(correct / submitted, 4)
-    item.discrimination = point_biserial(tally.flags, tally.rest)
-    by_value = Counter(r.value for r in tally.wrong)
-    wrong: Counter[str] = Counter()
+    item.discrimination = point_biserial(flags, rest)
+    not_right = [result for result, status in zip(column, statuses, strict=True) if status in _NOT_RIGHT]
+    by_value = Counter(map(_VALUE, not_right))
     shown = {value: _shown(value) for value in by_value}
+    wrong: dict[str, int] = {}
     for value, n in by_value.items():
-        wrong[shown[value]] += n
-    behind: dict[str, set[str]] = {text: set() for text in wrong}
-    for result in tally.wrong:
-        if result.mistakes:
-            behind[shown[result.value]].update(result.mistakes)
-            item.mistakes.update(result.mistakes)
-    ranked = sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        text = shown[value]
+        wrong[text] = wrong.get(text, 0) + n
+    ranked = heapq.nsmallest(5, wrong.items(), key=lambda kv: (-kv[1], kv[0]))
+    diagnosed = [result for result in not_right if result.mistakes]
+    item.mistakes.update(chain.from_iterable(map(_MISTAKES, diagnosed)))
+    behind: dict[str, set[str]] = {text: set() for text, _ in ranked}
+    for result in diagnosed:
+        names = behind.get(shown[result.value])
+        if names is not None:
+            names.update(result.mistakes)
     item.wrong_answers = [(v, n, tuple(sorted(behind[v]))) for v, n in ranked]
     return item

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
+_LABEL = itemgetter("label")
+_RESULT_LABEL, _POINTS, _MAX_POINTS = attrgetter("label"), attrgetter("points"), attrgetter("max_points")
 PROGRESS_EVERY = 1000
 
 
@@ -98,10 +101,14 @@ class Outcome:
 
 
 def all_labels(key: dict[str, Any]) -> list[str]:
+    """Every question label of the key, in the order first met."""
     labels: dict[str, None] = {}
+    previous: list[str] = []
     for student in key["students"]:
-        for q in student["questions"]:
-            labels.setdefault(q["label"], None)
+        these = list(map(_LABEL, student["questions"]))
+        if these != previous:  # students mostly share one list of labels
+            labels.update(dict.fromkeys(these))
+            previous = these
     return list(labels)
 
 
@@ -125,9 +132,7 @@ def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int,
         if row.student_id in outcome.results:
             outcome.duplicates.setdefault(row.student_id, [outcome.lines[row.student_id]]).append(row.line)
         outcome.lines[row.student_id] = row.line
-        outcome.results[row.student_id] = [
-            scorer.score(q, row.answers.get(q["label"], "")) for q in student["questions"]
-        ]
+        outcome.results[row.student_id] = scorer.score_answers(student["questions"], row.answers)
     if progress is not None:
         progress(outcome.intake.rows_read, len(outcome.results))
     return outcome
@@ -141,30 +146,35 @@ def _points(value: float) -> str:
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", "name", *outcome.labels, "total", "max", "percent", "status"])
+    labels = outcome.labels
+    writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
+    texts: dict[float, str] = {}  # points as written, per distinct value (there are few)
+
+    def written(value: float) -> str:
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = _points(value)
+        return text
+
     for student in outcome.key["students"]:
         sid = student["student_id"]
         results = outcome.results.get(sid)
-        maximum = sum(float(q["points"]) for q in student["questions"])
         if results is None:
+            maximum = sum(float(q["points"]) for q in student["questions"])
             writer.writerow(
-                [sid, student.get("name", ""), *[""] * len(outcome.labels), "0", _points(maximum), "0", "no submission"]
+                [sid, student.get("name", ""), *[""] * len(labels), "0", _points(maximum), "0", "no submission"]
             )
             continue
-        by_label = {r.label: r for r in results}
-        total = sum(r.points for r in results)
-        cells = [_points(by_label[label].points) if label in by_label else "" for label in outcome.labels]
-        percent = round(100 * total / maximum, 2) if maximum else 0
+        points = list(map(_POINTS, results))
+        maximum, total = sum(map(_MAX_POINTS, results)), sum(points)
+        if list(map(_RESULT_LABEL, results)) == labels:
+            cells = list(map(written, points))
+        else:
+            by_label = {r.label: r for r in results}
+            cells = [written(by_label[label].points) if label in by_label else "" for label in labels]
+        percent = _points(round(100 * total / maximum, 2) if maximum else 0)
         writer.writerow(
-            [
-                sid,
-                student.get("name", ""),
-                *cells,
-                _points(round(total, 4)),
-                _points(maximum),
-                _points(percent),
-                "graded",
-            ]
+            [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, "graded"]
         )
     return buffer.getvalue()
 

@@ -46,12 +46,35 @@ class Scorer:
 
     partial_credit: dict[str, float] = field(default_factory=dict)
 
+    def score_answers(self, questions: list[dict[str, Any]], answers: dict[str, str]) -> list[ItemResult]:
+        """Each question's result for one student's answers by label (a missing label is blank)."""
+        results = []
+        for q in questions:
+            raw, answer = answers.get(q["label"], ""), q["answer"]
+            # Most answers are the answer's own digits: said correct here without the general path.
+            if (
+                type(answer) is int
+                and raw == str(answer)
+                and len(raw) <= PLAIN_DIGITS
+                and q["type"] == "numeric"
+                and "_bytes" not in (q.get("quantity") or "")
+            ):
+                points = float(q["points"])
+                results.append(ItemResult(q["label"], raw, "correct", points, points, float(answer)))
+            else:
+                results.append(self.score(q, raw))
+        return results
+
     def score(self, question: dict[str, Any], raw: str) -> ItemResult:
+        if (
+            raw.isdigit()
+            and question["type"] == "numeric"
+            and raw.isascii()
+            and len(raw) <= PLAIN_DIGITS
+            and "_bytes" not in (question.get("quantity") or "")
+        ):
+            return self._digits(question, raw)
         points = float(question["points"])
-        if raw.isdigit() and raw.isascii() and len(raw) <= PLAIN_DIGITS and question["type"] == "numeric":
-            quantity = question.get("quantity")
-            if not quantity or "_bytes" not in quantity:
-                return self._digits(question, raw, points)
         if not raw.strip():
             return ItemResult(question["label"], raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
@@ -60,17 +83,22 @@ class Scorer:
             return self._numeric(question, parse_bytes(raw), points)
         return self._numeric(question, parse_number(raw), points)
 
-    def _digits(self, q: dict[str, Any], raw: str, points: float) -> ItemResult:
+    def _digits(self, q: dict[str, Any], raw: str) -> ItemResult:
         """The common case, digits only: read as ``parse_number`` would, no expression to compare."""
-        typed, answer, tolerance = int(raw), q["answer"], q["tolerance"]
-        value = float(typed)
+        typed, answer = int(raw), q["answer"]
+        if typed == answer and type(answer) is int:
+            points = float(q["points"])
+            return ItemResult(q["label"], raw, "correct", points, points, float(typed))
+        tolerance = q["tolerance"]
         if type(answer) is int and not tolerance and -EXACT_BELOW < answer < EXACT_BELOW:
-            # The slack below is under one here: a whole number is right when it is the answer.
-            if typed == answer:
-                return ItemResult(q["label"], raw, "correct", points, points, value)
-        elif abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
-            return ItemResult(q["label"], raw, "correct", points, points, value)
-        names = _mistakes_at(q, value, float(tolerance))
+            # The slack below is under one here: a whole number is wrong when it is not the answer.
+            names = _mistakes_equal_to(q["misconceptions"], typed)
+        elif abs(typed - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
+            points = float(q["points"])
+            return ItemResult(q["label"], raw, "correct", points, points, float(typed))
+        else:
+            names = _mistakes_at(q, float(typed), float(tolerance))
+        points, value = float(q["points"]), float(typed)
         if names:
             return self._wrong(q, raw, points, value, names, _mistakes_feedback(q, names))
         pair = self._pair(q, value, None)
@@ -120,8 +148,10 @@ class Scorer:
     ) -> ItemResult:
         credit = self.partial_credit
         share = credit.get(names[0], 0.0) if len(names) == 1 else max((credit.get(n, 0.0) for n in names), default=0.0)
-        status: Status = "partial" if share > 0 else "wrong"
-        return ItemResult(q["label"], raw, status, round(points * share, 4), points, value, names, feedback, note)
+        if share > 0:
+            earned = round(points * share, 4)
+            return ItemResult(q["label"], raw, "partial", earned, points, value, names, feedback, note)
+        return ItemResult(q["label"], raw, "wrong", 0.0, points, value, names, feedback, note)
 
     def _pair(self, q: dict[str, Any], value: float, tree: Tree | None) -> tuple[str, str] | None:
         spec, quantity = q.get("spec"), q.get("quantity") or ""
@@ -141,6 +171,22 @@ def _mistakes_at(q: dict[str, Any], value: float, tolerance: float) -> tuple[str
     """The mistakes whose number is ``value`` (within the tolerance), by name."""
     limit = tolerance + 1e-9
     names = [n for n, v in q["misconceptions"].items() if type(v) in (int, float) and -limit <= v - value <= limit]
+    if len(names) > 1:
+        names.sort()
+    return tuple(names)
+
+
+def _mistakes_equal_to(misconceptions: dict[str, Any], typed: int) -> tuple[str, ...]:
+    """``_mistakes_at`` for a whole number and no tolerance: equal, or a float within 1e-9 of it."""
+    values = misconceptions.values()
+    # Most numbers typed are no mistake's: two scans in C say so before any is made in Python.
+    if typed not in values and float not in map(type, values):
+        return ()
+    names = [
+        n
+        for n, v in misconceptions.items()
+        if (v == typed and type(v) is not bool) or (type(v) is float and -1e-9 <= v - typed <= 1e-9)
+    ]
     if len(names) > 1:
         names.sort()
     return tuple(names)

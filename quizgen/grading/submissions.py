@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 csv.field_size_limit(sys.maxsize)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     line: int
     student_id: str
