@@ -22,6 +22,7 @@ from quizgen.counting.quantity import measure, measure_shape, parse_quantity, sh
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import QuizgenError, UsageError
+from quizgen.solve import solve_increasing
 
 FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch"}
 COMPARE_OPTIONS = {
@@ -192,28 +193,19 @@ def with_units(calls: list[Call], k: int, units: int) -> list[Call]:
     return [*calls[: k - 1], new_layer, *calls[k:]]
 
 
-def _solve_units(calls: list[Call], k: int, framework: str, rules: Rules, target: int, limit: int) -> int | None:
-    """The unit count giving ``target`` parameters (counts grow with the units, so bisect)."""
+def _solve_units(
+    calls: list[Call], k: int, framework: str, rules: Rules, target: int, limit: int, near: int
+) -> int | None:
+    """The unit count in 1..limit giving ``target`` parameters under ``rules`` (None if there is none,
+    or a count on the way fails); the search starts near ``near``."""
 
-    def total(units: int) -> int | None:
-        try:
-            return count_calls(with_units(calls, k, units), framework, rules).total
-        except QuizgenError:
-            return None
+    def total(units: int) -> int:
+        return count_calls(with_units(calls, k, units), framework, rules).total
 
-    low, high = 1, limit
-    while low <= high:
-        mid = (low + high) // 2
-        value = total(mid)
-        if value is None:
-            return None
-        if value == target:
-            return mid
-        if value < target:
-            low = mid + 1
-        else:
-            high = mid - 1
-    return None
+    try:
+        return solve_increasing(total, target, limit, near)
+    except QuizgenError:
+        return None
 
 
 def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | None = None) -> Answer:
@@ -229,7 +221,7 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     model = counted(calls, framework)
     given = model.total
     limit = max(4 * units, 64)
-    if _solve_units(calls, k, framework, CORRECT, given, limit) != units:
+    if _solve_units(calls, k, framework, CORRECT, given, limit, units) != units:
         raise UsageError(f"units[{k}]: the total {given} does not determine the units uniquely")
     layer = model.layer(k)
     form = symbolic(layer.derivation.expr, {"units": "h", "recurrent": "h"})
@@ -242,7 +234,7 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
     for m in _mistakes(names, spec):
         if m.rules is None:
             continue
-        h = _solve_units(calls, k, framework, m.rules, given, limit)
+        h = _solve_units(calls, k, framework, m.rules, given, limit, units)
         if h is not None and h != units:
             wrongs.append(Wrong(m.name, h, f"{m.title}: with that count, h = {h} would give {given}; {m.why}."))
     derivation = f"{form} = {layer.params} ⇒ h = {units}"

@@ -22,46 +22,53 @@ class Num:
         return self.value
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Product:
     factors: tuple[Expr, ...]
-    total: int = field(init=False, compare=False, hash=False, repr=False)
+    total: int = field(compare=False, hash=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __init__(self, factors: tuple[Expr, ...]) -> None:
         result = 1
-        for factor in self.factors:
-            result *= factor.evaluate()
+        for factor in factors:
+            result *= factor.value if factor.__class__ is Num else factor.total  # type: ignore[union-attr]
+        self.factors = factors
         self.total = result
 
     def evaluate(self) -> int:
         return self.total
 
 
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Sum:
     terms: tuple[Expr, ...]
-    total: int = field(init=False, compare=False, hash=False, repr=False)
+    total: int = field(compare=False, hash=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.total = sum(term.evaluate() for term in self.terms)
+    def __init__(self, terms: tuple[Expr, ...]) -> None:
+        result = 0
+        for term in terms:
+            result += term.value if term.__class__ is Num else term.total  # type: ignore[union-attr]
+        self.terms = terms
+        self.total = result
 
     def evaluate(self) -> int:
         return self.total
 
 
-def num(value: int, label: str | None = None) -> Num:
-    return Num(value, label)
+num = Num
+"""``num(value, label)``: a labelled number."""
 
 
 def mul(*factors: Expr | int) -> Expr:
     """A product; nested products are flattened and a lone factor stands for itself."""
     flat: list[Expr] = []
     for factor in factors:
-        node = Num(factor) if isinstance(factor, int) else factor
-        if isinstance(node, Product):
-            flat.extend(node.factors)
+        kind = factor.__class__
+        if kind is Product:
+            flat.extend(factor.factors)  # type: ignore[union-attr]
+        elif kind is Num or kind is Sum:
+            flat.append(factor)  # type: ignore[arg-type]
         else:
-            flat.append(node)
+            flat.append(Num(factor))  # type: ignore[arg-type]
     if not flat:
         return Num(1)
     return flat[0] if len(flat) == 1 else Product(tuple(flat))
@@ -71,13 +78,13 @@ def add(*terms: Expr | int | None) -> Expr:
     """A sum; ``None`` terms are dropped, nested sums flattened, a lone term stands for itself."""
     flat: list[Expr] = []
     for term in terms:
-        if term is None:
-            continue
-        node = Num(term) if isinstance(term, int) else term
-        if isinstance(node, Sum):
-            flat.extend(node.terms)
-        else:
-            flat.append(node)
+        kind = term.__class__
+        if kind is Sum:
+            flat.extend(term.terms)  # type: ignore[union-attr]
+        elif kind is Num or kind is Product:
+            flat.append(term)  # type: ignore[arg-type]
+        elif term is not None:
+            flat.append(Num(term))  # type: ignore[arg-type]
     if not flat:
         return Num(0)
     return flat[0] if len(flat) == 1 else Sum(tuple(flat))
