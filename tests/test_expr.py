@@ -2,6 +2,9 @@
 
 from xml.etree import ElementTree
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from quizgen import count
 from quizgen.counting.expr import Derivation, add, explain, factors, mul, num
 
@@ -35,3 +38,23 @@ def test_value_matches_the_rendered_arithmetic():
     assert Derivation(expr).text() == "2·3·(4+5) + 7·8 = 110"
     assert explain(mul(num(2, "directions"), 3)) == "2 directions × 3"
     assert factors(lstm_derivation().expr) == [4, 5, 9]
+
+
+_leaf = st.builds(num, st.integers(0, 10**6), st.sampled_from([None, "units", "inputs"]))
+_trees = st.recursive(
+    _leaf,
+    lambda children: st.one_of(
+        st.lists(children, min_size=1, max_size=4).map(lambda xs: mul(*xs)),
+        st.lists(children, min_size=1, max_size=4).map(lambda xs: add(*xs)),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_trees)
+def test_text_is_the_latex_arithmetic_and_evaluates_to_the_value(expr):
+    """Plain text has its own fast renderer: it must say what the LaTeX says, and mean the value."""
+    text = Derivation(expr).formula
+    assert text == Derivation(expr).latex().split(" = ")[0].replace(r" \cdot ", "·")
+    assert eval(text.replace("·", "*")) == expr.evaluate()  # digits, + * and brackets only

@@ -109,10 +109,22 @@ def _needs_spaced_plus(expr: Expr) -> bool:
 
 def to_text(expr: Expr) -> str:
     """Plain text: ``4·5·(3+5+1)``."""
-    plus = " + " if _needs_spaced_plus(expr) else "+"
-    if isinstance(expr, Sum):
-        return plus.join(_render(t, "·", "+", _plain) for t in expr.terms)
-    return _render(expr, "·", plus, _plain)
+    if expr.__class__ is Sum:
+        return (" + " if _needs_spaced_plus(expr) else "+").join(map(_text, expr.terms))  # type: ignore[union-attr]
+    return _text(expr)
+
+
+def _text(expr: Expr) -> str:
+    """``_render`` for plain text (the most rendered form: every mistake's explanation), unrolled."""
+    kind = expr.__class__
+    if kind is Num:
+        return str(expr.value)  # type: ignore[union-attr]
+    if kind is Product:
+        return "·".join(
+            f"({_text(f)})" if f.__class__ is Sum else _text(f)
+            for f in expr.factors  # type: ignore[union-attr]
+        )
+    return "+".join(map(_text, expr.terms))  # type: ignore[union-attr]
 
 
 def to_latex(expr: Expr) -> str:
