@@ -381,6 +381,7 @@ def _repeated(counted: Counted, times: int) -> tuple[tuple[Part, ...], Expr, Exp
 _MEMO_SIZE = 2048
 _BOUND: dict[tuple[Any, ...], tuple[Call, dict[str, Any]]] = registered({})
 _NORMALIZED: dict[tuple[Any, ...], tuple[Call, Call]] = registered({})
+_INPUT_SHAPES: dict[tuple[Any, ...], tuple[Call, Shape]] = registered({})
 
 
 def _remembered(memo: dict[Any, Any], call: Call, variant: tuple[Any, ...], make: Callable[[], Any]) -> Any:
@@ -398,6 +399,10 @@ def _remembered(memo: dict[Any, Any], call: Call, variant: tuple[Any, ...], make
 def _bound(call: Call, layer_type: LayerType, framework: str, source: str) -> dict[str, Any]:
     args = _remembered(_BOUND, call, (framework, source), lambda: bind(call, layer_type, framework, source))
     return dict(args)
+
+
+def _input_shape(call: Call, source: str) -> Shape:
+    return _remembered(_INPUT_SHAPES, call, (source,), lambda: _input_dims(call, source))
 
 
 def _normalized(call: Call, keep_defaults: bool) -> Call:
@@ -429,7 +434,7 @@ def count_graph(
     for index, (node, name) in enumerate(zip(nodes, names, strict=True)):
         call = node.call
         if name == "Input":
-            shape = _input_dims(call, source)
+            shape = _input_shape(call, source)
             model_width = shape[-1] if model_width is None else model_width
             outputs.append((shape,))
             layers.append(LayerCount(len(layers) + 1, call, "Input", None, shape, (), num(0), name=node.name))

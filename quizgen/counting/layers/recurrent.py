@@ -133,8 +133,12 @@ def count_stack(shape: RecurrentShape, width: int, ctx: Context) -> tuple[tuple[
             factors.append(num(counted_dirs, "directions"))
         return mul(*factors, expr) if factors else expr
 
-    pieces = [(_one_direction(shape, w, ctx), times) for w, times in groups]
     names = ("input_weights", "recurrent_weights", "biases", "projection_weights")
+    if len(groups) == 1 and groups[0][1] == 1 and counted_dirs == 1:  # one layer, one direction counted
+        one = _one_direction(shape, width, ctx)
+        alone = tuple(Part(name, expr) for name in names if (expr := one[name]) is not None)
+        return alone, add(one["formula"]), next_width
+    pieces = [(_one_direction(shape, w, ctx), times) for w, times in groups]
     parts = []
     for name in names:
         exprs = [repeat(p[name], times) for p, times in pieces]
