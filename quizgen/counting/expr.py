@@ -6,6 +6,8 @@ import html
 from dataclasses import dataclass, field
 from typing import Union
 
+from quizgen.caches import registered
+
 Expr = Union["Num", "Product", "Sum"]
 
 
@@ -107,11 +109,24 @@ def _needs_spaced_plus(expr: Expr) -> bool:
     return isinstance(expr, Sum) and any(not isinstance(t, Num) for t in expr.terms)
 
 
+_TEXTS: dict[int, tuple[Expr, str]] = registered({})
+_TEXTS_SIZE = 4096
+
+
 def to_text(expr: Expr) -> str:
-    """Plain text: ``4·5·(3+5+1)``."""
+    """Plain text: ``4·5·(3+5+1)`` (remembered per expression object: a model's layers are described
+    again in the explanation of every mistake about them)."""
+    hit = _TEXTS.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        return hit[1]
     if expr.__class__ is Sum:
-        return (" + " if _needs_spaced_plus(expr) else "+").join(map(_text, expr.terms))  # type: ignore[union-attr]
-    return _text(expr)
+        text = (" + " if _needs_spaced_plus(expr) else "+").join(map(_text, expr.terms))  # type: ignore[union-attr]
+    else:
+        text = _text(expr)
+    if len(_TEXTS) >= _TEXTS_SIZE:
+        _TEXTS.clear()
+    _TEXTS[id(expr)] = (expr, text)
+    return text
 
 
 def _text(expr: Expr) -> str:
