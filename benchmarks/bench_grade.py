@@ -4,7 +4,7 @@ Run: python benchmarks/bench_grade.py [--students 100000]
 Reports the grading core (parse every answer, score, diagnose, grades.csv, item analysis) beside the
 floor, their ratio (target: within 3x), peak memory of each (child processes), and how memory grows
 from N/4 to N. Writing per-student feedback files is measured separately on N/10 students, since it
-is file-system bound (two files per student).
+is file-system bound (two files per student), in one process and with ``--jobs 2``.
 """
 
 from __future__ import annotations
@@ -101,15 +101,16 @@ else:
     import tempfile; from pathlib import Path
     from quizgen.grading.run import grade
     d = Path(tempfile.mkdtemp()); (d / "key.json").write_text(json.dumps(key)); (d / "s.csv").write_bytes(data)
-    t = time.perf_counter(); grade(d / "key.json", d / "s.csv", d / "out")
+    t = time.perf_counter(); grade(d / "key.json", d / "s.csv", d / "out", jobs=JOBS)
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "setup_mb": base / 1024}))
 """
 
 
-def child(mode: str, n: int) -> dict:
+def child(mode: str, n: int, jobs: int = 1) -> dict:
     code = CHILD.replace("ROOT", repr(str(ROOT))).replace("MODE", repr(mode)).replace("N)", f"{n})")
+    code = code.replace("JOBS", str(jobs))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -121,6 +122,7 @@ def main() -> None:
     floor, core = child("floor", n), child("core", n)
     quarter = child("core", max(n // 4, 1))
     full = child("full", max(n // 10, 1))
+    full_two = child("full", max(n // 10, 1), jobs=2)
     print(
         json.dumps(
             {
@@ -136,6 +138,7 @@ def main() -> None:
                 "floor_peak_mb": round(floor["peak_mb"], 1),
                 "full_with_feedback_students": max(n // 10, 1),
                 "full_with_feedback_seconds": round(full["seconds"], 2),
+                "full_with_feedback_seconds_jobs_2": round(full_two["seconds"], 2),
             },
             indent=1,
         )

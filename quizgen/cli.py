@@ -420,9 +420,22 @@ def export_command(
 @click.option("--gradebook", type=click.Choice(GRADEBOOKS), default=None, help="Also write an LMS grade-import CSV.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--templates", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes writing the feedback files.",
+)
 @reports_errors
 def grade_command(
-    key_file: Path, submissions: Path, out_dir: Path, gradebook: str | None, force: bool, templates: Path | None
+    key_file: Path,
+    submissions: Path,
+    out_dir: Path,
+    gradebook: str | None,
+    force: bool,
+    templates: Path | None,
+    jobs: int,
 ) -> None:
     """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
     from quizgen.grading.run import grade
@@ -432,7 +445,23 @@ def grade_command(
     def progress(rows: int, graded: int) -> None:
         click.echo(f"\rrows read {rows:,}, students graded {graded:,}", err=True, nl=False)
 
-    summary = grade(key_file, submissions, out_dir, gradebook, force, templates, progress if show else None)
+    lines = ["\n"]  # the feedback line starts below the scoring line, which keeps its final figures
+
+    def feedback_progress(written: int, students: int) -> None:
+        start = lines.pop() if lines else "\r"
+        click.echo(f"{start}feedback written for {written:,} of {students:,} students", err=True, nl=False)
+
+    summary = grade(
+        key_file,
+        submissions,
+        out_dir,
+        gradebook,
+        force,
+        templates,
+        progress if show else None,
+        jobs,
+        feedback_progress if show else None,
+    )
     if show:
         click.echo("", err=True)
     for problem in summary["problems"]:

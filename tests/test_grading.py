@@ -18,7 +18,7 @@ from quizgen.cli import main
 from quizgen.generate import key_for
 from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
-from quizgen.grading.run import Outcome, all_labels, grade_submissions, grades_csv
+from quizgen.grading.run import Outcome, all_labels, grade, grade_submissions, grades_csv
 from quizgen.grading.score import ItemResult, Scorer, factor_note
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -512,3 +512,48 @@ def test_item_analysis_is_the_same_however_each_student_lists_the_labels(rows):
     }
     reversed_ = {sid: results[::-1] for sid, results in in_order.items()}
     assert analyse(labels, in_order) == analyse(labels, reversed_)
+
+
+def _graded_files(out):
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_feedback_written_by_worker_processes_is_the_same_byte_for_byte(key, tmp_path, monkeypatch):
+    import quizgen.grading.feedback as feedback
+
+    monkeypatch.setattr(feedback, "CHUNK", 2)  # 30 students are then enough for two workers
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps(key))
+    wrong = ["{}", "1", "A"]  # right, a number, a letter: right or wrong by turns
+    rows = [
+        [s["student_id"], *[wrong[(n + k) % 3].format(q["answer"]) for k, q in enumerate(s["questions"])]]
+        for n, s in enumerate(key["students"])
+    ]
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_csv(rows[:-3], ["student_id", *all_labels(key)]))
+    seen = []
+    grade(key_path, subs, tmp_path / "one")
+    grade(key_path, subs, tmp_path / "two", jobs=2, feedback_progress=lambda *done: seen.append(done))
+    one, two = _graded_files(tmp_path / "one"), _graded_files(tmp_path / "two")
+    assert one == two
+    assert sum(1 for p in one if p.parts[0] == "feedback") == 2 * len(key["students"])
+    assert seen[-1] == (len(key["students"]), len(key["students"]))
+
+
+def test_a_course_template_that_fails_in_a_worker_is_one_line_and_leaves_no_output(key, tmp_path, monkeypatch):
+    import quizgen.grading.feedback as feedback
+
+    monkeypatch.setattr(feedback, "CHUNK", 2)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "feedback.md").write_text("{{ student.student_id }} {{ nothing.at_all }}\n")
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps(key))
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_csv([[s["student_id"], "1"] for s in key["students"]], ["student_id", "Q3"]))
+    out = tmp_path / "out"
+    args = ["grade", str(key_path), str(subs), "--out", str(out), "--templates", str(templates), "--jobs", "2"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 6, result.output
+    assert "rendering failed: UndefinedError" in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()

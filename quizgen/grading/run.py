@@ -19,6 +19,7 @@ from quizgen.errors import GradeError
 from quizgen.files import atomic_folder, write_file
 from quizgen.grading.analysis import analyse
 from quizgen.grading.charts import bar_chart, histogram
+from quizgen.grading.feedback import write_feedback
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, read_rows
 from quizgen.keyfile import read_key
@@ -207,16 +208,6 @@ def gradebook_csv(outcome: Outcome, kind: str) -> str:
     return buffer.getvalue()
 
 
-def _feedback_view(student: dict[str, Any], results: list[ItemResult] | None) -> dict[str, Any]:
-    items = []
-    for q in student["questions"]:
-        result = next((r for r in results or [] if r.label == q["label"]), None)
-        items.append({"question": q, "result": result})
-    total = sum(r.points for r in results or [])
-    maximum = sum(float(q["points"]) for q in student["questions"])
-    return {"student": student, "items": items, "total": total, "maximum": maximum, "submitted": results is not None}
-
-
 def _report_view(outcome: Outcome) -> dict[str, Any]:
     stats = analyse(outcome.labels, outcome.results)
     percents = []
@@ -244,16 +235,18 @@ def _report_view(outcome: Outcome) -> dict[str, Any]:
     return {"stats": stats, "charts": charts, "summary": outcome.summary(), "mean": mean, "graded": len(percents)}
 
 
-def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templates: Path | None) -> dict[str, Any]:
+def _write_outputs(
+    outcome: Outcome,
+    scratch: Path,
+    gradebook: str | None,
+    templates: Path | None,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
     key = outcome.key
-    renderer = Renderer(f"{key['assignment']} — feedback", templates)
     write_file(scratch / "grades.csv", grades_csv(outcome))
-    for student in key["students"]:
-        view = _feedback_view(student, outcome.results.get(student["student_id"]))
-        for fmt in ("md", "html"):
-            write_file(
-                scratch / "feedback" / f"{student['student_id']}.{fmt}", renderer.render(f"feedback.{fmt}", **view)
-            )
+    work = ((student, outcome.results.get(student["student_id"])) for student in key["students"])
+    write_feedback(key["assignment"], templates, scratch / "feedback", work, jobs, progress)
     report = Renderer(f"{key['assignment']} — grading report", templates)
     write_file(scratch / "report.html", report.render("report.html", **_report_view(outcome)))
     summary = outcome.summary()
@@ -271,8 +264,13 @@ def grade(
     force: bool = False,
     templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
+    feedback_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given)."""
+    """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given).
+
+    ``progress(rows read, students graded)`` while scoring, ``feedback_progress(students written, of
+    students)`` while the feedback files are written (by ``jobs`` processes)."""
     key = read_key(key_path)
     refused: list[tuple[str, str]] = []
     if submissions_path.is_dir():
@@ -292,7 +290,7 @@ def grade(
     inputs = [key_path, submissions_path, *([templates] if templates else [])]
     with atomic_folder(out_dir, force, inputs) as scratch:
         try:
-            summary = _write_outputs(outcome, scratch, gradebook, templates)
+            summary = _write_outputs(outcome, scratch, gradebook, templates, jobs, feedback_progress)
         except TemplateError as error:
             raise GradeError(f"rendering failed: {type(error).__name__}: {error}") from None
     return summary
