@@ -375,10 +375,10 @@ class _nullbar:
 @reports_errors
 def trace_command(key_file: Path, text: str, limit: int) -> None:
     """List the students whose variant matches TEXT (numbers or an architecture seen elsewhere)."""
-    from quizgen.keyfile import read_key
+    from quizgen.keyfile import KeyFile
     from quizgen.trace import trace
 
-    matches = trace(read_key(key_file), text, limit)
+    matches = trace(KeyFile(key_file).students(), text, limit)
     if not matches:
         click.echo("no variant matches")
         return
@@ -445,12 +445,6 @@ def grade_command(
     def progress(rows: int, graded: int) -> None:
         click.echo(f"\rrows read {rows:,}, students graded {graded:,}", err=True, nl=False)
 
-    lines = ["\n"]  # the feedback line starts below the scoring line, which keeps its final figures
-
-    def feedback_progress(written: int, students: int) -> None:
-        start = lines.pop() if lines else "\r"
-        click.echo(f"{start}feedback written for {written:,} of {students:,} students", err=True, nl=False)
-
     summary = grade(
         key_file,
         submissions,
@@ -460,7 +454,6 @@ def grade_command(
         templates,
         progress if show else None,
         jobs,
-        feedback_progress if show else None,
     )
     if show:
         click.echo("", err=True)

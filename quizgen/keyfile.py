@@ -40,10 +40,20 @@ QUESTION_FIELDS: dict[str, type | tuple[type, ...]] = {
 def _first_problem(data: dict[str, Any]) -> str:
     if not isinstance(data.get("assignment"), str):
         return "'assignment' must be the assignment's title"
+    seen: set[str] = set()
     for n, student in enumerate(data["students"]):
-        problem = _student_problem(n, student)
+        problem = _student_problem(n, student) or _again(n, student, seen)
         if problem:
             return problem
+    return ""
+
+
+def _again(n: int, student: dict[str, Any], seen: set[str]) -> str:
+    """A student id met before (grades and feedback files are per student id)."""
+    student_id = student["student_id"]
+    if student_id in seen:
+        return f"students[{n}].student_id '{student_id}' is given twice"
+    seen.add(student_id)
     return ""
 
 
@@ -97,15 +107,24 @@ class KeyFile:
     def _error(self, message: str) -> GradeError:
         return GradeError(f"{self.path}: {message}")
 
+    def whole(self) -> dict[str, Any]:
+        """The key with every student at once (for what needs them all, as notebooks' labels do)."""
+        if self._whole is None:
+            self._whole = {"students": list(self.students())}
+            self._whole.update(self.head)
+        return self._whole
+
     def students(self) -> Iterator[dict[str, Any]]:
-        """Every student's entry in order, each checked as ``read_key`` checks them."""
+        """Every student's entry in order, each checked as ``read_key`` checks them (read once)."""
         if self._whole is not None:
             yield from self._whole["students"]
             return
-        assert self._reader is not None
+        if self._reader is None:
+            raise ValueError("the students of a key file are read once")
+        seen: set[str] = set()
         try:
             for n, student in enumerate(self._reader.array_items()):
-                problem = _student_problem(n, student)
+                problem = _student_problem(n, student) or _again(n, student, seen)
                 if problem:
                     raise self._error(f"not a usable key.json: {problem}")
                 yield student
@@ -114,6 +133,7 @@ class KeyFile:
             raise self._error(str(problem)) from None
         finally:
             self._reader.close()
+            self._reader = None
         twice = sorted(set(tail) & set(self.head))
         if twice:
             raise self._error(f"not a key.json file: '{twice[0]}' is given twice")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +52,12 @@ def _questions(student: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
-def trace(key: dict[str, Any], text: str, limit: int = 10) -> list[Match]:
+def trace(students: Iterable[dict[str, Any]], text: str, limit: int = 10) -> list[Match]:
     """Students whose variant shares the most of the numbers (or the architecture) in ``text``."""
     wanted = numbers_in(text)
     compact = re.sub(r"\s+", "", text)
     matches: list[Match] = []
-    for student in key.get("students", []):
+    for student in students:
         for label, items in _questions(student).items():
             public = set().union(*(_public_numbers(item) for item in items))
             shared = tuple(sorted(wanted & public, key=lambda n: (float(n), n)))

@@ -387,7 +387,9 @@ def test_grading_reports_progress_to_a_terminal_only(key, tmp_path, monkeypatch)
     data = _csv(rows, ["student_id", "Q3"])
     seen = []
     grade_submissions(key, data, lambda read, graded: seen.append((read, graded)))
-    assert seen[0] == (2, 1) and seen[-1] == (len(rows), len(rows))
+    # Rows as they are read, then students as they are graded, then the end.
+    assert seen[0] == (2, 0) and (len(rows), 2) in seen and seen[-1] == (len(rows), len(rows))
+    assert seen == sorted(seen)
     key_file = tmp_path / "key.json"
     key_file.write_text(json.dumps(key))
     (tmp_path / "s.csv").write_bytes(data)
@@ -531,13 +533,37 @@ def test_feedback_written_by_worker_processes_is_the_same_byte_for_byte(key, tmp
     ]
     subs = tmp_path / "subs.csv"
     subs.write_bytes(_csv(rows[:-3], ["student_id", *all_labels(key)]))
-    seen = []
     grade(key_path, subs, tmp_path / "one")
-    grade(key_path, subs, tmp_path / "two", jobs=2, feedback_progress=lambda *done: seen.append(done))
+    grade(key_path, subs, tmp_path / "two", jobs=2)
     one, two = _graded_files(tmp_path / "one"), _graded_files(tmp_path / "two")
     assert one == two
     assert sum(1 for p in one if p.parts[0] == "feedback") == 2 * len(key["students"])
-    assert seen[-1] == (len(key["students"]), len(key["students"]))
+
+
+def test_a_key_read_student_by_student_grades_as_one_read_whole(key, tmp_path, monkeypatch):
+    """The same key written as quizgen writes it (read as a stream, in pieces of 50 characters) and with
+    its partial credit after the students (read whole): the same files, byte for byte."""
+    import quizgen.keyfile as keyfile
+
+    monkeypatch.setattr(keyfile, "_CHUNK", 50)
+    streamed, whole = tmp_path / "streamed.json", tmp_path / "whole.json"
+    streamed.write_text(json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False))
+    last = {k: v for k, v in key.items() if k != "partial_credit"} | {"partial_credit": key["partial_credit"]}
+    whole.write_text(json.dumps(last))
+    assert keyfile.KeyFile(streamed)._reader is not None and keyfile.KeyFile(whole)._reader is None
+    wrong = ["{}", "7", "B", ""]
+    rows = [
+        [s["student_id"], *[wrong[(n * k) % 4].format(q["answer"]) for k, q in enumerate(s["questions"])]]
+        for n, s in enumerate(key["students"])
+    ]
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_csv([*rows[2:], rows[5], ["nobody", "1"]], ["student_id", *all_labels(key)]))
+    grade(streamed, subs, tmp_path / "a", gradebook="canvas")
+    grade(whole, subs, tmp_path / "b", gradebook="canvas")
+    a, b = _graded_files(tmp_path / "a"), _graded_files(tmp_path / "b")
+    assert a == b
+    summary = json.loads(a[Path("summary.json")])
+    assert summary["duplicates"] and summary["unknown_students"] and len(summary["no_submission"]) == 2
 
 
 def test_a_course_template_that_fails_in_a_worker_is_one_line_and_leaves_no_output(key, tmp_path, monkeypatch):
@@ -557,3 +583,41 @@ def test_a_course_template_that_fails_in_a_worker_is_one_line_and_leaves_no_outp
     assert result.exit_code == 6, result.output
     assert "rendering failed: UndefinedError" in result.output and len(result.output.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_summary_lists_unknown_rows_by_line_and_header_notes_before_row_notes(key):
+    students = [s["student_id"] for s in key["students"]]
+    header = ["student_id", "Q3", "q3", "Q5"]
+    rows = [["ghost", "1", "", "2"], [students[0], "", "7", "1"], ["spirit", "1"], ["ghost", "3", "", "", "extra"]]
+    outcome = grade_submissions(key, _csv(rows, header))
+    summary = outcome.summary()
+    assert summary["unknown_students"] == [
+        {"line": 2, "student_id": "ghost"},
+        {"line": 4, "student_id": "spirit"},
+        {"line": 5, "student_id": "ghost"},
+    ]
+    assert summary["duplicate_columns"] == ["Q3"]
+    assert summary["notes"][0].startswith("column Q3 appears 2 times")
+    assert summary["notes"][1].startswith("line 5: 1 cell(s) beyond the header")
+    q3 = next(r for r in outcome.results[students[0]] if r.label == "Q3")
+    assert q3.raw == "7"  # the first non-blank of the two Q3 columns
+
+
+def test_points_possible_come_from_each_students_questions(key, tmp_path):
+    """Students with no submission and the gradebook's points possible are the key's points, which
+    differ from question to question and from student to student here."""
+    key = json.loads(json.dumps(key))
+    for n, student in enumerate(key["students"]):
+        for k, q in enumerate(student["questions"]):
+            q["points"] = [2, 0.5, 1][(n + k) % 3]
+    key_path = tmp_path / "key.json"
+    key_path.write_text(json.dumps(key, indent=1, sort_keys=True))
+    first = key["students"][0]
+    subs = tmp_path / "subs.csv"
+    subs.write_bytes(_csv([[first["student_id"], "1"]], ["student_id", "Q3"]))
+    grade(key_path, subs, tmp_path / "out", gradebook="canvas")
+    grades = list(csv.DictReader(io.StringIO((tmp_path / "out" / "grades.csv").read_text())))
+    for student, row in zip(key["students"], grades, strict=True):
+        assert float(row["max"]) == sum(q["points"] for q in student["questions"])
+    possible = (tmp_path / "out" / "gradebook-canvas.csv").read_text().splitlines()[1].split(",")[-1]
+    assert float(possible) == max(sum(q["points"] for q in s["questions"]) for s in key["students"])

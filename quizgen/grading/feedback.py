@@ -4,8 +4,10 @@ A course template's error in a worker reaches the caller as the same jinja2 exce
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +16,11 @@ from quizgen.grading.score import ItemResult
 from quizgen.render import Renderer
 
 CHUNK = 32  # students sent to a worker at a time
-PROGRESS_EVERY = 1000
 
 Work = tuple[dict[str, Any], list[ItemResult] | None]  # a key's student, and their results (None: no submission)
 
 
-def feedback_view(student: dict[str, Any], results: list[ItemResult] | None) -> dict[str, Any]:
+def _view(student: dict[str, Any], results: list[ItemResult] | None) -> dict[str, Any]:
     by_label: dict[str, ItemResult] = {}
     for result in results or []:
         by_label.setdefault(result.label, result)
@@ -36,7 +37,7 @@ class _Writer:
 
     def write(self, work: Work) -> None:
         student, results = work
-        view = feedback_view(student, results)
+        view = _view(student, results)
         for fmt in ("md", "html"):
             write_file(self.folder / f"{student['student_id']}.{fmt}", self.renderer.render(f"feedback.{fmt}", **view))
 
@@ -49,34 +50,35 @@ def _start_worker(title: str, templates: Path | None, folder: Path) -> None:
     _WORKER = _Writer(title, templates, folder)
 
 
-def _write_in_worker(work: Work) -> None:
+def _write_in_worker(chunk: list[Work]) -> None:
     assert _WORKER is not None
-    _WORKER.write(work)
+    for work in chunk:
+        _WORKER.write(work)
 
 
-def _written(title: str, templates: Path | None, folder: Path, work: list[Work], jobs: int) -> Iterator[None]:
-    if jobs <= 1 or len(work) < 2 * CHUNK * jobs:
-        yield from map(_Writer(title, templates, folder).write, work)
+def _chunks(work: Iterator[Work]) -> Iterator[list[Work]]:
+    chunk = list(islice(work, CHUNK))
+    while chunk:
+        yield chunk
+        chunk = list(islice(work, CHUNK))
+
+
+def write_feedback(title: str, templates: Path | None, folder: Path, work: Iterable[Work], jobs: int = 1) -> None:
+    """``folder/<student_id>.md`` and ``.html`` for every student, as ``work`` comes (it is read as the
+    files are written: a few chunks ahead of the workers, never whole)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    items = iter(work)
+    first = list(islice(items, 2 * CHUNK * jobs)) if jobs > 1 else []
+    if len(first) < 2 * CHUNK * jobs:  # one process, or too few students to share out
+        writer = _Writer(title, templates, folder)
+        for one in chain(first, items):
+            writer.write(one)
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(title, templates, folder)) as pool:
-        yield from pool.map(_write_in_worker, work, chunksize=CHUNK)
-
-
-def write_feedback(
-    title: str,
-    templates: Path | None,
-    folder: Path,
-    work: Iterable[Work],
-    jobs: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """``folder/<student_id>.md`` and ``.html`` for every student; ``progress(written, students)``
-    every ``PROGRESS_EVERY`` students and at the end."""
-    work = list(work)
-    folder.mkdir(parents=True, exist_ok=True)
-    done = 0
-    for done, _ in enumerate(_written(title, templates, folder, work, jobs), start=1):
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, len(work))
-    if progress is not None:
-        progress(done, len(work))
+        pending: deque[Future[None]] = deque()
+        for chunk in _chunks(chain(first, items)):
+            pending.append(pool.submit(_write_in_worker, chunk))
+            if len(pending) > 2 * jobs:
+                pending.popleft().result()
+        for future in pending:
+            future.result()

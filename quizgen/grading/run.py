@@ -21,8 +21,8 @@ from quizgen.grading.analysis import analyse
 from quizgen.grading.charts import bar_chart, histogram
 from quizgen.grading.feedback import write_feedback
 from quizgen.grading.score import ItemResult, Scorer
-from quizgen.grading.submissions import Intake, read_rows
-from quizgen.keyfile import read_key
+from quizgen.grading.submissions import Intake, Row, read_rows
+from quizgen.keyfile import KeyFile
 from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
@@ -113,29 +113,87 @@ def all_labels(key: dict[str, Any]) -> list[str]:
     return list(labels)
 
 
+class Grading:
+    """Submissions read first, then the key's students scored one by one as the key is read, so
+    that a large course's key is never in memory whole: of each student only the roster entry is
+    kept, beside the results."""
+
+    def __init__(self, head: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> None:
+        self.head = head
+        self.intake = Intake()
+        self.progress = progress
+        self.rows: dict[str, Row] = {}
+        self.row_lines: dict[str, list[int]] = {}
+        for row in read_rows(data, self.intake):
+            self.rows[row.student_id] = row
+            self.row_lines.setdefault(row.student_id, []).append(row.line)
+            if progress is not None and self.intake.rows_read % PROGRESS_EVERY == 0:
+                progress(self.intake.rows_read, 0)
+        self.scorer = Scorer(dict(head.get("partial_credit", {})))
+        self.roster: list[dict[str, Any]] = []
+        self.labels: dict[str, None] = {}
+        self._previous: tuple[str, ...] = ()
+        self.results: dict[str, list[ItemResult]] = {}
+        self.lines: dict[str, int] = {}
+        self.duplicates: dict[str, list[int]] = {}
+        self._shapes: dict[tuple[tuple[str, ...], tuple[Any, ...]], list[dict[str, Any]]] = {}
+
+    def grade(self, student: dict[str, Any]) -> list[ItemResult] | None:
+        """The student's results (None: no row of theirs)."""
+        questions = student["questions"]
+        labels = tuple(map(_LABEL, questions))
+        if labels != self._previous:  # students mostly share one list of labels
+            self.labels.update(dict.fromkeys(labels))
+            self._previous = labels
+        self.roster.append(self._on_roster(student, labels))
+        student_id = student["student_id"]
+        row = self.rows.pop(student_id, None)  # graded once: the row is not needed again
+        if row is None:
+            return None
+        results = self.scorer.score_answers(questions, self.intake.answers(row.cells, labels))
+        self.results[student_id] = results
+        lines = self.row_lines[student_id]
+        self.lines[student_id] = lines[-1]
+        if len(lines) > 1:
+            self.duplicates[student_id] = lines
+        if self.progress is not None and len(self.results) % PROGRESS_EVERY == 0:
+            self.progress(self.intake.rows_read, len(self.results))
+        return results
+
+    def _on_roster(self, student: dict[str, Any], labels: tuple[str, ...]) -> dict[str, Any]:
+        """What grades, gradebooks and the report need of a key's student: not the questions' texts,
+        and their labels and points as one list shared by every student asked alike."""
+        kept: dict[str, Any] = {k: student[k] for k in ("student_id", "name", "email") if k in student}
+        shape = (labels, tuple(q["points"] for q in student["questions"]))
+        questions = self._shapes.get(shape)
+        if questions is None:
+            questions = self._shapes[shape] = [{"label": lb, "points": pt} for lb, pt in zip(*shape, strict=True)]
+        kept["questions"] = questions
+        return kept
+
+    def outcome(self) -> Outcome:
+        labels = list(self.labels)
+        self.intake.settle(labels)
+        known = {student["student_id"] for student in self.roster}
+        unknown = sorted((line, sid) for sid, lines in self.row_lines.items() if sid not in known for line in lines)
+        if self.progress is not None:
+            self.progress(self.intake.rows_read, len(self.results))
+        key = {**self.head, "students": self.roster}
+        return Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake)
+
+
 @without_cycle_collection
 def grade_submissions(key: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> Outcome:
-    """Score every row against the key (pure: bytes in, results out).
+    """Score every row against a key in memory (pure: bytes in, results out).
 
-    ``progress(rows read, students graded)`` is called every ``PROGRESS_EVERY`` rows and at the end.
+    ``progress(rows read, students graded)`` is called every ``PROGRESS_EVERY`` rows as they are read,
+    every ``PROGRESS_EVERY`` students as they are graded, and at the end.
     """
-    labels = all_labels(key)
-    outcome = Outcome(key, labels)
-    students = {s["student_id"]: s for s in key["students"]}
-    scorer = Scorer(dict(key.get("partial_credit", {})))
-    for n, row in enumerate(read_rows(data, labels, outcome.intake), start=1):
-        if progress is not None and n % PROGRESS_EVERY == 0:
-            progress(outcome.intake.rows_read, len(outcome.results))
-        student = students.get(row.student_id)
-        if student is None:
-            outcome.unknown.append((row.line, row.student_id))
-            continue
-        if row.student_id in outcome.results:
-            outcome.duplicates.setdefault(row.student_id, [outcome.lines[row.student_id]]).append(row.line)
-        outcome.lines[row.student_id] = row.line
-        outcome.results[row.student_id] = scorer.score_answers(student["questions"], row.answers)
-    if progress is not None:
-        progress(outcome.intake.rows_read, len(outcome.results))
+    grading = Grading({k: v for k, v in key.items() if k != "students"}, data, progress)
+    for student in key["students"]:
+        grading.grade(student)
+    outcome = grading.outcome()
+    outcome.key = key
     return outcome
 
 
@@ -235,18 +293,9 @@ def _report_view(outcome: Outcome) -> dict[str, Any]:
     return {"stats": stats, "charts": charts, "summary": outcome.summary(), "mean": mean, "graded": len(percents)}
 
 
-def _write_outputs(
-    outcome: Outcome,
-    scratch: Path,
-    gradebook: str | None,
-    templates: Path | None,
-    jobs: int,
-    progress: Callable[[int, int], None] | None,
-) -> dict[str, Any]:
+def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templates: Path | None) -> dict[str, Any]:
     key = outcome.key
     write_file(scratch / "grades.csv", grades_csv(outcome))
-    work = ((student, outcome.results.get(student["student_id"])) for student in key["students"])
-    write_feedback(key["assignment"], templates, scratch / "feedback", work, jobs, progress)
     report = Renderer(f"{key['assignment']} — grading report", templates)
     write_file(scratch / "report.html", report.render("report.html", **_report_view(outcome)))
     summary = outcome.summary()
@@ -254,6 +303,19 @@ def _write_outputs(
     if gradebook:
         write_file(scratch / f"gradebook-{gradebook}.csv", gradebook_csv(outcome, gradebook))
     return summary
+
+
+def _key_and_submissions(key_path: Path, submissions_path: Path) -> tuple[KeyFile, bytes, list[tuple[str, str]]]:
+    """The key (read as a stream) and the submissions as CSV bytes, with the notebooks refused."""
+    key = KeyFile(key_path)
+    if submissions_path.is_dir():
+        whole = key.whole()  # the notebooks are matched with every label of the key
+        returned = read_notebooks(submissions_path, whole)
+        return key, returned.csv, returned.refused
+    try:
+        return key, submissions_path.read_bytes(), []
+    except OSError as error:
+        raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
 
 
 def grade(
@@ -265,32 +327,29 @@ def grade(
     templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
-    feedback_progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given).
 
-    ``progress(rows read, students graded)`` while scoring, ``feedback_progress(students written, of
-    students)`` while the feedback files are written (by ``jobs`` processes)."""
-    key = read_key(key_path)
-    refused: list[tuple[str, str]] = []
-    if submissions_path.is_dir():
-        returned = read_notebooks(submissions_path, key)
-        data, refused = returned.csv, returned.refused
-    else:
-        try:
-            data = submissions_path.read_bytes()
-        except OSError as error:
-            raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
+    The submissions are read first, then the key student by student: each student is scored and their
+    feedback written (by ``jobs`` processes) as the key is read. ``progress(rows read, students
+    graded)`` as in ``grade_submissions``."""
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
-    outcome = grade_submissions(key, data, progress)
-    outcome.intake.rejected += [(0, reason, name) for name, reason in refused]
-    if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
-        raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
+    key, data, refused = _key_and_submissions(key_path, submissions_path)
+    grading = Grading(key.head, data, progress)
+    grading.intake.rejected += [(0, reason, name) for name, reason in refused]
+    if not grading.rows:  # nothing to grade: the key is read for its labels only, which the reason may name
+        for student in key.students():
+            grading.grade(student)
+        raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
     inputs = [key_path, submissions_path, *([templates] if templates else [])]
     with atomic_folder(out_dir, force, inputs) as scratch:
         try:
-            summary = _write_outputs(outcome, scratch, gradebook, templates, jobs, feedback_progress)
+            work = ((student, grading.grade(student)) for student in key.students())
+            write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
+            outcome = grading.outcome()
+            if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
+                raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
+            return _write_outputs(outcome, scratch, gradebook, templates)
         except TemplateError as error:
             raise GradeError(f"rendering failed: {type(error).__name__}: {error}") from None
-    return summary

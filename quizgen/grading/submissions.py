@@ -16,12 +16,17 @@ csv.field_size_limit(sys.maxsize)
 class Row:
     line: int
     student_id: str
-    answers: dict[str, str]
+    cells: list[str]
 
 
 @dataclass
 class Intake:
-    """What the file held besides answers: columns, and every row that could not be used."""
+    """What the file held besides answers: columns, and every row that could not be used.
+
+    The key's labels are known only once the key has been read (it is read after the submissions,
+    student by student), so columns are matched to labels by their names as each student is graded,
+    and ``settle`` names the missing, extra and doubled columns at the end.
+    """
 
     delimiter: str = ","
     columns: list[str] = field(default_factory=list)
@@ -33,6 +38,43 @@ class Intake:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, raw text)
     notes: list[str] = field(default_factory=list)
     rows_read: int = 0
+    id_index: int = -1
+    _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)  # folded name → columns
+    _plans: dict[tuple[str, ...], list[tuple[str, list[int]]]] = field(default_factory=dict, repr=False)
+    _header_notes: int = 0  # where the notes about the header go among the notes
+
+    def read_header(self, names: list[str]) -> None:
+        self.columns = names
+        for k, name in enumerate(names):
+            if k != self.id_index:
+                self._by_name.setdefault(name.casefold(), []).append(k)
+        self._header_notes = len(self.notes)
+
+    def answers(self, cells: list[str], labels: tuple[str, ...]) -> dict[str, str]:
+        """A row's answer to each label (matched ignoring case; a label given twice: its first
+        non-blank answer; a label with no column: blank)."""
+        plan = self._plans.get(labels)
+        if plan is None:
+            plan = self._plans[labels] = [(label, self._by_name.get(label.casefold(), [])) for label in labels]
+        width = len(cells)
+        return {
+            label: (cells[ks[0]] if ks[0] < width else "") if len(ks) == 1 else _answer(cells, ks) for label, ks in plan
+        }
+
+    def settle(self, labels: list[str]) -> None:
+        """The missing, extra and doubled columns, once every label of the key is known."""
+        if not self.has_student_id:
+            return
+        folded = {label.casefold(): label for label in labels}
+        self.missing_columns = [label for label in labels if label.casefold() not in self._by_name]
+        self.duplicate_columns = [folded[n] for n, ks in self._by_name.items() if n in folded and len(ks) > 1]
+        notes = [
+            f"column {label} appears {len(self._by_name[label.casefold()])} times: the first non-blank answer is graded"
+            for label in self.duplicate_columns
+        ]
+        self.notes[self._header_notes : self._header_notes] = notes
+        known = set(folded) | {"student_id", "name", "email", "timestamp"}
+        self.extra_columns = [n for k, n in enumerate(self.columns) if k != self.id_index and n.casefold() not in known]
 
 
 def decode(data: bytes, intake: Intake) -> str:
@@ -65,37 +107,19 @@ def _label(cell: str) -> str:
     return f"Q{match.group(1)}{match.group(2).lower()}" if match else text
 
 
-def _columns(names: list[str], labels: list[str], intake: Intake) -> dict[str, list[int]]:
-    """Each key label's columns (matched ignoring case and blanks); a label given twice is reported."""
-    by_fold = {label.casefold(): label for label in labels}
-    positions: dict[str, list[int]] = {}
-    for k, name in enumerate(names):
-        label = by_fold.get(name.casefold())
-        if label is not None:
-            positions.setdefault(label, []).append(k)
-    intake.duplicate_columns = [label for label, ks in positions.items() if len(ks) > 1]
-    for label in intake.duplicate_columns:
-        times = len(positions[label])
-        intake.notes.append(f"column {label} appears {times} times: the first non-blank answer is graded")
-    return positions
-
-
 def _answer(cells: list[str], columns: list[int]) -> str:
     values = [cells[k] for k in columns if k < len(cells)]
     return next((v for v in values if v.strip()), values[0] if values else "")
 
 
-def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
-    """Rows with a student id, answers keyed by label; everything else goes to ``intake.rejected``."""
+def read_rows(data: bytes, intake: Intake) -> Iterator[Row]:
+    """Rows with a student id and their cells; everything else goes to ``intake.rejected``."""
     text = decode(data, intake)
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     intake.delimiter = _delimiter(first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=intake.delimiter, strict=False)
     header: list[str] | None = None
-    id_index = -1
-    positions: dict[str, list[int]] = {}
-    single: list[tuple[str, int]] = []  # (label, column) when no label has two columns
     for cells in reader:
         line = reader.line_num
         if header is None:
@@ -109,34 +133,23 @@ def read_rows(data: bytes, labels: list[str], intake: Intake) -> Iterator[Row]:
                 intake.notes.append("without a student_id column no row can be matched to a student")
                 header = []
                 continue
-            id_index = lowered.index("student_id")
+            intake.id_index = lowered.index("student_id")
             intake.has_student_id = True
-            intake.columns = names
-            positions = _columns(names, labels, intake)
-            if not intake.duplicate_columns:
-                single = [(label, ks[0]) for label, ks in positions.items()]
-            intake.missing_columns = [label for label in labels if label not in positions]
-            known = {n.casefold() for n in labels} | {"student_id", "name", "email", "timestamp"}
-            intake.extra_columns = [n for k, n in enumerate(names) if k != id_index and n.casefold() not in known]
+            intake.read_header(names)
             continue
         if not any(c.strip() for c in cells):
             continue
         intake.rows_read += 1
-        raw = intake.delimiter.join(cells)
+        id_index = intake.id_index
         if id_index < 0:
-            intake.rejected.append((line, "no student_id column", raw[:200]))
+            intake.rejected.append((line, "no student_id column", intake.delimiter.join(cells)[:200]))
             continue
         student_id = cells[id_index].strip() if id_index < len(cells) else ""
         if not student_id:
-            intake.rejected.append((line, "no student_id in this row", raw[:200]))
+            intake.rejected.append((line, "no student_id in this row", intake.delimiter.join(cells)[:200]))
             continue
         if len(cells) > len(header):
             intake.notes.append(f"line {line}: {len(cells) - len(header)} cell(s) beyond the header were ignored")
-        if single:
-            width = len(cells)
-            answers = {label: cells[k] if k < width else "" for label, k in single}
-        else:
-            answers = {label: _answer(cells, ks) for label, ks in positions.items()}
-        yield Row(line, student_id, answers)
+        yield Row(line, student_id, cells)
     if header is None:
         intake.notes.append("the file is empty: no header, no rows")
