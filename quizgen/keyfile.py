@@ -134,7 +134,7 @@ class KeyFile:
         finally:
             self._reader.close()
             self._reader = None
-        twice = sorted(set(tail) & set(self.head))
+        twice = sorted(set(tail) & {*self.head, "students"})
         if twice:
             raise self._error(f"not a key.json file: '{twice[0]}' is given twice")
         self.head.update(tail)

@@ -132,3 +132,54 @@ def test_line_and_column_of_a_problem_are_the_files_whatever_was_read_before(tmp
     with pytest.raises(GradeError) as streamed:
         list(KeyFile(path).students())
     assert f"line {whole.value.lineno} column {whole.value.colno}" in str(streamed.value)
+
+
+_VALID = json.dumps(
+    {"assignment": "A", "partial_credit": {"m": 0.5}, "students": [_student(1), _student(2, "é")], "z": [1.5, None]},
+    indent=1,
+)
+
+
+def _fields_given_twice(text):
+    """A field both before and after the students (or the students twice): the stream refuses it."""
+    names = [name for name, _ in json.loads(text, object_pairs_hook=lambda pairs: pairs)]
+    at = names.index("students")
+    return bool(set(names[at + 1 :]) & set(names[: at + 1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet='{}[]:,"0123456789.-eE tfnrulsa\\\n', max_size=80),
+        st.tuples(st.integers(0, len(_VALID)), st.integers(0, 6), st.text(alphabet='{}[],:"1 x\\', max_size=3)).map(
+            lambda edit: _VALID[: edit[0]] + edit[2] + _VALID[edit[0] + edit[1] :]
+        ),
+    ),
+    st.sampled_from([1, 3, 1 << 20]),
+)
+def test_junk_is_refused_as_reading_it_whole_refuses_it(tmp_path_factory, text, chunk):
+    """Damaged keys: whatever reading the whole file says (a key, or a GradeError), so does the stream."""
+    path = tmp_path_factory.mktemp("junk") / "key.json"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = read_key(path)
+    except GradeError:
+        expected = None
+    if expected is not None and _fields_given_twice(text):
+        expected = None  # the stream refuses a field given twice around the students; a whole read keeps the last
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(keyfile, "_CHUNK", chunk)
+        try:
+            got = _streamed(path)
+        except GradeError as error:
+            assert str(error).startswith(f"{path}: ") and "\n" not in str(error)
+            got = None
+    assert got == expected
+
+
+@pytest.mark.parametrize("second", ['"students": []', '"partial_credit": {}'])
+def test_the_students_or_the_partial_credit_given_again_after_the_students_are_refused(tmp_path, second):
+    path = tmp_path / "key.json"
+    path.write_text('{"assignment": "A", "partial_credit": {"m": 1}, "students": [], ' + second + "}")
+    with pytest.raises(GradeError, match="is given twice"):
+        list(KeyFile(path).students())
