@@ -3,8 +3,9 @@
 Run: python benchmarks/bench_grade.py [--students 100000]
 Reports the grading core (parse every answer, score, diagnose, grades.csv, item analysis) beside the
 floor, their ratio (target: within 3x), peak memory of each (child processes), and how memory grows
-from N/4 to N. Writing per-student feedback files is measured separately on N/10 students, since it
-is file-system bound (two files per student), in one process and with ``--jobs 2``.
+from N/4 to N. The whole command (the key read from key.json as quizgen lays it out, two feedback
+files per student, report) is measured separately, on N/10 students unless ``--feedback-students``
+says otherwise, in one process and with ``--jobs 2``, each with its peak memory.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,11 @@ import json, resource, sys, time
 sys.path.insert(0, ROOT); sys.path.insert(0, ROOT + "/benchmarks")
 from bench_grade import synthetic_key, submissions
 key = synthetic_key(N); data = submissions(key)
+if MODE == "prepare":  # files for the next child, key.json laid out as quizgen writes it
+    from pathlib import Path
+    d = Path(FOLDER); (d / "s.csv").write_bytes(data)
+    (d / "key.json").write_text(json.dumps(key, indent=1, sort_keys=True))
+    raise SystemExit(0)
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 if MODE == "floor":
@@ -97,20 +104,33 @@ elif MODE == "core":
     from quizgen.grading.analysis import analyse
     outcome = grade_submissions(key, data)
     grades_csv(outcome); analyse(outcome.labels, outcome.results)
-else:
-    import tempfile; from pathlib import Path
-    from quizgen.grading.run import grade
-    d = Path(tempfile.mkdtemp()); (d / "key.json").write_text(json.dumps(key)); (d / "s.csv").write_bytes(data)
-    t = time.perf_counter(); grade(d / "key.json", d / "s.csv", d / "out", jobs=JOBS)
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "setup_mb": base / 1024}))
 """
 
 
-def child(mode: str, n: int, jobs: int = 1) -> dict:
+GRADE = r"""
+import json, resource, shutil, sys, time
+sys.path.insert(0, ROOT)
+from pathlib import Path
+from quizgen.grading.run import grade
+d = Path(FOLDER); shutil.rmtree(d / "out", ignore_errors=True)
+t = time.perf_counter(); grade(d / "key.json", d / "s.csv", d / "out", jobs=JOBS); seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def child(mode: str, n: int, folder: str = "") -> dict:
     code = CHILD.replace("ROOT", repr(str(ROOT))).replace("MODE", repr(mode)).replace("N)", f"{n})")
-    code = code.replace("JOBS", str(jobs))
+    code = code.replace("FOLDER", repr(folder))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1]) if mode != "prepare" else {}
+
+
+def graded(folder: str, jobs: int) -> dict:
+    """``quizgen grade`` on files written beforehand, in a process of its own (its own peak memory)."""
+    code = GRADE.replace("ROOT", repr(str(ROOT))).replace("FOLDER", repr(folder)).replace("JOBS", str(jobs))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -118,11 +138,16 @@ def child(mode: str, n: int, jobs: int = 1) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=100_000)
-    n = parser.parse_args().students
+    parser.add_argument("--feedback-students", type=int, default=None, help="for the whole command (default: N/10)")
+    args = parser.parse_args()
+    n = args.students
+    whole = args.feedback_students or max(n // 10, 1)
     floor, core = child("floor", n), child("core", n)
     quarter = child("core", max(n // 4, 1))
-    full = child("full", max(n // 10, 1))
-    full_two = child("full", max(n // 10, 1), jobs=2)
+    with tempfile.TemporaryDirectory() as folder:
+        child("prepare", whole, folder)
+        key_mb = (Path(folder) / "key.json").stat().st_size / 2**20
+        full, full_two = graded(folder, 1), graded(folder, 2)
     print(
         json.dumps(
             {
@@ -136,9 +161,12 @@ def main() -> None:
                 "core_peak_mb_quarter": round(quarter["peak_mb"], 1),
                 "core_setup_mb_quarter": round(quarter["setup_mb"], 1),
                 "floor_peak_mb": round(floor["peak_mb"], 1),
-                "full_with_feedback_students": max(n // 10, 1),
+                "full_with_feedback_students": whole,
+                "full_key_json_mb": round(key_mb, 1),
                 "full_with_feedback_seconds": round(full["seconds"], 2),
+                "full_with_feedback_peak_mb": round(full["peak_mb"], 1),
                 "full_with_feedback_seconds_jobs_2": round(full_two["seconds"], 2),
+                "full_with_feedback_peak_mb_jobs_2": round(full_two["peak_mb"], 1),
             },
             indent=1,
         )
