@@ -37,6 +37,35 @@ QUESTION_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
+class LabelOrder:
+    """A key's question labels in the order first met, gathered student by student."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, None] = {}
+        self._previous: tuple[str, ...] = ()
+
+    def add(self, labels: tuple[str, ...]) -> None:
+        if labels != self._previous:  # students mostly share one list of labels
+            self._seen.update(dict.fromkeys(labels))
+            self._previous = labels
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._seen)
+
+
+def labels_of(student: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(q["label"] for q in student["questions"])
+
+
+def all_labels(key: dict[str, Any]) -> list[str]:
+    """Every question label of the key, in the order first met."""
+    order = LabelOrder()
+    for student in key["students"]:
+        order.add(labels_of(student))
+    return order.labels
+
+
 def _first_problem(data: dict[str, Any]) -> str:
     if not isinstance(data.get("assignment"), str):
         return "'assignment' must be the assignment's title"

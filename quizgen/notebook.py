@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.build import StudentQuiz
+from quizgen.keyfile import all_labels
 
 NBFORMAT = {"nbformat": 4, "nbformat_minor": 5}
 INSTRUCTIONS = (
@@ -122,10 +123,7 @@ def _answer(cell: dict[str, Any]) -> tuple[str, str] | None:
 
 def read_notebooks(folder: Path, key: dict[str, Any]) -> ReturnedNotebooks:
     """Each ``*.ipynb`` of ``folder`` as one row (student id from the notebook's metadata)."""
-    labels: dict[str, None] = {}
-    for student in key["students"]:
-        for q in student["questions"]:
-            labels.setdefault(q["label"], None)
+    labels = all_labels(key)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student_id", *labels])

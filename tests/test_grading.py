@@ -18,8 +18,9 @@ from quizgen.cli import main
 from quizgen.generate import key_for
 from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
-from quizgen.grading.run import Outcome, all_labels, grade, grade_submissions, grades_csv
+from quizgen.grading.run import Outcome, grade, grade_submissions, grades_csv
 from quizgen.grading.score import ItemResult, Scorer, factor_note
+from quizgen.keyfile import all_labels
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,11 @@ from quizgen.grading.charts import bar_chart, histogram
 from quizgen.grading.feedback import write_feedback
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, Row, read_rows
-from quizgen.keyfile import KeyFile
+from quizgen.keyfile import KeyFile, LabelOrder, labels_of
 from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
-_LABEL = itemgetter("label")
 _RESULT_LABEL, _POINTS, _MAX_POINTS = attrgetter("label"), attrgetter("points"), attrgetter("max_points")
 PROGRESS_EVERY = 1000
 
@@ -101,18 +100,6 @@ class Outcome:
         return lines + intake.notes
 
 
-def all_labels(key: dict[str, Any]) -> list[str]:
-    """Every question label of the key, in the order first met."""
-    labels: dict[str, None] = {}
-    previous: list[str] = []
-    for student in key["students"]:
-        these = list(map(_LABEL, student["questions"]))
-        if these != previous:  # students mostly share one list of labels
-            labels.update(dict.fromkeys(these))
-            previous = these
-    return list(labels)
-
-
 class Grading:
     """Submissions read first, then the key's students scored one by one as the key is read, so
     that a large course's key is never in memory whole: of each student only the roster entry is
@@ -131,8 +118,7 @@ class Grading:
                 progress(self.intake.rows_read, 0)
         self.scorer = Scorer(dict(head.get("partial_credit", {})))
         self.roster: list[dict[str, Any]] = []
-        self.labels: dict[str, None] = {}
-        self._previous: tuple[str, ...] = ()
+        self.labels = LabelOrder()
         self.results: dict[str, list[ItemResult]] = {}
         self.lines: dict[str, int] = {}
         self.duplicates: dict[str, list[int]] = {}
@@ -141,10 +127,8 @@ class Grading:
     def grade(self, student: dict[str, Any]) -> list[ItemResult] | None:
         """The student's results (None: no row of theirs)."""
         questions = student["questions"]
-        labels = tuple(map(_LABEL, questions))
-        if labels != self._previous:  # students mostly share one list of labels
-            self.labels.update(dict.fromkeys(labels))
-            self._previous = labels
+        labels = labels_of(student)
+        self.labels.add(labels)
         self.roster.append(self._on_roster(student, labels))
         student_id = student["student_id"]
         row = self.rows.pop(student_id, None)  # graded once: the row is not needed again
@@ -172,7 +156,7 @@ class Grading:
         return kept
 
     def outcome(self) -> Outcome:
-        labels = list(self.labels)
+        labels = self.labels.labels
         self.intake.settle(labels)
         known = {student["student_id"] for student in self.roster}
         unknown = sorted((line, sid) for sid, lines in self.row_lines.items() if sid not in known for line in lines)
