@@ -13,12 +13,14 @@ from quizgen.errors import OutputError
 
 
 def write_file(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        with path.open("w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+    """Text as UTF-8 with its newlines as they are; the folders are made when missing (tried after
+    the write fails: a run writes thousands of files into folders that exist)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def output_error(error: OSError, target: Path) -> OutputError:
