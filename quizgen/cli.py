@@ -378,7 +378,8 @@ def trace_command(key_file: Path, text: str, limit: int) -> None:
     from quizgen.keyfile import KeyFile
     from quizgen.trace import trace
 
-    matches = trace(KeyFile(key_file).students(), text, limit)
+    with KeyFile(key_file) as key:
+        matches = trace(key.students(), text, limit)
     if not matches:
         click.echo("no variant matches")
         return

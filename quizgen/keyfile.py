@@ -121,17 +121,31 @@ class KeyFile:
         self._whole: dict[str, Any] | None = None
         try:
             self._reader: _JsonReader | None = _JsonReader(path)
-            self.head = self._reader.head_before("students")
         except _Problem as problem:
             raise self._error(str(problem)) from None
+        try:
+            self.head = self._reader.head_before("students")
+        except _Problem as problem:
+            self.close()
+            raise self._error(str(problem)) from None
         if "partial_credit" not in self.head or self._reader.at_end:
-            self._reader.close()
-            self._reader = None
+            self.close()
             self._whole = read_key(path)
             self.head = {k: v for k, v in self._whole.items() if k != "students"}
         elif not isinstance(self.head.get("assignment"), str):
-            self._reader.close()
+            self.close()
             raise self._error("not a usable key.json: 'assignment' must be the assignment's title")
+
+    def __enter__(self) -> KeyFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _error(self, message: str) -> GradeError:
         return GradeError(f"{self.path}: {message}")
@@ -161,8 +175,7 @@ class KeyFile:
         except _Problem as problem:
             raise self._error(str(problem)) from None
         finally:
-            self._reader.close()
-            self._reader = None
+            self.close()
         twice = sorted(set(tail) & {*self.head, "students"})
         if twice:
             raise self._error(f"not a key.json file: '{twice[0]}' is given twice")

@@ -551,7 +551,8 @@ def test_a_key_read_student_by_student_grades_as_one_read_whole(key, tmp_path, m
     streamed.write_text(json.dumps(key, indent=1, sort_keys=True, ensure_ascii=False))
     last = {k: v for k, v in key.items() if k != "partial_credit"} | {"partial_credit": key["partial_credit"]}
     whole.write_text(json.dumps(last))
-    assert keyfile.KeyFile(streamed)._reader is not None and keyfile.KeyFile(whole)._reader is None
+    with keyfile.KeyFile(streamed) as one, keyfile.KeyFile(whole) as other:
+        assert one._reader is not None and other._reader is None
     wrong = ["{}", "7", "B", ""]
     rows = [
         [s["student_id"], *[wrong[(n * k) % 4].format(q["answer"]) for k, q in enumerate(s["questions"])]]

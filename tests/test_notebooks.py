@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -80,7 +81,7 @@ def test_returned_notebooks_are_graded(generated, tmp_path):
         main, ["grade", str(generated / "key.json"), str(returned), "--out", str(tmp_path / "g")]
     )
     assert result.exit_code == 0, result.output
-    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g" / "grades.csv").open())}
+    rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g" / "grades.csv").read_text()))}
     ids = [s["student_id"] for s in key["students"][:4]]
     assert rows[ids[0]]["percent"] == "100"
     feedback = (tmp_path / "g" / "feedback" / f"{ids[1]}.md").read_text()
@@ -128,7 +129,7 @@ def test_untouched_cells_are_blank_and_comments_are_not_answers(generated, tmp_p
     feedback = (tmp_path / "g" / "feedback" / f"{student['student_id']}.md").read_text()
     summary = json.loads((tmp_path / "g" / "summary.json").read_text())
     assert summary["graded"] == 1 and "Could not read" not in feedback
-    rows = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g" / "grades.csv").open())}
+    rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO((tmp_path / "g" / "grades.csv").read_text()))}
     assert float(rows[student["student_id"]][numeric["label"]]) == numeric["points"]
     assert float(rows[student["student_id"]][choice["label"]]) == 0
 

@@ -289,15 +289,13 @@ def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templ
     return summary
 
 
-def _key_and_submissions(key_path: Path, submissions_path: Path) -> tuple[KeyFile, bytes, list[tuple[str, str]]]:
-    """The key (read as a stream) and the submissions as CSV bytes, with the notebooks refused."""
-    key = KeyFile(key_path)
+def _submissions(submissions_path: Path, key: KeyFile) -> tuple[bytes, list[tuple[str, str]]]:
+    """The submissions as CSV bytes, with the notebooks refused."""
     if submissions_path.is_dir():
-        whole = key.whole()  # the notebooks are matched with every label of the key
-        returned = read_notebooks(submissions_path, whole)
-        return key, returned.csv, returned.refused
+        returned = read_notebooks(submissions_path, key.whole())  # notebooks are matched with every label
+        return returned.csv, returned.refused
     try:
-        return key, submissions_path.read_bytes(), []
+        return submissions_path.read_bytes(), []
     except OSError as error:
         raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
 
@@ -319,21 +317,22 @@ def grade(
     graded)`` as in ``grade_submissions``."""
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
-    key, data, refused = _key_and_submissions(key_path, submissions_path)
-    grading = Grading(key.head, data, progress)
-    grading.intake.rejected += [(0, reason, name) for name, reason in refused]
-    if not grading.rows:  # nothing to grade: the key is read for its labels only, which the reason may name
-        for student in key.students():
-            grading.grade(student)
-        raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
-    inputs = [key_path, submissions_path, *([templates] if templates else [])]
-    with atomic_folder(out_dir, force, inputs) as scratch:
-        try:
-            work = ((student, grading.grade(student)) for student in key.students())
-            write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
-            outcome = grading.outcome()
-            if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
-                raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
-            return _write_outputs(outcome, scratch, gradebook, templates)
-        except TemplateError as error:
-            raise GradeError(f"rendering failed: {type(error).__name__}: {error}") from None
+    with KeyFile(key_path) as key:
+        data, refused = _submissions(submissions_path, key)
+        grading = Grading(key.head, data, progress)
+        grading.intake.rejected += [(0, reason, name) for name, reason in refused]
+        if not grading.rows:  # nothing to grade: the key is read for its labels, which the reason may name
+            for student in key.students():
+                grading.grade(student)
+            raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
+        inputs = [key_path, submissions_path, *([templates] if templates else [])]
+        with atomic_folder(out_dir, force, inputs) as scratch:
+            try:
+                work = ((student, grading.grade(student)) for student in key.students())
+                write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
+                outcome = grading.outcome()
+                if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
+                    raise GradeError(f"{submissions_path}: no row can be graded: {outcome.why_nothing_graded()}")
+                return _write_outputs(outcome, scratch, gradebook, templates)
+            except TemplateError as error:
+                raise GradeError(f"rendering failed: {type(error).__name__}: {error}") from None
