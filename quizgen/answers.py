@@ -16,6 +16,7 @@ from quizgen.counting.misconceptions import (
     measured_value,
     model_features,
     wrong_answer,
+    wrong_value,
 )
 from quizgen.counting.model import DTYPE_BYTES, ModelCount, count, count_calls
 from quizgen.counting.quantity import measure, measure_shape, parse_quantity, shape_text, size_note
@@ -141,6 +142,39 @@ def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | Non
 
 @bounded(4096)
 def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None) -> tuple[Wrong, ...]:
+    calls = parse(spec)
+    model = counted(calls, framework)
+    q = parse_quantity(quantity)
+    correct_value = measured_value(model, q)
+    found = []
+    for both, _ in _cached_pair_values(spec, framework, quantity, names_key):
+        w = wrong_answer(both, calls, framework, q, model, correct_value)
+        if w is not None:
+            found.append(Wrong(w.name, w.value, w.explanation, w.expr))
+    return tuple(found)
+
+
+def pair_values(
+    spec: str, framework: str, quantity: str, names: list[str] | None = None
+) -> tuple[tuple[Misconception, int | str], ...]:
+    """Each pair of mistakes ``pair_wrongs`` lists, with its number alone (no worked text): grading
+    looks for a typed number among them and words only the one it finds."""
+    return _cached_pair_values(spec, framework, quantity, tuple(names) if names else None)
+
+
+def pair_wrong(spec: str, framework: str, quantity: str, both: Misconception) -> Wrong | None:
+    """One pair from ``pair_values`` with its words and worked expression."""
+    calls = parse(spec)
+    model = counted(calls, framework)
+    q = parse_quantity(quantity)
+    w = wrong_answer(both, calls, framework, q, model, measured_value(model, q))
+    return None if w is None else Wrong(w.name, w.value, w.explanation, w.expr)
+
+
+@bounded(4096)
+def _cached_pair_values(
+    spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None
+) -> tuple[tuple[Misconception, int | str], ...]:
     names = list(names_key) if names_key else None
     calls = parse(spec)
     model = counted(calls, framework)
@@ -151,9 +185,9 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
     for m in _mistakes(names, spec):
         if m.rules is None:
             continue
-        single = wrong_answer(m, calls, framework, q, model, correct_value)
+        single = wrong_value(m, calls, framework, q, correct_value)
         if single is not None:
-            singles[m.name] = (m, single.value)
+            singles[m.name] = (m, single)
     ms = list(singles.values())
     found = []
     for a_index, (first, first_value) in enumerate(ms):
@@ -161,9 +195,9 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
             both = combined(first, second)
             if both is None:
                 continue
-            w = wrong_answer(both, calls, framework, q, model, correct_value)
-            if w is not None and w.value not in (first_value, second_value):
-                found.append(Wrong(w.name, w.value, w.explanation, w.expr))
+            value = wrong_value(both, calls, framework, q, correct_value)
+            if value is not None and value not in (first_value, second_value):
+                found.append((both, value))
     return tuple(found)
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from quizgen.answers import answer_for
 from quizgen.cli import main
 from quizgen.generate import key_for
 from quizgen.grading.analysis import analyse, point_biserial
@@ -623,3 +624,37 @@ def test_points_possible_come_from_each_students_questions(key, tmp_path):
         assert float(row["max"]) == sum(q["points"] for q in student["questions"])
     possible = (tmp_path / "out" / "gradebook-canvas.csv").read_text().splitlines()[1].split(",")[-1]
     assert float(possible) == max(sum(q["points"] for q in s["questions"]) for s in key["students"])
+
+
+@pytest.mark.parametrize(
+    ("spec", "framework", "quantity"),
+    [
+        ("Input(3) -> LSTM(5)", "keras", "total"),
+        ("Input(8) -> LSTM(16, return_sequences=true) -> GRU(12) -> Dense(4)", "pytorch", "total"),
+        ("Input(10) -> Bidirectional(LSTM(6)) -> Dense(3)", "keras", "layer[2]"),
+    ],
+)
+def test_a_typed_pair_number_is_found_by_value_and_worded_as_that_pair(spec, framework, quantity):
+    """Grading scans the pairs' numbers alone and words only the pair it finds: the same pairs, in the
+    same order, as the distractors' full list, each number a recount under both mistakes' rules."""
+    from quizgen.answers import pair_values, pair_wrongs
+    from quizgen.counting.model import count
+    from quizgen.counting.quantity import measure
+
+    values, wrongs = pair_values(spec, framework, quantity), pair_wrongs(spec, framework, quantity)
+    assert [(both.name, number) for both, number in values] == [(w.name, w.value) for w in wrongs]
+    assert len(values) >= 3
+    by_name = {w.name: w.value for w in answer_for(spec, None, framework, quantity).wrongs}
+    for both, number in values:
+        assert measure(count(spec, framework, both.rules), quantity).value == number
+        assert number not in [by_name.get(name) for name in both.name.split("+")]  # each mistake counts
+    question = numeric_question(spec=spec, framework=framework, quantity=quantity)
+    question["answer"] = measure(count(spec, framework), quantity).value
+    singles = {w.value for w in answer_for(spec, None, framework, quantity).wrongs}
+    scorer = Scorer()
+    for wrong in wrongs:
+        if wrong.value in singles or wrong.value < 10:
+            continue
+        first = next(w for w in wrongs if w.value == wrong.value)  # the first pair at that number
+        result = scorer.score(question, str(wrong.value))
+        assert result.mistakes == (first.name,) and result.feedback == first.explanation

@@ -491,17 +491,45 @@ def wrong_answer(
             return None
         number, how = found
         return WrongAnswer(m.name, number, m.title, f"{m.title} ({how}): {m.why}.", str(number), num(number))
+    wrong = _recounted(m, calls, framework, quantity)
+    if wrong is None:
+        return None
+    try:
+        value, text, expr = _measured(wrong, quantity)
+    except QuizgenError:
+        return None
+    if not _differs(value, correct_value):
+        return None
+    return WrongAnswer(m.name, value, m.title, _explain(m, right, wrong, quantity, text), text, expr)
+
+
+def wrong_value(
+    m: Misconception, calls: list[Call], framework: str, quantity: Quantity, correct_value: int | str
+) -> int | str | None:
+    """The number a rule-based mistake gives, where ``wrong_answer`` would give one, without the words."""
+    wrong = _recounted(m, calls, framework, quantity)
+    if wrong is None:
+        return None
+    try:
+        value = measured_value(wrong, quantity)
+    except QuizgenError:
+        return None
+    return value if _differs(value, correct_value) else None
+
+
+def _recounted(m: Misconception, calls: list[Call], framework: str, quantity: Quantity) -> ModelCount | None:
+    """The model counted with ``m``'s rules, or None where ``m`` has nothing to change or cannot count it."""
     assert m.rules is not None
     if not applies(m, calls, quantity):
         return None
     try:
-        wrong = count_calls(calls, framework, m.rules)
-        value, text, expr = _measured(wrong, quantity)
+        return count_calls(calls, framework, m.rules)
     except QuizgenError:
         return None
-    if value == correct_value or (isinstance(value, int) and value <= 0):
-        return None
-    return WrongAnswer(m.name, value, m.title, _explain(m, right, wrong, quantity, text), text, expr)
+
+
+def _differs(value: int | str, correct_value: int | str) -> bool:
+    return value != correct_value and not (isinstance(value, int) and value <= 0)
 
 
 def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:

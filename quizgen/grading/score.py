@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from quizgen.answers import answer_for, pair_wrongs
+from quizgen.answers import answer_for, pair_values, pair_wrong
 from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
+from quizgen.counting.misconceptions import Misconception
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
 from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_bytes, parse_choice, parse_number
@@ -158,10 +159,12 @@ class Scorer:
         # Two mistakes together reach many small numbers by chance; below this a match explains nothing.
         if not spec or not quantity.startswith(("total", "trainable", "layer")) or abs(value) < MIN_PAIR_VALUE:
             return None
-        for wrong in _pairs(spec, q.get("framework") or "keras", quantity):
-            if not isinstance(wrong.value, int | float) or abs(wrong.value - value) > float(q["tolerance"]) + 1e-9:
+        framework, slack = q.get("framework") or "keras", float(q["tolerance"]) + 1e-9
+        for both, number in _pair_values(spec, framework, quantity):
+            if not isinstance(number, int | float) or abs(number - value) > slack:
                 continue
-            if tree is not None and wrong.expr is not None and agrees(tree, wrong.expr) is False:
+            wrong = pair_wrong(spec, framework, quantity, both)  # worded only once its number fits
+            if wrong is None or (tree is not None and wrong.expr is not None and agrees(tree, wrong.expr) is False):
                 continue
             return wrong.name, wrong.explanation
         return None
@@ -227,10 +230,9 @@ def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str)
     return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 
-@bounded(4096)
-def _pairs(spec: str, framework: str, quantity: str) -> tuple[Any, ...]:
+def _pair_values(spec: str, framework: str, quantity: str) -> tuple[tuple[Misconception, int | str], ...]:
     try:
-        return tuple(pair_wrongs(spec, framework, quantity))
+        return pair_values(spec, framework, quantity)
     except QuizgenError:
         return ()
 
