@@ -142,16 +142,11 @@ def pair_wrongs(spec: str, framework: str, quantity: str, names: list[str] | Non
 
 @bounded(4096)
 def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None) -> tuple[Wrong, ...]:
-    calls = parse(spec)
-    model = counted(calls, framework)
-    q = parse_quantity(quantity)
-    correct_value = measured_value(model, q)
-    found = []
-    for both, _ in _cached_pair_values(spec, framework, quantity, names_key):
-        w = wrong_answer(both, calls, framework, q, model, correct_value)
-        if w is not None:
-            found.append(Wrong(w.name, w.value, w.explanation, w.expr))
-    return tuple(found)
+    worded = (
+        pair_wrong(spec, framework, quantity, both)
+        for both, _ in _cached_pair_values(spec, framework, quantity, names_key)
+    )
+    return tuple(w for w in worded if w is not None)
 
 
 def pair_values(
