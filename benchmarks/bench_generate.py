@@ -42,7 +42,7 @@ def make_assignment(folder: Path, students: int, formats: list[str]) -> Path:
 
 def run_child(students: int, formats: list[str], jobs: int = 1) -> dict[str, float]:
     code = (
-        "import json, resource, sys, time, tempfile; from pathlib import Path;"
+        "import json, resource, shutil, sys, time, tempfile; from pathlib import Path;"
         f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r});"
         "from bench_generate import make_assignment; from quizgen.generate import generate;"
         "d = Path(tempfile.mkdtemp());"
@@ -51,6 +51,7 @@ def run_child(students: int, formats: list[str], jobs: int = 1) -> dict[str, flo
         "size = sum(f.stat().st_size for f in (d / 'out').rglob('*') if f.is_file());"
         "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
         "worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
+        "shutil.rmtree(d);"
         "print(json.dumps({'seconds': s, 'bytes': size, 'max_rss_mb': rss, 'worker_rss_mb': worker}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -46,7 +46,8 @@ def main() -> None:
     from quizgen.export.sink import Sink
     from quizgen.generate import key_for
 
-    folder = Path(tempfile.mkdtemp())
+    temporary = tempfile.TemporaryDirectory()
+    folder = Path(temporary.name)
     assignment = _assignment(folder, args.variants)
     start = time.perf_counter()
     key = key_for(assignment)
@@ -75,6 +76,7 @@ def main() -> None:
         for view in views:
             out.write(template.render(q=view))
     floor_seconds = time.perf_counter() - start
+    temporary.cleanup()
     print(
         json.dumps(
             {
