@@ -58,7 +58,7 @@ class Scorer:
                 and raw == str(answer)
                 and len(raw) <= PLAIN_DIGITS
                 and q["type"] == "numeric"
-                and "_bytes" not in (q.get("quantity") or "")
+                and not _in_bytes(q)
             ):
                 points = float(q["points"])
                 results.append(ItemResult(q["label"], raw, "correct", points, points, float(answer)))
@@ -72,7 +72,7 @@ class Scorer:
             and question["type"] == "numeric"
             and raw.isascii()
             and len(raw) <= PLAIN_DIGITS
-            and "_bytes" not in (question.get("quantity") or "")
+            and not _in_bytes(question)
         ):
             return self._digits(question, raw)
         points = float(question["points"])
@@ -80,7 +80,7 @@ class Scorer:
             return ItemResult(question["label"], raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
             return self._choice(question, parse_choice(raw, question["options"]), points)
-        if "_bytes" in (question.get("quantity") or ""):
+        if _in_bytes(question):
             return self._numeric(question, parse_bytes(raw), points)
         return self._numeric(question, parse_number(raw), points)
 
@@ -168,6 +168,11 @@ class Scorer:
                 continue
             return wrong.name, wrong.explanation
         return None
+
+
+def _in_bytes(q: dict[str, Any]) -> bool:
+    """A size asked in bytes: its answers are read with their units (``2 GiB``), not as bare digits."""
+    return "_bytes" in (q.get("quantity") or "")
 
 
 def _mistakes_at(q: dict[str, Any], value: float, tolerance: float) -> tuple[str, ...]:
