@@ -21,6 +21,7 @@ from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
 from quizgen.grading.run import Outcome, grade, grade_submissions, grades_csv
 from quizgen.grading.score import ItemResult, Scorer, factor_note
+from quizgen.grading.submissions import Intake
 from quizgen.keyfile import all_labels
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -455,7 +456,7 @@ def test_a_row_scores_as_the_general_reader_scores_each_answer(items, quantity):
         if raw is not None:
             answers[label] = raw
     scorer = Scorer({"m0": 0.5, "m2": 0.25})
-    row = scorer.score_answers(questions, answers)
+    row = scorer.score_answers(questions, [answers.get(q["label"], "") for q in questions])
     general = [scorer.score(q, f" {answers.get(q['label'], '')}\t") for q in questions]
     assert [(r.label, r.status, r.points, r.max_points, r.value, r.mistakes, r.feedback) for r in row] == [
         (g.label, g.status, g.points, g.max_points, g.value, g.mistakes, g.feedback) for g in general
@@ -516,6 +517,76 @@ def test_item_analysis_is_the_same_however_each_student_lists_the_labels(rows):
     }
     reversed_ = {sid: results[::-1] for sid, results in in_order.items()}
     assert analyse(labels, in_order) == analyse(labels, reversed_)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["student_id", "Q1", "q1", "Q2", "Q3", "notes"]), min_size=1, max_size=7),
+    st.lists(st.lists(st.sampled_from(["", " ", "5", "7", "x"]), max_size=8), min_size=1, max_size=5),
+)
+@example(["student_id", "Q1", "Q2", "Q3"], [["s1", "5", "7"], ["s2", "5", "7", "x"]])
+def test_a_rows_answers_are_taken_from_the_columns_named_like_each_label(header, rows):
+    """Each label's answer is its column's, or with the label twice the first non-blank one; a label
+    with no column, or a row too short to reach it, is blank."""
+    intake = Intake()
+    intake.read_header(header)
+    labels = ("Q1", "Q2", "Q3")
+    for cells in rows:
+        expected = []
+        for label in labels:
+            found = [
+                cells[k] for k, name in enumerate(header) if name.casefold() == label.casefold() and k < len(cells)
+            ]
+            expected.append(next((v for v in found if v.strip()), found[0] if found else ""))
+        assert list(intake.answers(cells, labels)) == expected
+
+
+def _wrong_answers_by_hand(results):
+    """The five most frequent wrong answers as the report shows them, ties by text, with the mistakes
+    named behind each: tallied one answer at a time."""
+    counts, behind = {}, {}
+    for r in results:
+        if r.status in ("wrong", "partial"):
+            if isinstance(r.value, float):
+                text = f"{int(r.value):,}" if r.value.is_integer() else f"{r.value:g}"
+            else:
+                text = str(r.value)
+            counts[text] = counts.get(text, 0) + 1
+            behind.setdefault(text, set()).update(r.mistakes)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    return [(text, n, tuple(sorted(behind[text]))) for text, n in ranked]
+
+
+_WRONG_VALUES = st.one_of(
+    st.sampled_from([144.0, 200.0, 1234567.0, 2.5, 2.5000001, 2.5000002, 1e-7, 1.0000001e-7]),
+    st.integers(0, 30).map(float),
+    st.sampled_from(["A", "B", "C"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["correct", "partial", "wrong", "blank"]),
+            _WRONG_VALUES,
+            st.sampled_from([(), ("forgot_bias",), ("lstm_three_gates", "bias_convention")]),
+        ),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_common_wrong_answers_are_ranked_as_shown(answers, one_kind):
+    """Values shown alike (2.5000001 and 2.5000002 are both 2.5) are counted together; the ranking
+    and the mistakes behind each are those of a tally one answer at a time."""
+    if one_kind:
+        answers = [(s, v if isinstance(v, float) and v.is_integer() else 7.0, m) for s, v, m in answers]
+    results = {
+        f"s{n}": [ItemResult("Q1", "", status, 0.0, 1.0, value, mistakes if status != "correct" else ())]
+        for n, (status, value, mistakes) in enumerate(answers)
+    }
+    (item,) = analyse(["Q1"], results)
+    assert item.wrong_answers == _wrong_answers_by_hand([row[0] for row in results.values()])
 
 
 def _graded_files(out):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from operator import attrgetter, mul, sub
+from typing import cast
 
 from quizgen.bulk import without_cycle_collection
 from quizgen.grading.score import ItemResult
@@ -45,7 +46,7 @@ def point_biserial(correct: list[int] | list[bool], rest: list[float]) -> float 
         return None
     whole = sum(rest)
     mean = whole / n
-    deviations = [r - mean for r in rest]
+    deviations = list(map(sub, rest, repeat(mean, n)))
     sd = math.sqrt(sum(map(mul, deviations, deviations)) / n)
     if sd == 0:
         return None
@@ -58,6 +59,8 @@ def point_biserial(correct: list[int] | list[bool], rest: list[float]) -> float 
 _LABEL, _POINTS, _STATUS = attrgetter("label"), attrgetter("points"), attrgetter("status")
 _VALUE, _MISTAKES = attrgetter("value"), attrgetter("mistakes")
 _NOT_RIGHT = frozenset({"wrong", "partial"})
+_IS_CORRECT = "correct".__eq__
+TOP_WRONG = 5
 
 
 @without_cycle_collection
@@ -72,12 +75,15 @@ def _columns(
     """Each label's results and, beside each, the rest of that student's score."""
     rows = list(results.values())
     totals = [sum(map(_POINTS, row)) for row in rows]
-    if rows and all(list(map(_LABEL, row)) == labels for row in rows):
-        # Every student has every label in the same order (the usual case): transpose in C.
-        return {
-            label: (column, list(map(sub, totals, map(_POINTS, column))))
-            for label, column in zip(labels, zip(*rows, strict=True), strict=True)
-        }
+    if rows and set(map(len, rows)) == {len(labels)}:
+        # Every student has as many results as labels (the usual case): transpose in C, and keep the
+        # columns if each holds one label, the key's.
+        columns = list(zip(*rows, strict=True))
+        if all(all(map(label.__eq__, map(_LABEL, column))) for label, column in zip(labels, columns, strict=True)):
+            return {
+                label: (column, list(map(sub, totals, map(_POINTS, column))))
+                for label, column in zip(labels, columns, strict=True)
+            }
     gathered: dict[str, tuple[list[ItemResult], list[float]]] = {label: ([], []) for label in labels}
     for row, total in zip(rows, totals, strict=True):
         for result in row:
@@ -90,26 +96,48 @@ def _columns(
 
 def _stats(label: str, column: Sequence[ItemResult], rest: list[float]) -> ItemStats:
     statuses = list(map(_STATUS, column))
-    flags = [status == "correct" for status in statuses]
+    flags = list(map(_IS_CORRECT, statuses))
     submitted, correct, blank = len(statuses), sum(flags), statuses.count("blank")
     item = ItemStats(label, submitted, submitted - blank, correct, blank, statuses.count("unreadable"))
     if submitted:
         item.difficulty = round(correct / submitted, 4)
     item.discrimination = point_biserial(flags, rest)
-    not_right = [result for result, status in zip(column, statuses, strict=True) if status in _NOT_RIGHT]
-    by_value = Counter(map(_VALUE, not_right))
-    shown = {value: _shown(value) for value in by_value}
-    wrong: dict[str, int] = {}
-    for value, n in by_value.items():
-        text = shown[value]
-        wrong[text] = wrong.get(text, 0) + n
-    ranked = heapq.nsmallest(5, wrong.items(), key=lambda kv: (-kv[1], kv[0]))
-    diagnosed = [result for result in not_right if result.mistakes]
+    not_right = list(compress(column, map(_NOT_RIGHT.__contains__, statuses)))
+    diagnosed = list(compress(not_right, map(_MISTAKES, not_right)))
     item.mistakes.update(chain.from_iterable(map(_MISTAKES, diagnosed)))
-    behind: dict[str, set[str]] = {text: set() for text, _ in ranked}
-    for result in diagnosed:
-        names = behind.get(shown[result.value])
-        if names is not None:
-            names.update(result.mistakes)
-    item.wrong_answers = [(v, n, tuple(sorted(behind[v]))) for v, n in ranked]
+    item.wrong_answers = _common_wrong_answers(not_right, diagnosed)
     return item
+
+
+def _common_wrong_answers(
+    not_right: list[ItemResult], diagnosed: list[ItemResult]
+) -> list[tuple[str, int, tuple[str, ...]]]:
+    """The most frequent wrong answers as shown, each with the mistakes named behind it."""
+    by_value = Counter(map(_VALUE, not_right))
+    if _shown_apart(by_value):
+        # Distinct values are shown apart: rank the values, and show only the few ranked.
+        counts = sorted(set(by_value.values()), reverse=True)[:TOP_WRONG]
+        least = counts[-1] if counts else 0
+        candidates = {value: n for value, n in by_value.items() if n >= least}
+        wrong = {_shown(value): n for value, n in candidates.items()}
+        shown = {value: _shown(value) for value in candidates}
+    else:
+        shown = {value: _shown(value) for value in by_value}
+        wrong = {}
+        for value, n in by_value.items():
+            text = shown[value]
+            wrong[text] = wrong.get(text, 0) + n
+    ranked = heapq.nsmallest(TOP_WRONG, wrong.items(), key=lambda kv: (-kv[1], kv[0]))
+    behind: dict[str, set[str]] = {text: set() for text, _ in ranked}
+    ranked_values = {value for value, text in shown.items() if text in behind}
+    for result in compress(diagnosed, map(ranked_values.__contains__, map(_VALUE, diagnosed))):
+        behind[shown[result.value]].update(result.mistakes)
+    return [(text, n, tuple(sorted(behind[text]))) for text, n in ranked]
+
+
+def _shown_apart(values: Iterable[float | str | None]) -> bool:
+    """Whether no two of these values are shown alike (whole numbers, or texts alone)."""
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return all(map(float.is_integer, cast(Iterable[float], values)))
+    return kinds == {str}

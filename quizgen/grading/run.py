@@ -185,28 +185,28 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
+class _Written(dict[float, str]):
+    """Points as written, per distinct value (a course has few): looked up in C, formatted once."""
+
+    def __missing__(self, value: float) -> str:
+        text = self[value] = _points(value)
+        return text
+
+
 @without_cycle_collection
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     labels = outcome.labels
     writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
-    texts: dict[float, str] = {}  # points as written, per distinct value (there are few)
-
-    def written(value: float) -> str:
-        text = texts.get(value)
-        if text is None:
-            text = texts[value] = _points(value)
-        return text
-
+    written = _Written().__getitem__
+    blank = [""] * len(labels)
     for student in outcome.key["students"]:
         sid = student["student_id"]
         results = outcome.results.get(sid)
         if results is None:
             maximum = sum(float(q["points"]) for q in student["questions"])
-            writer.writerow(
-                [sid, student.get("name", ""), *[""] * len(labels), "0", _points(maximum), "0", "no submission"]
-            )
+            writer.writerow([sid, student.get("name", ""), *blank, "0", _points(maximum), "0", "no submission"])
             continue
         points = list(map(_POINTS, results))
         maximum, total = sum(map(_MAX_POINTS, results)), sum(points)
@@ -215,7 +215,7 @@ def grades_csv(outcome: Outcome) -> str:
         else:
             by_label = {r.label: r for r in results}
             cells = [written(by_label[label].points) if label in by_label else "" for label in labels]
-        percent = _points(round(100 * total / maximum, 2) if maximum else 0)
+        percent = written(round(100 * total / maximum, 2) if maximum else 0)
         writer.writerow(
             [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, "graded"]
         )

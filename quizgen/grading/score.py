@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -47,11 +48,11 @@ class Scorer:
 
     partial_credit: dict[str, float] = field(default_factory=dict)
 
-    def score_answers(self, questions: list[dict[str, Any]], answers: dict[str, str]) -> list[ItemResult]:
-        """Each question's result for one student's answers by label (a missing label is blank)."""
+    def score_answers(self, questions: list[dict[str, Any]], answers: Sequence[str]) -> list[ItemResult]:
+        """Each question's result for one student's answers, given in the questions' order."""
         results = []
-        for q in questions:
-            raw, answer = answers.get(q["label"], ""), q["answer"]
+        for q, raw in zip(questions, answers, strict=True):
+            answer = q["answer"]
             # Most answers are the answer's own digits: said correct here without the general path.
             if (
                 type(answer) is int

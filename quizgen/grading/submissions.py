@@ -6,8 +6,9 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 csv.field_size_limit(sys.maxsize)
 
@@ -17,6 +18,19 @@ class Row:
     line: int
     student_id: str
     cells: list[str]
+
+
+class _Plan:
+    """Where a list of labels' answers sit in a row: the columns of each label, and, when each label
+    has one column, a getter taking them all at once from a row long enough (``last`` its last)."""
+
+    def __init__(self, columns: list[list[int]]) -> None:
+        self.columns = columns
+        single = [ks[0] for ks in columns if len(ks) == 1]
+        self.getter: Callable[[list[str]], Sequence[str]] | None = None
+        self.last = max(single, default=-1)
+        if len(single) == len(columns) > 1:
+            self.getter = itemgetter(*single)
 
 
 @dataclass
@@ -40,7 +54,7 @@ class Intake:
     rows_read: int = 0
     id_index: int = -1
     _by_name: dict[str, list[int]] = field(default_factory=dict, repr=False)  # folded name → columns
-    _plans: dict[tuple[str, ...], list[tuple[str, list[int]]]] = field(default_factory=dict, repr=False)
+    _plans: dict[tuple[str, ...], _Plan] = field(default_factory=dict, repr=False)
     _header_notes: int = 0  # where the notes about the header go among the notes
 
     def read_header(self, names: list[str]) -> None:
@@ -50,16 +64,16 @@ class Intake:
                 self._by_name.setdefault(name.casefold(), []).append(k)
         self._header_notes = len(self.notes)
 
-    def answers(self, cells: list[str], labels: tuple[str, ...]) -> dict[str, str]:
-        """A row's answer to each label (matched ignoring case; a label given twice: its first
-        non-blank answer; a label with no column: blank)."""
+    def answers(self, cells: list[str], labels: tuple[str, ...]) -> Sequence[str]:
+        """A row's answer to each label, in the labels' order (matched ignoring case; a label given
+        twice: its first non-blank answer; a label with no column: blank)."""
         plan = self._plans.get(labels)
         if plan is None:
-            plan = self._plans[labels] = [(label, self._by_name.get(label.casefold(), [])) for label in labels]
+            plan = self._plans[labels] = _Plan([self._by_name.get(label.casefold(), []) for label in labels])
+        if plan.getter is not None and len(cells) > plan.last:
+            return plan.getter(cells)
         width = len(cells)
-        return {
-            label: (cells[ks[0]] if ks[0] < width else "") if len(ks) == 1 else _answer(cells, ks) for label, ks in plan
-        }
+        return [(cells[ks[0]] if ks[0] < width else "") if len(ks) == 1 else _answer(cells, ks) for ks in plan.columns]
 
     def settle(self, labels: list[str]) -> None:
         """The missing, extra and doubled columns, once every label of the key is known."""
@@ -137,7 +151,7 @@ def read_rows(data: bytes, intake: Intake) -> Iterator[Row]:
             intake.has_student_id = True
             intake.read_header(names)
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         intake.rows_read += 1
         id_index = intake.id_index
