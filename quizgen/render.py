@@ -17,6 +17,7 @@ from quizgen.counting import count
 from quizgen.counting.quantity import measure
 from quizgen.diagram import architecture_svg, cell_svg
 from quizgen.errors import QuizgenError
+from quizgen.plain_markdown import plain_html
 from quizgen.resources import templates_dir
 from quizgen.schema import Variant
 
@@ -64,7 +65,8 @@ def make_env(user_dir: Path | None = None) -> Environment:
 @bounded(2048)
 def markdown_html(text: str) -> Markup:
     """Bank Markdown as HTML; raw HTML in bank text is escaped, never passed through."""
-    return Markup(_MARKDOWN.render(text))
+    html = plain_html(text)  # sentences and code spans, the usual bank text, need no parser
+    return Markup(html if html is not None else _MARKDOWN.render(text))
 
 
 def format_number(value: Any) -> str:
