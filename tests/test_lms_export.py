@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -144,35 +145,51 @@ def test_gift_round_trip_through_gift_pegjs(whole_bank):
             for name, value in q["misconceptions"].items():
                 if abs(value - q["answer"]) > q["tolerance"]:
                     assert any(
-                        q["misconception_feedback"][name] in c["feedback"]["text"]
+                        q["misconception_feedback"][name] in shown(c["feedback"]["text"])
                         for v, c in wrong.items()
                         if abs(v - value) < 1e-9
                     ), (q["label"], q["template_id"], name, value)
         else:
             assert gq["type"] == "MC"
             correct = [c for c in gq["choices"] if c["isCorrect"]]
-            assert [c["text"]["text"] for c in correct] == [q["options"][q["answer"]]]
-            assert [c["feedback"]["text"] for c in gq["choices"]] == [q["option_feedback"][k] for k in q["options"]]
+            assert [shown(c["text"]["text"]) for c in correct] == [q["options"][q["answer"]]]
+            assert [shown(c["feedback"]["text"]) for c in gq["choices"]] == [
+                q["option_feedback"][k] for k in q["options"]
+            ]
     assert questions == {}
 
 
-CLOZE = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE):((?:\\.|[^}])*)\}")
+# How Moodle reads an embedded answer (question/type/multianswer/questiontype.php, the
+# ANSWER_ALTERNATIVE_* regexes and qtype_multianswer_extract_question): an option runs to a ~ # or }
+# not after a backslash or an ampersand (or "&amp;"), a feedback to a ~ or } not after a backslash;
+# then HTML entities are decoded once and only \} and \# are unescaped. What is left is HTML.
+_ALTERNATIVE = r"(?:=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))(?:#(.*?(?<!\\)(?=[~}]|$)))?"
+CLOZE = re.compile(
+    r"\{([0-9]*):(NUMERICAL|NM|MULTICHOICE|MC):(" + _ALTERNATIVE + "(?:~" + _ALTERNATIVE + r")*)\}", re.S
+)
 
 
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def _moodle_decoded(text: str) -> str:
+    return html.unescape(text).replace("\\}", "}").replace("\\#", "#")
+
+
+def shown(field: str) -> str:
+    """The text an HTML field shows, when it should hold plain text only (no markup)."""
+    assert "<" not in field, field
+    return html.unescape(field)
 
 
 def parse_cloze(text: str) -> list[list[tuple[float, str, str]]]:
-    """Each embedded answer's alternatives as (fraction, answer, feedback), read as Moodle reads them."""
+    """Each embedded answer's alternatives as (fraction, answer, feedback HTML), read as Moodle reads them."""
     found = []
-    for _, _, body in CLOZE.findall(text):
-        alternatives = []
-        for alt in re.split(r"(?<!\\)~", body):
-            match = re.match(r"(=|%([\d.]+)%)((?:\\.|[^#])*)#(.*)$", alt)
-            assert match, alt
-            fraction = 100.0 if match.group(1) == "=" else float(match.group(2))
-            alternatives.append((fraction, _unescape(match.group(3)), _unescape(match.group(4))))
+    for match in CLOZE.finditer(text):
+        alternatives, remaining = [], match.group(3)
+        while remaining:
+            alt = re.match("~?" + _ALTERNATIVE, remaining, re.S)
+            assert alt, remaining
+            fraction = 100.0 if alt.group(0).lstrip("~").startswith("=") else float(alt.group(1) or 0)
+            alternatives.append((fraction, _moodle_decoded(alt.group(2)), _moodle_decoded(alt.group(3) or "")))
+            remaining = remaining[alt.end() :]
         found.append(alternatives)
     return found
 
@@ -183,7 +200,7 @@ def _check_numeric_answers(q, right_value, right_tolerance, read_back, partial):
         if abs(value - q["answer"]) <= q["tolerance"]:
             continue
         fraction, feedback = next(fb for v, fb in read_back.items() if abs(v - value) < 1e-9)
-        assert q["misconception_feedback"][name] in feedback
+        assert " ".join(q["misconception_feedback"][name].split()) in " ".join(shown(feedback).split())
         if name in partial:
             assert fraction >= 30 - 1e-6
 
@@ -218,8 +235,8 @@ def test_moodle_xml_round_trip(whole_bank):
                     read_back = {float(a[1].split(":")[0]): (a[0], a[2]) for a in alternatives if a[0] != 100}
                     _check_numeric_answers(q, float(value), float(tolerance), read_back, partial)
                 else:
-                    assert [a[1] for a in alternatives] == list(q["options"].values())
-                    assert [a[2] for a in alternatives] == [
+                    assert [shown(a[1]) for a in alternatives] == list(q["options"].values())
+                    assert [shown(a[2]) for a in alternatives] == [
                         " ".join(q["option_feedback"][k].split()) for k in q["options"]
                     ]
             continue
@@ -241,11 +258,13 @@ def test_moodle_xml_round_trip(whole_bank):
             )
         else:
             assert mq.get("type") == "multichoice"
-            texts = [a.findtext("text") for a in answers]
+            texts = [shown(a.findtext("text")) for a in answers]
             assert texts == list(q["options"].values())
             fractions = dict(zip(q["options"], (a.get("fraction") for a in answers), strict=True))
             assert fractions[q["answer"]] == "100"
-            assert [a.findtext("feedback/text") for a in answers] == [q["option_feedback"][k] for k in q["options"]]
+            assert [shown(a.findtext("feedback/text")) for a in answers] == [
+                q["option_feedback"][k] for k in q["options"]
+            ]
 
 
 def test_the_homework_keeps_its_shape_in_every_format(tmp_path):
@@ -309,6 +328,69 @@ def test_hostile_text_survives_every_format(tmp_path):
             prompt_piece.replace("&lt;", "<").replace("&amp;", "&").replace("&gt;", ">") in texts
             or prompt_piece in texts
         )
+
+
+ODD = "a < b & c > d \"q\" 's' {x} ~t #h \\ / ]]> &amp; end"
+
+
+def _odd_key(tmp_path: Path):
+    """A key whose feedback, derivations and options hold every character an LMS reads specially: a
+    multi-part question with a multiple-choice part (one Cloze question in Moodle), a multiple-choice
+    and a numeric question."""
+    assignment = tmp_path / "odd.yaml"
+    assignment.write_text(
+        "title: Odd\nsalt: s\nvariants: 1\nquestions:\n"
+        "  - {id: gru-breakdown}\n  - {id: conv1d-layer-choice}\n  - {id: lstm-layer-total}\n"
+    )
+    key = key_for(assignment)
+    questions = key["students"][0]["questions"]
+    choice = next(q for q in questions if q["type"] == "multiple_choice")
+    part = {**choice, "label": "Q1z", "template_id": questions[0]["template_id"]}
+    questions.insert(next(k for k, q in enumerate(questions) if q["label"] == "Q2"), part)
+    for q in questions:
+        q["derivation"] = f"{ODD} = {q['answer']}"
+        q["misconception_feedback"] = {name: f"{ODD} {name}" for name in q["misconceptions"]}
+        q["options"] = {letter: f"{ODD} {letter}" for letter in q["options"]}
+        q["option_feedback"] = {letter: f"{ODD} why {letter}" for letter in q["options"]}
+    return key, questions
+
+
+def _expected_texts(questions) -> set[str]:
+    texts = {f"Correct: {q['derivation']}" for q in questions if q["type"] == "numeric"}
+    for q in questions:
+        texts |= set(q["misconception_feedback"].values()) if q["type"] == "numeric" else set()
+        texts |= set(q["options"].values()) | set(q["option_feedback"].values())
+    return texts
+
+
+def test_feedback_and_options_show_as_written_in_every_lms(tmp_path):
+    """Plain text in an LMS's HTML fields is escaped once for HTML (and, in a Cloze question, written
+    so that Moodle's reading of embedded answers gives that HTML back)."""
+    key, questions = _odd_key(tmp_path)
+    expected = _expected_texts(questions)
+    root = etree.fromstring(export_bytes(EXPORTERS["moodle"], key)["moodle.xml"])
+    (cloze,) = root.findall("question[@type='cloze']")
+    embedded = parse_cloze(cloze.findtext("questiontext/text"))
+    assert len(embedded) == 4
+    read = {
+        shown(text) for alternatives in embedded for _, answer, feedback in alternatives for text in (answer, feedback)
+    }
+    fields = [a.findtext("feedback/text") for a in root.iter("answer")]
+    fields += [a.findtext("text") for a in root.findall("question[@type='multichoice']/answer")]
+    read |= {shown(text) for text in fields}
+    assert expected <= read
+    gift = gift_parse(export_bytes(EXPORTERS["gift"], key)["quiz.gift"].decode())
+    read = {
+        shown(c["feedback"]["text"]) for q in gift if q["type"] != "Category" for c in q["choices"] if c["feedback"]
+    }
+    read |= {shown(c["text"]["text"]) for q in gift if q["type"] == "MC" for c in q["choices"]}
+    assert expected <= read
+    members = zip_members(export_bytes(EXPORTERS["qti12"], key)["canvas-qti12.zip"])
+    body = next(v for n, v in members.items() if n.count("/") == 1 and n.endswith(".xml") and "meta" not in n)
+    mattexts = etree.fromstring(body).iter("{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}mattext")
+    read = {shown(m.text) for m in mattexts if m.text and "<p>" not in m.text and "<div>" not in m.text}
+    single = [q for q in questions if q["label"][-1].isdigit()]  # Canvas carries no per-part feedback
+    assert _expected_texts(single) <= read
 
 
 def _small_key(tmp_path: Path):

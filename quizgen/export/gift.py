@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quizgen.export.common import Item, format_grade, slots_of, slug, snap_grade
+from quizgen.export.common import Item, format_grade, html_text, slots_of, slug, snap_grade
 from quizgen.export.moodle import CATCH_ALL, category_name
 from quizgen.export.sink import Sink
 
@@ -20,6 +20,11 @@ def escape(text: str) -> str:
     return (re.sub(r"\s*\n\s*", " ", text) if "\n" in text else text).strip()
 
 
+def _text(text: str) -> str:
+    """Plain text as an answer or feedback: HTML, as the question's ``[html]`` makes every text of it."""
+    return escape(html_text(text))
+
+
 def _number(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -30,11 +35,11 @@ def _weight(percent: float) -> str:
 
 def _numerical(item: Item, partial: dict[str, float]) -> str:
     q = item.question
-    answers = [f"\t=%100%{_number(q['answer'])}:{_number(q['tolerance'])}#{escape('Correct: ' + q['derivation'])}"]
+    answers = [f"\t=%100%{_number(q['answer'])}:{_number(q['tolerance'])}#{_text('Correct: ' + q['derivation'])}"]
     for value, names in item.wrong_numbers():
         credit = snap_grade(100 * item.credit(names, partial))
-        answers.append(f"\t={_weight(credit)}{_number(value)}:0#{escape(item.feedback_for(names))}")
-    answers.append(f"\t~#{escape(CATCH_ALL)}")
+        answers.append(f"\t={_weight(credit)}{_number(value)}:0#{_text(item.feedback_for(names))}")
+    answers.append(f"\t~#{_text(CATCH_ALL)}")
     return "{#\n" + "\n".join(answers)
 
 
@@ -43,13 +48,13 @@ def _multichoice(item: Item, partial: dict[str, float]) -> str:
     mistakes = item.letter_mistakes()
     answers = []
     for letter, text in q["options"].items():
-        feedback = escape(q["option_feedback"].get(letter, ""))
+        feedback = _text(q["option_feedback"].get(letter, ""))
         if letter == q["answer"]:
-            answers.append(f"\t={escape(text)}#{feedback}")
+            answers.append(f"\t={_text(text)}#{feedback}")
             continue
         credit = snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
         weight = _weight(credit) if credit else ""
-        answers.append(f"\t~{weight}{escape(text)}#{feedback}")
+        answers.append(f"\t~{weight}{_text(text)}#{feedback}")
     return "{\n" + "\n".join(answers)
 
 

@@ -7,7 +7,16 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from quizgen.export.common import Item, Variant, format_grade, plain_number, slots_of, slug, snap_grade
+from quizgen.export.common import (
+    Item,
+    Variant,
+    format_grade,
+    html_text,
+    plain_number,
+    slots_of,
+    slug,
+    snap_grade,
+)
 from quizgen.export.sink import Sink
 from quizgen.render import format_number, markdown_html
 
@@ -37,7 +46,7 @@ def _answer(fraction: float, text: str, feedback: str, tolerance: str | None = N
     tol = f"<tolerance>{tolerance}</tolerance>" if tolerance is not None else ""
     return (
         f'<answer fraction="{format_grade(fraction)}" format="plain_text"><text>{escape(text)}</text>{tol}'
-        f"{text_field('feedback', feedback)}</answer>"
+        f"{text_field('feedback', html_text(feedback))}</answer>"
     )
 
 
@@ -71,8 +80,8 @@ def _multichoice(item: Item, partial: dict[str, float]) -> list[str]:
         fraction = 100 if letter == q["answer"] else snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
         feedback = q["option_feedback"].get(letter, "")
         parts.append(
-            f'<answer fraction="{format_grade(fraction)}" format="html"><text>{cdata(text)}</text>'
-            f"{text_field('feedback', feedback)}</answer>"
+            f'<answer fraction="{format_grade(fraction)}" format="html"><text>{cdata(html_text(text))}</text>'
+            f"{text_field('feedback', html_text(feedback))}</answer>"
         )
     return parts
 
@@ -108,12 +117,16 @@ def category_name(title: str) -> str:
     return " ".join(title.split()).replace("/", "//")
 
 
-CLOZE_SPECIAL = re.compile(r'([}#~/"\\])')
+# Moodle reads an embedded answer's option up to an unescaped ``~ # }``, its feedback up to ``~ }``,
+# then decodes HTML entities once and unescapes only ``\}`` and ``\#``; characters the reading could
+# stop at, or that a backslash would precede, are written as entities.
+CLOZE_ENTITIES = {"&": "&amp;", "~": "&#126;", "}": "&#125;", "{": "&#123;", "#": "&#35;", "\\": "&#92;"}
+CLOZE_SPECIAL = re.compile("[" + re.escape("".join(CLOZE_ENTITIES)) + "]")
 
 
 def cloze_text(text: str) -> str:
-    """Text inside an embedded answer: ``} # ~ / " \\`` escaped, on one line."""
-    return CLOZE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Plain text inside an embedded answer, on one line: after Moodle's reading, the HTML of ``text``."""
+    return CLOZE_SPECIAL.sub(lambda m: CLOZE_ENTITIES[m.group()], html_text(" ".join(text.split())))
 
 
 def _weights(items: list[Item]) -> list[int]:

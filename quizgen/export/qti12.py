@@ -16,6 +16,7 @@ from quizgen.export.common import (
     add_resource,
     element,
     hole,
+    html_text,
     manifest,
     plain_number,
     slots_of,
@@ -84,7 +85,7 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
             condition, var = _condition(processing, "Yes")
             element(var, "varequal", plain_number(value), respident="response1")
             _show(condition, f"mistake{n}_fb")
-            feedback.append((f"mistake{n}_fb", item.feedback_for(names)))
+            feedback.append((f"mistake{n}_fb", html_text(item.feedback_for(names))))
         condition, var = _condition(processing, "No")
         either = element(var, "or")
         element(either, "varequal", plain_number(q["answer"]), respident="response1")
@@ -93,16 +94,16 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
         element(both, "varlte", plain_number(q["answer"] + q["tolerance"]), respident="response1")
         element(condition, "setvar", "100", action="Set", varname="SCORE")
         _show(condition, "correct_fb")
-        feedback.append(("correct_fb", f"Correct: {q['derivation']}"))
+        feedback.append(("correct_fb", html_text(f"Correct: {q['derivation']}")))
     else:
         response = element(presentation, "response_lid", ident="response1", rcardinality="Single")
         choices = element(response, "render_choice")
         for letter, text in q["options"].items():
-            _material(element(choices, "response_label", ident=letter), text)
+            _material(element(choices, "response_label", ident=letter), html_text(text))
             condition, var = _condition(processing, "Yes")
             element(var, "varequal", letter, respident="response1")
             _show(condition, f"{letter}_fb")
-            feedback.append((f"{letter}_fb", q["option_feedback"].get(letter, "")))
+            feedback.append((f"{letter}_fb", html_text(q["option_feedback"].get(letter, ""))))
         condition, var = _condition(processing, "No")
         element(var, "varequal", q["answer"], respident="response1")
         element(condition, "setvar", "100", action="Set", varname="SCORE")
