@@ -42,13 +42,13 @@ MOODLE_GRADES = (
 )
 
 
-@bounded(2048)
 def html_text(text: str) -> str:
     """Plain text (a feedback, an option, a derivation) inside an HTML field: its ``<`` and ``&`` are
     shown, not read as markup."""
     return html.escape(text, quote=False)
 
 
+@bounded(2048)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "quiz"
 
