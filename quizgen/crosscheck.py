@@ -432,18 +432,29 @@ def _hf_block(call: Call, width: int) -> Any:
             bert = transformers.BertConfig(hidden_size=args[0], num_attention_heads=args[1], intermediate_size=args[2])
             blocks = [BertLayer(bert) for _ in range(times)]
         else:
-            from transformers.models.llama.modeling_llama import LlamaDecoderLayer
+            sizes = {
+                "hidden_size": args[0],
+                "num_attention_heads": args[1],
+                "intermediate_size": args[2],
+                "num_key_value_heads": _kw(call, "kv_heads", None) or args[1],
+                "head_dim": _kw(call, "head_dim", None) or args[0] // args[1],
+            }
+            if _kw(call, "qkv_bias", False) and not _kw(call, "attention_bias", False):
+                if _kw(call, "mlp_bias", False):
+                    raise AssertionError("no transformers block has q, k, v and MLP biases without an output bias")
+                from transformers.models.qwen2.modeling_qwen2 import Qwen2DecoderLayer
 
-            llama = transformers.LlamaConfig(
-                hidden_size=args[0],
-                num_attention_heads=args[1],
-                intermediate_size=args[2],
-                num_key_value_heads=_kw(call, "kv_heads", None) or args[1],
-                head_dim=_kw(call, "head_dim", None) or args[0] // args[1],
-                attention_bias=_kw(call, "attention_bias", False),
-                mlp_bias=_kw(call, "mlp_bias", False),
-            )
-            blocks = [LlamaDecoderLayer(llama, layer_idx=k) for k in range(times)]
+                qwen = transformers.Qwen2Config(**sizes)
+                blocks = [Qwen2DecoderLayer(qwen, layer_idx=k) for k in range(times)]
+            else:
+                from transformers.models.llama.modeling_llama import LlamaDecoderLayer
+
+                llama = transformers.LlamaConfig(
+                    **sizes,
+                    attention_bias=_kw(call, "attention_bias", False),
+                    mlp_bias=_kw(call, "mlp_bias", False),
+                )
+                blocks = [LlamaDecoderLayer(llama, layer_idx=k) for k in range(times)]
     if width != args[0]:
         raise AssertionError(f"{call.name} on width {width}")
     return nn.ModuleList(blocks)

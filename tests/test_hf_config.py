@@ -53,6 +53,28 @@ def _bert(rng: random.Random) -> dict:
     return config
 
 
+def _roberta(rng: random.Random) -> dict:
+    return {**_bert(rng), "model_type": "roberta"}
+
+
+def _distilbert(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "distilbert",
+        "dim": heads * rng.randint(2, 16),
+        "n_heads": heads,
+        "n_layers": rng.randint(1, 4),
+        "hidden_dim": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "max_position_embeddings": rng.randint(16, 256),
+    }
+    if rng.random() < 0.4:
+        config["num_labels"] = rng.randint(2, 7)
+    if rng.random() < 0.3:
+        config["tie_word_embeddings"] = False
+    return config
+
+
 def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     kv = rng.randint(1, 3)
     heads = kv * rng.randint(1, 4)
@@ -68,13 +90,24 @@ def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     }
     if rng.random() < 0.3:
         config["head_dim"] = 2 * rng.randint(1, 6)  # rotary embeddings need an even head size
-    if model_type == "llama":
-        config["attention_bias"] = rng.random() < 0.3
-        config["mlp_bias"] = rng.random() < 0.3
+    # Every family is given the bias switches: only those its modules read may count.
+    config["attention_bias"] = rng.random() < 0.3
+    config["mlp_bias"] = rng.random() < 0.3
+    if model_type == "phi3":
+        config["pad_token_id"] = 0  # its default, 32000, is outside these small vocabularies
     return config
 
 
-MAKERS = {"gpt2": _gpt2, "bert": _bert, "llama": _llama, "mistral": lambda rng: _llama(rng, "mistral")}
+MAKERS = {
+    "gpt2": _gpt2,
+    "bert": _bert,
+    "roberta": _roberta,
+    "distilbert": _distilbert,
+    **{
+        family: (lambda rng, family=family: _llama(rng, family))
+        for family in ("llama", "mistral", "qwen2", "gemma", "phi3")
+    },
+}
 CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]
 
 
@@ -97,6 +130,8 @@ def test_configs_count_as_transformers_does(family, k):
     config = MAKERS[family](rng)
     cls = rng.choice(FAMILIES[family].classes)
     config["architectures"] = [cls]
+    if cls == "DistilBertForQuestionAnswering":
+        config.pop("num_labels", None)  # transformers refuses any other than 2 (as quizgen does)
     counted = count_model(json.dumps(config), "hf-config", "config.json")
     assert counted.total == _transformers_count(config, cls), (cls, config)
     for layer in counted.layers:
@@ -121,10 +156,85 @@ def test_configs_count_as_transformers_does(family, k):
             },
             6_738_415_616,
         ),
+        ({"model_type": "roberta", "max_position_embeddings": 514, "type_vocab_size": 1}, 124_645_632),
+        ({"model_type": "distilbert", "architectures": ["DistilBertModel"]}, 66_362_880),
+        (
+            {
+                "model_type": "qwen2",
+                "architectures": ["Qwen2ForCausalLM"],
+                "hidden_size": 896,
+                "intermediate_size": 4864,
+                "num_attention_heads": 14,
+                "num_hidden_layers": 24,
+                "num_key_value_heads": 2,
+                "tie_word_embeddings": True,
+            },
+            494_032_768,
+        ),
+        (
+            {
+                "model_type": "gemma",
+                "architectures": ["GemmaForCausalLM"],
+                "hidden_size": 2048,
+                "intermediate_size": 16384,
+                "num_attention_heads": 8,
+                "num_hidden_layers": 18,
+                "num_key_value_heads": 1,
+            },
+            2_506_172_416,
+        ),
+        ({"model_type": "phi3", "architectures": ["Phi3ForCausalLM"]}, 3_821_079_552),
     ],
 )
 def test_published_figures(config, total):
     assert count_model(json.dumps(config), "hf-config").total == total
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(("family", "cls"), [(family, cls) for family in FAMILIES for cls in FAMILIES[family].classes])
+def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(family, cls):
+    """What a config leaves out is the configuration class's default (Mistral's are not Llama's)."""
+    require("transformers")
+    config = {"model_type": family, "architectures": [cls]}
+    counted = count_model(json.dumps(config), "hf-config")
+    assert counted.total == _transformers_count(config, cls)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"model_type": family, "architectures": [f"{prefix}ForQuestionAnswering"], "num_labels": 5}
+        for family, prefix in (("bert", "Bert"), ("roberta", "Roberta"), ("gpt2", "GPT2"), ("qwen2", "Qwen2"))
+    ]
+    + [
+        {"model_type": family, "attention_bias": True, "mlp_bias": True, "hidden_size": 64, "num_attention_heads": 32}
+        for family in ("llama", "mistral", "qwen2", "gemma", "phi3")
+    ],
+)
+def test_switches_count_only_where_the_familys_modules_read_them(config):
+    """BERT's question-answering head has num_labels outputs, GPT-2's and Llama's two; only Llama reads
+    mlp_bias, only Llama and Gemma attention_bias (Mistral and Phi-3 have no biases, Qwen2 on q, k, v)."""
+    require("transformers")
+    cls = config.get("architectures", [FAMILIES[config["model_type"]].base])[0]
+    counted = count_model(json.dumps(config), "hf-config")
+    assert counted.total == _transformers_count(config, cls)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(
+    "options",
+    ["qkv_bias=true", "qkv_bias=true, kv_heads=2, layers=2", "attention_bias=true, qkv_bias=true", "mlp_bias=true"],
+)
+def test_a_llama_style_block_counts_as_the_transformers_block_it_names(options):
+    """With biases on q, k and v only, the block is Qwen2's; otherwise Llama's."""
+    require("transformers")
+    from quizgen import count
+    from quizgen.crosscheck import torch_counts
+
+    spec = f"Input(8, 64) -> LlamaDecoderLayer(64, 8, 96, {options})"
+    model = count(spec, "pytorch")
+    assert (model.total, model.trainable) == torch_counts(spec)
 
 
 def test_a_llama_block_derivation_names_its_parts():
@@ -150,6 +260,11 @@ def test_a_llama_block_derivation_names_its_parts():
             '{"model_type": "llama", "num_attention_heads": 6, "num_key_value_heads": 4}',
             "do not share 4 key/value heads",
         ),
+        (
+            '{"model_type": "distilbert", "architectures": ["DistilBertForQuestionAnswering"], "num_labels": 3}',
+            "has 2 outputs (start, end), not num_labels=3",
+        ),
+        ('{"model_type": "distilbert", "sinusoidal_pos_embds": true}', "sinusoidal_pos_embds=true is not counted here"),
     ],
 )
 def test_what_cannot_be_counted_is_a_one_line_error(text, words):
@@ -173,14 +288,21 @@ KEYS = st.sampled_from(
         "num_hidden_layers",
         "intermediate_size",
         "num_labels",
+        "dim",
+        "n_heads",
+        "n_layers",
+        "hidden_dim",
+        "sinusoidal_pos_embds",
+        "attention_bias",
+        "mlp_bias",
     ]
 )
 VALUES = (
     st.none()
     | st.booleans()
     | st.integers(-2, 64)
-    | st.sampled_from(["gpt2", "bert", "llama", "mistral", "x"])
-    | st.lists(st.sampled_from(["GPT2LMHeadModel", "BertModel", "LlamaForCausalLM", "Foo"]), max_size=2)
+    | st.sampled_from([*sorted(FAMILIES), "x"])
+    | st.lists(st.sampled_from([c for f in FAMILIES.values() for c in f.classes[:2]] + ["Foo"]), max_size=2)
 )
 
 

@@ -1,6 +1,7 @@
-"""A Hugging Face ``config.json`` of the GPT-2, BERT and Llama families (Llama 2/3, Mistral), as
-layers to count: the class named in ``architectures`` (else the base model). transformers is not
-needed: the fields and their defaults are those of its configuration classes."""
+"""A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT) and Llama (Mistral, Qwen2,
+Gemma, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
+model). transformers is not needed: the fields and their defaults are those of its configuration
+classes, and the modules those of its model classes."""
 
 from __future__ import annotations
 
@@ -129,37 +130,131 @@ def _bert(config: _Config, cls: str) -> None:
     elif cls == "BertForMultipleChoice":
         config.add("classifier", _call("Dense", 1), h)
     elif cls == "BertForQuestionAnswering":
-        config.add("qa_outputs", _call("Dense", 2), h)
+        config.add("qa_outputs", _call("Dense", config.labels()), h)  # BERT's reads num_labels, not 2
 
 
-def _llama(config: _Config, cls: str) -> None:
-    h, layers = config.size("hidden_size", default=4096), config.size("num_hidden_layers", default=32)
-    heads = config.size("num_attention_heads", default=32)
-    kv_heads = config.size("num_key_value_heads", default=heads)
-    head_dim = config.size("head_dim", default=h // heads)
-    vocab, intermediate = config.size("vocab_size", default=32000), config.size("intermediate_size", default=11008)
-    block = _call(
-        "LlamaDecoderLayer",
-        h,
-        heads,
-        intermediate,
-        kv_heads=kv_heads,
-        head_dim=head_dim,
-        attention_bias=config.flag("attention_bias", False),
-        mlp_bias=config.flag("mlp_bias", False),
+def _roberta(config: _Config, cls: str) -> None:
+    """BERT's layers; its own heads, and no pooler under the heads that read every token."""
+    _refuse(config, "add_cross_attention")
+    h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
+    heads, vocab = config.size("num_attention_heads", default=12), config.size("vocab_size", default=50265)
+    config.add("embeddings.word_embeddings", _call("Embedding", vocab, h), None)
+    config.add(
+        "embeddings.position_embeddings",
+        _call("Embedding", config.size("max_position_embeddings", default=512), h),
+        None,
     )
-    config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
-    config.add(f"model.layers.0-{layers - 1}", block, h, layers)
-    config.add("model.norm", _call("RMSNormalization"), h)
-    if cls.endswith("ForCausalLM"):
-        config.data.setdefault("tie_word_embeddings", False)
-        config.tied("lm_head", "model.embed_tokens", vocab, h)
-    elif cls.endswith("ForSequenceClassification"):
-        config.add("score", _call("Dense", config.labels(), bias=False), h)
-    elif cls.endswith("ForTokenClassification"):
-        config.add("score", _call("Dense", config.labels()), h)
-    elif cls.endswith("ForQuestionAnswering"):
-        config.add("qa_outputs", _call("Dense", 2), h)
+    config.add(
+        "embeddings.token_type_embeddings", _call("Embedding", config.size("type_vocab_size", default=2), h), None
+    )
+    config.add("embeddings.LayerNorm", _call("LayerNormalization"), h)
+    intermediate = config.size("intermediate_size", default=3072)
+    config.add(f"encoder.layer.0-{layers - 1}", _call("BertLayer", h, heads, intermediate), h, layers)
+    if cls in ("RobertaModel", "RobertaForMultipleChoice"):
+        config.add("pooler.dense", _call("Dense", h), h)
+    if cls in ("RobertaForMaskedLM", "RobertaForCausalLM"):
+        config.add("lm_head.dense", _call("Dense", h), h)
+        config.add("lm_head.layer_norm", _call("LayerNormalization"), h)
+        config.add("lm_head.bias", _call("Parameters", vocab), h)
+        # Untied, the decoder has a bias of its own besides lm_head.bias (transformers 5).
+        config.tied("lm_head.decoder", "embeddings.word_embeddings", vocab, h, bias=True)
+    elif cls == "RobertaForSequenceClassification":
+        config.add("classifier.dense", _call("Dense", h), h)
+        config.add("classifier.out_proj", _call("Dense", config.labels()), h)
+    elif cls == "RobertaForTokenClassification":
+        config.add("classifier", _call("Dense", config.labels()), h)
+    elif cls == "RobertaForMultipleChoice":
+        config.add("classifier", _call("Dense", 1), h)
+    elif cls == "RobertaForQuestionAnswering":
+        config.add("qa_outputs", _call("Dense", config.labels()), h)
+
+
+def _distilbert(config: _Config, cls: str) -> None:
+    """Six BERT-sized layers under DistilBERT's own names; no token types, no pooler."""
+    _refuse(config, "sinusoidal_pos_embds")
+    d, layers = config.size("dim", default=768), config.size("n_layers", default=6)
+    heads, vocab = config.size("n_heads", default=12), config.size("vocab_size", default=30522)
+    config.add("embeddings.word_embeddings", _call("Embedding", vocab, d), None)
+    config.add(
+        "embeddings.position_embeddings",
+        _call("Embedding", config.size("max_position_embeddings", default=512), d),
+        None,
+    )
+    config.add("embeddings.LayerNorm", _call("LayerNormalization"), d)
+    hidden = config.size("hidden_dim", default=3072)
+    config.add(f"transformer.layer.0-{layers - 1}", _call("BertLayer", d, heads, hidden), d, layers)
+    if cls == "DistilBertForMaskedLM":
+        config.add("vocab_transform", _call("Dense", d), d)
+        config.add("vocab_layer_norm", _call("LayerNormalization"), d)
+        if config.flag("tie_word_embeddings", True):
+            config.notes.append("vocab_projector shares embeddings.word_embeddings's weights (tied): only its bias")
+            config.add("vocab_projector.bias", _call("Parameters", vocab), d)
+        else:
+            config.add("vocab_projector", _call("Dense", vocab), d)
+    elif cls in ("DistilBertForSequenceClassification", "DistilBertForMultipleChoice"):
+        config.add("pre_classifier", _call("Dense", d), d)
+        outputs = 1 if cls == "DistilBertForMultipleChoice" else config.labels()
+        config.add("classifier", _call("Dense", outputs), d)
+    elif cls == "DistilBertForTokenClassification":
+        config.add("classifier", _call("Dense", config.labels()), d)
+    elif cls == "DistilBertForQuestionAnswering":
+        if config.labels() != 2:
+            raise ModelFileError(f"{config.source}: {cls} has 2 outputs (start, end), not num_labels={config.labels()}")
+        config.add("qa_outputs", _call("Dense", 2), d)
+
+
+@dataclass(frozen=True)
+class _Decoder:
+    """A Llama-style decoder family: its configuration class's defaults, and the biases it has."""
+
+    hidden: int
+    layers: int
+    heads: int
+    vocab: int
+    intermediate: int
+    kv_heads: int | None = None  # when the config gives none (None: as many as the query heads)
+    head_dim: int | None = None  # None: hidden / heads
+    tied: bool = False
+    qkv_bias: bool = False  # q, k and v always have biases (Qwen2)
+    bias_flags: tuple[str, ...] = ()  # the config's bias switches the family's modules read
+
+
+def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
+    def build(config: _Config, cls: str) -> None:
+        h, layers = (
+            config.size("hidden_size", default=family.hidden),
+            config.size("num_hidden_layers", default=family.layers),
+        )
+        heads = config.size("num_attention_heads", default=family.heads)
+        kv_heads = config.size("num_key_value_heads", default=family.kv_heads or heads)
+        head_dim = config.size("head_dim", default=family.head_dim or h // heads)
+        vocab = config.size("vocab_size", default=family.vocab)
+        intermediate = config.size("intermediate_size", default=family.intermediate)
+        biases = {flag: config.flag(flag, False) for flag in family.bias_flags}
+        block = _call(
+            "LlamaDecoderLayer",
+            h,
+            heads,
+            intermediate,
+            kv_heads=kv_heads,
+            head_dim=head_dim,
+            qkv_bias=family.qkv_bias,
+            **biases,
+        )
+        config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
+        config.add(f"model.layers.0-{layers - 1}", block, h, layers)
+        config.add("model.norm", _call("RMSNormalization"), h)
+        if cls.endswith("ForCausalLM"):
+            config.data.setdefault("tie_word_embeddings", family.tied)
+            config.tied("lm_head", "model.embed_tokens", vocab, h)
+        elif cls.endswith("ForSequenceClassification"):
+            config.add("score", _call("Dense", config.labels(), bias=False), h)
+        elif cls.endswith("ForTokenClassification"):
+            config.add("score", _call("Dense", config.labels()), h)
+        elif cls.endswith("ForQuestionAnswering"):
+            config.add("qa_outputs", _call("Dense", 2), h)
+
+    return build
 
 
 @dataclass(frozen=True)
@@ -203,8 +298,52 @@ FAMILIES = {
         ),
         "BertModel",
     ),
-    "llama": Family(_llama, _classes("Llama", *LLAMA_HEADS), "LlamaModel"),
-    "mistral": Family(_llama, _classes("Mistral", *LLAMA_HEADS), "MistralModel"),
+    "roberta": Family(
+        _roberta,
+        _classes(
+            "Roberta",
+            "Model",
+            "ForMaskedLM",
+            "ForCausalLM",
+            "ForSequenceClassification",
+            "ForTokenClassification",
+            "ForQuestionAnswering",
+            "ForMultipleChoice",
+        ),
+        "RobertaModel",
+    ),
+    "distilbert": Family(
+        _distilbert,
+        _classes(
+            "DistilBert",
+            "Model",
+            "ForMaskedLM",
+            "ForSequenceClassification",
+            "ForTokenClassification",
+            "ForQuestionAnswering",
+            "ForMultipleChoice",
+        ),
+        "DistilBertModel",
+    ),
+    "llama": Family(
+        _decoder(_Decoder(4096, 32, 32, 32000, 11008, bias_flags=("attention_bias", "mlp_bias"))),
+        _classes("Llama", *LLAMA_HEADS),
+        "LlamaModel",
+    ),
+    "mistral": Family(
+        _decoder(_Decoder(4096, 32, 32, 32000, 14336, kv_heads=8)), _classes("Mistral", *LLAMA_HEADS), "MistralModel"
+    ),
+    "qwen2": Family(
+        _decoder(_Decoder(4096, 32, 32, 151936, 22016, kv_heads=32, qkv_bias=True)),
+        _classes("Qwen2", *LLAMA_HEADS),
+        "Qwen2Model",
+    ),
+    "gemma": Family(
+        _decoder(_Decoder(3072, 28, 16, 256000, 24576, 16, 256, tied=True, bias_flags=("attention_bias",))),
+        _classes("Gemma", *LLAMA_HEADS[:4]),
+        "GemmaModel",
+    ),
+    "phi3": Family(_decoder(_Decoder(3072, 32, 32, 32064, 8192)), _classes("Phi3", *LLAMA_HEADS[:4]), "Phi3Model"),
 }
 
 

@@ -161,6 +161,7 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     if heads % kv:
         raise ctx.error(f"{ctx.call.name}: {heads} query heads do not share {kv} key/value heads evenly")
     ab, mb = args["attention_bias"] and ctx.rules.bias, args["mlp_bias"] and ctx.rules.bias
+    qkv_b = ab or (args["qkv_bias"] and ctx.rules.bias)
     hidden = num(h, "hidden")
     q = mul(num(heads, "heads"), num(d, "head_dim"))
     kv_count = num(heads, "heads") if ctx.rules.kv_heads_as_heads else num(kv, "kv_heads")
@@ -169,7 +170,7 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         mul(hidden, q),
         mul(hidden, k_v),
         mul(q, hidden),
-        add(q, k_v) if ab else None,
+        add(q, k_v) if qkv_b else None,
         hidden if ab else None,
     )
     mlp = add(
@@ -229,6 +230,7 @@ TRANSFORMER_TYPES = {
             Param("kv_heads", "size", None),
             Param("head_dim", "size", None),
             Param("attention_bias", "bool", False),
+            Param("qkv_bias", "bool", False),
             Param("mlp_bias", "bool", False),
             LAYERS_OPTION,
         ),
