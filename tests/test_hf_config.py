@@ -208,13 +208,18 @@ def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(fa
         for family, prefix in (("bert", "Bert"), ("roberta", "Roberta"), ("gpt2", "GPT2"), ("qwen2", "Qwen2"))
     ]
     + [
+        {"model_type": "gpt2", "max_position_embeddings": 2048, "hidden_size": 64, "num_attention_heads": 4},
+        {"model_type": "distilbert", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2},
+    ]
+    + [
         {"model_type": family, "attention_bias": True, "mlp_bias": True, "hidden_size": 64, "num_attention_heads": 32}
         for family in ("llama", "mistral", "qwen2", "gemma", "phi3")
     ],
 )
 def test_switches_count_only_where_the_familys_modules_read_them(config):
-    """BERT's question-answering head has num_labels outputs, GPT-2's and Llama's two; only Llama reads
-    mlp_bias, only Llama and Gemma attention_bias (Mistral and Phi-3 have no biases, Qwen2 on q, k, v)."""
+    """BERT's question-answering head has num_labels outputs, GPT-2's and Llama's two; GPT-2's and
+    DistilBERT's sizes may be given by their common names; only Llama reads mlp_bias, only Llama and
+    Gemma attention_bias (Mistral and Phi-3 have no biases, Qwen2 on q, k, v)."""
     require("transformers")
     cls = config.get("architectures", [FAMILIES[config["model_type"]].base])[0]
     counted = count_model(json.dumps(config), "hf-config")
@@ -265,6 +270,7 @@ def test_a_llama_block_derivation_names_its_parts():
             "has 2 outputs (start, end), not num_labels=3",
         ),
         ('{"model_type": "distilbert", "sinusoidal_pos_embds": true}', "sinusoidal_pos_embds=true is not counted here"),
+        ('{"model_type": "gpt2", "n_embd": 64, "hidden_size": 32}', "n_embd=64 and hidden_size=32 name the same size"),
     ],
 )
 def test_what_cannot_be_counted_is_a_one_line_error(text, words):

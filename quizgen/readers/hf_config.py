@@ -27,13 +27,17 @@ class _Config:
     notes: list[str] = field(default_factory=list)
 
     def size(self, *names: str, default: int | None = None) -> int:
-        """The first of ``names`` present (a positive whole number), else ``default``."""
-        for name in names:
-            if name in self.data and self.data[name] is not None:
-                value = self.data[name]
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise ModelFileError(f"{self.source}: {name} must be a positive whole number, not {value!r}")
-                return value
+        """The size ``names`` give (a positive whole number; they are one field's names, as a
+        configuration class's aliases are), else ``default``."""
+        given = {name: self.data[name] for name in names if self.data.get(name) is not None}
+        for name, value in given.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ModelFileError(f"{self.source}: {name} must be a positive whole number, not {value!r}")
+        if len(set(given.values())) > 1:
+            both = " and ".join(f"{name}={value}" for name, value in given.items())
+            raise ModelFileError(f"{self.source}: {both} name the same size and disagree")
+        if given:
+            return next(iter(given.values()))
         if default is None:
             raise ModelFileError(f"{self.source}: the config has no {names[0]}")
         return default
@@ -79,7 +83,11 @@ def _gpt2(config: _Config, cls: str) -> None:
     heads, vocab = config.size("n_head", "num_attention_heads", default=12), config.size("vocab_size", default=50257)
     inner = config.size("n_inner", default=4 * e)
     config.add("transformer.wte", _call("Embedding", vocab, e), None)
-    config.add("transformer.wpe", _call("Embedding", config.size("n_positions", default=1024), e), None)
+    config.add(
+        "transformer.wpe",
+        _call("Embedding", config.size("n_positions", "max_position_embeddings", default=1024), e),
+        None,
+    )
     config.add(f"transformer.h.0-{layers - 1}", _call("GPT2Block", e, heads, inner=inner), e, layers)
     config.add("transformer.ln_f", _call("LayerNormalization"), e)
     if cls == "GPT2LMHeadModel":
@@ -172,8 +180,8 @@ def _roberta(config: _Config, cls: str) -> None:
 def _distilbert(config: _Config, cls: str) -> None:
     """Six BERT-sized layers under DistilBERT's own names; no token types, no pooler."""
     _refuse(config, "sinusoidal_pos_embds")
-    d, layers = config.size("dim", default=768), config.size("n_layers", default=6)
-    heads, vocab = config.size("n_heads", default=12), config.size("vocab_size", default=30522)
+    d, layers = config.size("dim", "hidden_size", default=768), config.size("n_layers", "num_hidden_layers", default=6)
+    heads, vocab = config.size("n_heads", "num_attention_heads", default=12), config.size("vocab_size", default=30522)
     config.add("embeddings.word_embeddings", _call("Embedding", vocab, d), None)
     config.add(
         "embeddings.position_embeddings",
