@@ -105,7 +105,7 @@ MAKERS = {
     "distilbert": _distilbert,
     **{
         family: (lambda rng, family=family: _llama(rng, family))
-        for family in ("llama", "mistral", "qwen2", "gemma", "phi3")
+        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "phi3")
     },
 }
 CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]
@@ -120,6 +120,10 @@ def _transformers_count(config: dict, cls: str) -> int:
     with torch.device("meta"):
         model = getattr(transformers, cls)(hf_config)
     return sum(p.numel() for p in model.parameters())
+
+
+def test_every_family_has_random_configs():
+    assert set(MAKERS) == set(FAMILIES)
 
 
 @pytest.mark.frameworks
@@ -184,6 +188,7 @@ def test_configs_count_as_transformers_does(family, k):
             2_506_172_416,
         ),
         ({"model_type": "phi3", "architectures": ["Phi3ForCausalLM"]}, 3_821_079_552),
+        ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}, 2_614_341_888),
     ],
 )
 def test_published_figures(config, total):
@@ -213,7 +218,7 @@ def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(fa
     ]
     + [
         {"model_type": family, "attention_bias": True, "mlp_bias": True, "hidden_size": 64, "num_attention_heads": 32}
-        for family in ("llama", "mistral", "qwen2", "gemma", "phi3")
+        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "phi3")
     ],
 )
 def test_switches_count_only_where_the_familys_modules_read_them(config):

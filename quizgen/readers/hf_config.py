@@ -1,5 +1,5 @@
 """A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT) and Llama (Mistral, Qwen2,
-Gemma, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
+Gemma, Gemma 2, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
 model). transformers is not needed: the fields and their defaults are those of its configuration
 classes, and the modules those of its model classes."""
 
@@ -225,6 +225,7 @@ class _Decoder:
     tied: bool = False
     qkv_bias: bool = False  # q, k and v always have biases (Qwen2)
     bias_flags: tuple[str, ...] = ()  # the config's bias switches the family's modules read
+    feed_forward_norms: bool = False  # RMSNorms before and after each feed-forward too (Gemma 2)
 
 
 def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
@@ -251,6 +252,9 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
         )
         config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
         config.add(f"model.layers.0-{layers - 1}", block, h, layers)
+        if family.feed_forward_norms:
+            for norm in ("pre_feedforward_layernorm", "post_feedforward_layernorm"):
+                config.add(f"model.layers.0-{layers - 1}.{norm}", _call("RMSNormalization"), h, layers)
         config.add("model.norm", _call("RMSNormalization"), h)
         if cls.endswith("ForCausalLM"):
             config.data.setdefault("tie_word_embeddings", family.tied)
@@ -350,6 +354,15 @@ FAMILIES = {
         _decoder(_Decoder(3072, 28, 16, 256000, 24576, 16, 256, tied=True, bias_flags=("attention_bias",))),
         _classes("Gemma", *LLAMA_HEADS[:4]),
         "GemmaModel",
+    ),
+    "gemma2": Family(
+        _decoder(
+            _Decoder(
+                2304, 26, 8, 256000, 9216, 4, 256, tied=True, bias_flags=("attention_bias",), feed_forward_norms=True
+            )
+        ),
+        _classes("Gemma2", *LLAMA_HEADS[:4]),
+        "Gemma2Model",
     ),
     "phi3": Family(_decoder(_Decoder(3072, 32, 32, 32064, 8192)), _classes("Phi3", *LLAMA_HEADS[:4]), "Phi3Model"),
 }
