@@ -439,7 +439,18 @@ def _hf_block(call: Call, width: int) -> Any:
                 "num_key_value_heads": _kw(call, "kv_heads", None) or args[1],
                 "head_dim": _kw(call, "head_dim", None) or args[0] // args[1],
             }
-            if _kw(call, "qkv_bias", False) and not _kw(call, "attention_bias", False):
+            if _kw(call, "experts", None):
+                if any(_kw(call, flag, False) for flag in ("attention_bias", "qkv_bias", "mlp_bias")):
+                    raise AssertionError("no transformers mixture-of-experts block has these biases")
+                from transformers.models.mixtral.modeling_mixtral import MixtralDecoderLayer
+
+                mixtral = transformers.MixtralConfig(
+                    **sizes,
+                    num_local_experts=_kw(call, "experts", None),
+                    num_experts_per_tok=_kw(call, "top_k", None) or 2,
+                )
+                blocks = [MixtralDecoderLayer(mixtral, layer_idx=k) for k in range(times)]
+            elif _kw(call, "qkv_bias", False) and not _kw(call, "attention_bias", False):
                 if _kw(call, "mlp_bias", False):
                     raise AssertionError("no transformers block has q, k, v and MLP biases without an output bias")
                 from transformers.models.qwen2.modeling_qwen2 import Qwen2DecoderLayer

@@ -95,6 +95,9 @@ def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     config["mlp_bias"] = rng.random() < 0.3
     if model_type == "phi3":
         config["pad_token_id"] = 0  # its default, 32000, is outside these small vocabularies
+    if model_type == "mixtral":
+        config["num_local_experts"] = rng.randint(2, 5)
+        config["num_experts_per_tok"] = rng.randint(1, 2)
     return config
 
 
@@ -105,7 +108,7 @@ MAKERS = {
     "distilbert": _distilbert,
     **{
         family: (lambda rng, family=family: _llama(rng, family))
-        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "phi3")
+        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
     },
 }
 CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]
@@ -189,6 +192,7 @@ def test_configs_count_as_transformers_does(family, k):
         ),
         ({"model_type": "phi3", "architectures": ["Phi3ForCausalLM"]}, 3_821_079_552),
         ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}, 2_614_341_888),
+        ({"model_type": "mixtral", "architectures": ["MixtralForCausalLM"]}, 46_702_792_704),
     ],
 )
 def test_published_figures(config, total):
@@ -218,7 +222,7 @@ def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(fa
     ]
     + [
         {"model_type": family, "attention_bias": True, "mlp_bias": True, "hidden_size": 64, "num_attention_heads": 32}
-        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "phi3")
+        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
     ],
 )
 def test_switches_count_only_where_the_familys_modules_read_them(config):
@@ -234,10 +238,17 @@ def test_switches_count_only_where_the_familys_modules_read_them(config):
 @pytest.mark.frameworks
 @pytest.mark.parametrize(
     "options",
-    ["qkv_bias=true", "qkv_bias=true, kv_heads=2, layers=2", "attention_bias=true, qkv_bias=true", "mlp_bias=true"],
+    [
+        "qkv_bias=true",
+        "qkv_bias=true, kv_heads=2, layers=2",
+        "attention_bias=true, qkv_bias=true",
+        "mlp_bias=true",
+        "experts=4",
+        "experts=3, top_k=1, kv_heads=4, layers=2",
+    ],
 )
 def test_a_llama_style_block_counts_as_the_transformers_block_it_names(options):
-    """With biases on q, k and v only, the block is Qwen2's; otherwise Llama's."""
+    """With biases on q, k and v only, the block is Qwen2's; with experts, Mixtral's; otherwise Llama's."""
     require("transformers")
     from quizgen import count
     from quizgen.crosscheck import torch_counts
@@ -245,6 +256,22 @@ def test_a_llama_style_block_counts_as_the_transformers_block_it_names(options):
     spec = f"Input(8, 64) -> LlamaDecoderLayer(64, 8, 96, {options})"
     model = count(spec, "pytorch")
     assert (model.total, model.trainable) == torch_counts(spec)
+
+
+def test_a_mixture_of_experts_counts_every_expert_and_multiplies_by_the_ones_a_token_uses():
+    """Mixtral-8x7B's block by hand: attention (4096·4096·2 + 4096·1024·2), router 4096·8, eight
+    SwiGLU experts 3·4096·14336 each, two RMSNorms; per token, two experts and the router are used."""
+    from quizgen import count
+
+    spec = "Input(10, 4096) -> LlamaDecoderLayer(4096, 32, 14336, kv_heads=8, experts=8, top_k=2)"
+    block = count(spec, "pytorch").layers[1]
+    attention = 2 * 4096 * 4096 + 2 * 4096 * 1024
+    expert = 3 * 4096 * 14336
+    assert block.params == attention + 4096 * 8 + 8 * expert + 2 * 4096
+    assert [p.name for p in block.parts] == ["attention", "router", "experts", "norms"]
+    scores = 2 * 10 * 10 * 4096
+    assert block.macs_expr is not None
+    assert block.macs_expr.evaluate() == 10 * (attention + 4096 * 8 + 2 * expert) + scores
 
 
 def test_a_llama_block_derivation_names_its_parts():
@@ -276,6 +303,7 @@ def test_a_llama_block_derivation_names_its_parts():
         ),
         ('{"model_type": "distilbert", "sinusoidal_pos_embds": true}', "sinusoidal_pos_embds=true is not counted here"),
         ('{"model_type": "gpt2", "n_embd": 64, "hidden_size": 32}', "n_embd=64 and hidden_size=32 name the same size"),
+        ('{"model_type": "mixtral", "num_local_experts": 2, "num_experts_per_tok": 3}', "top_k=3 is more than its 2"),
     ],
 )
 def test_what_cannot_be_counted_is_a_one_line_error(text, words):

@@ -1,5 +1,5 @@
 """A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT) and Llama (Mistral, Qwen2,
-Gemma, Gemma 2, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
+Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
 model). transformers is not needed: the fields and their defaults are those of its configuration
 classes, and the modules those of its model classes."""
 
@@ -226,6 +226,7 @@ class _Decoder:
     qkv_bias: bool = False  # q, k and v always have biases (Qwen2)
     bias_flags: tuple[str, ...] = ()  # the config's bias switches the family's modules read
     feed_forward_norms: bool = False  # RMSNorms before and after each feed-forward too (Gemma 2)
+    experts: int | None = None  # a mixture of experts in place of the feed-forward (Mixtral)
 
 
 def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
@@ -239,7 +240,10 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
         head_dim = config.size("head_dim", default=family.head_dim or h // heads)
         vocab = config.size("vocab_size", default=family.vocab)
         intermediate = config.size("intermediate_size", default=family.intermediate)
-        biases = {flag: config.flag(flag, False) for flag in family.bias_flags}
+        options: dict[str, Any] = {flag: config.flag(flag, False) for flag in family.bias_flags}
+        if family.experts:
+            options["experts"] = config.size("num_local_experts", "num_experts", default=family.experts)
+            options["top_k"] = config.size("num_experts_per_tok", default=2)
         block = _call(
             "LlamaDecoderLayer",
             h,
@@ -248,7 +252,7 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
             kv_heads=kv_heads,
             head_dim=head_dim,
             qkv_bias=family.qkv_bias,
-            **biases,
+            **options,
         )
         config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
         config.add(f"model.layers.0-{layers - 1}", block, h, layers)
@@ -363,6 +367,11 @@ FAMILIES = {
         ),
         _classes("Gemma2", *LLAMA_HEADS[:4]),
         "Gemma2Model",
+    ),
+    "mixtral": Family(
+        _decoder(_Decoder(4096, 32, 32, 32000, 14336, kv_heads=8, experts=8)),
+        _classes("Mixtral", *LLAMA_HEADS),
+        "MixtralModel",
     ),
     "phi3": Family(_decoder(_Decoder(3072, 32, 32, 32064, 8192)), _classes("Phi3", *LLAMA_HEADS[:4]), "Phi3Model"),
 }

@@ -1,5 +1,6 @@
 """Transformer blocks: PyTorch's encoder and decoder layers, and the blocks of GPT-2, BERT and
-Llama-family models (grouped-query attention, SwiGLU feed-forward, RMSNorm)."""
+Llama-family models (grouped-query attention, SwiGLU feed-forward or a mixture of SwiGLU experts,
+RMSNorm)."""
 
 from __future__ import annotations
 
@@ -160,6 +161,13 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         _heads(ctx, h, heads)
     if heads % kv:
         raise ctx.error(f"{ctx.call.name}: {heads} query heads do not share {kv} key/value heads evenly")
+    experts, top_k = args["experts"], args["top_k"]
+    if experts is None and top_k is not None:
+        raise ctx.error(f"{ctx.call.name}: top_k is the number of experts each token uses; give experts too")
+    if experts is not None and (top_k or 2) > experts:
+        raise ctx.error(f"{ctx.call.name}: top_k={top_k or 2} is more than its {experts} experts")
+    if experts is not None and args["mlp_bias"]:
+        raise ctx.error(f"{ctx.call.name}: experts have no mlp_bias here (no such block is counted)")
     ab, mb = args["attention_bias"] and ctx.rules.bias, args["mlp_bias"] and ctx.rules.bias
     qkv_b = ab or (args["qkv_bias"] and ctx.rules.bias)
     hidden = num(h, "hidden")
@@ -173,17 +181,30 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         add(q, k_v) if qkv_b else None,
         hidden if ab else None,
     )
-    mlp = add(
-        mul(num(3, "matrices (gate, up, down)"), hidden, num(i, "intermediate")),
-        mul(num(2, "biases (gate, up)"), num(i, "intermediate")) if mb else None,
-        hidden if mb else None,
-    )
+    swiglu = mul(num(3, "matrices (gate, up, down)"), hidden, num(i, "intermediate"))
     norms = [Part("norms", mul(num(2, "RMSNorms"), hidden))] if ctx.rules.norm_params else []
     kv_width = (heads if ctx.rules.kv_heads_as_heads else kv) * d
-    projections = [(h, heads * d), (h, kv_width), (h, kv_width), (heads * d, h), (h, i), (h, i), (i, h)]
-    macs = _block_macs(ctx, projections, heads * d)
+    projections = [(h, heads * d), (h, kv_width), (h, kv_width), (heads * d, h)]
     kv_cached = _cached(num(d, "head_dim"), kv_count)
-    return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx, macs, kv_cached)
+    if experts is None:
+        mlp = add(
+            swiglu,
+            mul(num(2, "biases (gate, up)"), num(i, "intermediate")) if mb else None,
+            hidden if mb else None,
+        )
+        macs = _block_macs(ctx, [*projections, (h, i), (h, i), (i, h)], heads * d)
+        return _blocks([Part("attention", attention), Part("mlp", mlp), *norms], args, ctx, macs, kv_cached)
+    # A mixture of experts: a router scores the experts, each token runs through top_k of them.
+    router = mul(hidden, num(experts, "experts"))
+    t = _steps(ctx)
+    used = [mul(t, num(top_k or 2, "experts per token"), swiglu)] if t is not None else []
+    macs = _block_macs(ctx, [*projections, (h, experts)], heads * d, used)
+    parts = [
+        Part("attention", attention),
+        Part("router", router),
+        Part("experts", mul(num(experts, "experts"), swiglu)),
+    ]
+    return _blocks([*parts, *norms], args, ctx, macs, kv_cached)
 
 
 LAYERS_OPTION = Param("layers", "size", 1, maximum=MAX_REPEAT)
@@ -232,6 +253,8 @@ TRANSFORMER_TYPES = {
             Param("attention_bias", "bool", False),
             Param("qkv_bias", "bool", False),
             Param("mlp_bias", "bool", False),
+            Param("experts", "size", None),
+            Param("top_k", "size", None),
             LAYERS_OPTION,
         ),
         _llama_layer,
