@@ -22,14 +22,16 @@ def _escaped(text: str) -> str:
 
 
 def _line_html(line: str) -> str | None:
+    if "``" in line:  # a longer run of backticks opens or closes only a run of the same length
+        return None
     pieces = line.split("`")
     if len(pieces) % 2 == 0:  # an odd number of backticks: an unclosed span, or one across lines
         return None
     html = []
     for k, piece in enumerate(pieces):
         if k % 2:  # inside a code span
-            if not piece or piece[0] == " " or piece[-1] == " ":
-                return None  # `` runs, and spans whose spaces the parser trims
+            if piece[0] == " " or piece[-1] == " ":
+                return None  # spans whose spaces the parser trims
             html.append(f"<code>{_escaped(piece)}</code>")
         elif _INLINE_MARKUP.search(piece):
             return None

@@ -30,6 +30,7 @@ ALPHABET = st.sampled_from(
 @example("44 features?\n1. a list")
 @example("`` a `` and `a\nb`")
 @example("a ` b ` c")
+@example("`a``a`")
 @example("`  `")
 @example("a\u00a0\nb")
 @example("a\x1c")
