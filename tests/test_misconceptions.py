@@ -37,6 +37,15 @@ def test_pytorch_convention_slip_goes_the_other_way():
     assert by_name("Input(3) -> LSTM(5)", "pytorch")["bias_convention"].value == 180
 
 
+def test_counting_only_the_experts_a_token_uses():
+    spec = "Input(16, 1024) -> LlamaDecoderLayer(1024, 16, 3072, kv_heads=4, experts=8, top_k=2)"
+    attention, router, expert, norms = 2 * 1024 * 1024 + 2 * 1024 * 4 * 64, 1024 * 8, 3 * 1024 * 3072, 2 * 1024
+    wrong = by_name(spec, "pytorch")
+    assert wrong["active_experts_only"].value == attention + router + 2 * expert + norms
+    assert "every expert" in wrong["active_experts_only"].explanation
+    assert "active_experts_only" not in by_name("Input(16, 1024) -> LlamaDecoderLayer(1024, 16, 3072)", "pytorch")
+
+
 def test_conv_and_batchnorm_mistakes():
     conv = by_name("Input(28, 28, 3) -> Conv2D(8, kernel=3)")
     assert conv["conv_ignores_channels"].value == 3 * 3 * 8 + 8

@@ -49,6 +49,7 @@ ABOUT = {
     "forgot_position_embeddings": {"PositionEmbedding"},
     "tied_head_counted": {"LMHead"},
     "gqa_full_kv": {"LlamaDecoderLayer"},
+    "active_experts_only": {"LlamaDecoderLayer"},
     "heads_multiply_attention": {"TransformerEncoderLayer", "TransformerDecoderLayer", "GPT2Block", "BertLayer"},
     "separable_as_standard": {"SeparableConv1D", "SeparableConv2D"},
     "frozen_counted_trainable": None,

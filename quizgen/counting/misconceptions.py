@@ -131,6 +131,8 @@ def model_features(calls: list[Call]) -> frozenset[str]:
                 features.add("bias=false")
             if "trainable" in options and options["trainable"].value is False:
                 features.add("frozen")
+            if "experts" in options:
+                features.add("experts")
         layers_arg = call.kwargs.get("num_layers")
         if layers_arg is not None and isinstance(layers_arg.value, int) and layers_arg.value > 1:
             features.add("stacked")
@@ -286,6 +288,14 @@ CATALOGUE: dict[str, Misconception] = {
             "under grouped-query attention only kv_heads key/value heads are projected and the query heads share them",
             Rules(kv_heads_as_heads=True),
             needs=frozenset({"LlamaDecoderLayer"}),
+        ),
+        Misconception(
+            "active_experts_only",
+            "Counted only the experts a token uses",
+            "a mixture of experts holds the parameters of every expert; top_k only says how many of them each"
+            " token runs through (which is what its MACs count)",
+            Rules(active_experts_only=True),
+            needs=frozenset({"experts"}),
         ),
         Misconception(
             "heads_multiply_attention",

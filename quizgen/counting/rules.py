@@ -29,6 +29,7 @@ class Rules:
     position_embeddings: bool = True
     count_tied_head: bool = False
     kv_heads_as_heads: bool = False
+    active_experts_only: bool = False
     attention_per_head: bool = False
     separable_as_standard: bool = False
     frozen_as_trainable: bool = False

@@ -199,11 +199,8 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     t = _steps(ctx)
     used = [mul(t, num(top_k or 2, "experts per token"), swiglu)] if t is not None else []
     macs = _block_macs(ctx, [*projections, (h, experts)], heads * d, used)
-    parts = [
-        Part("attention", attention),
-        Part("router", router),
-        Part("experts", mul(num(experts, "experts"), swiglu)),
-    ]
+    held = num(top_k or 2, "experts per token") if ctx.rules.active_experts_only else num(experts, "experts")
+    parts = [Part("attention", attention), Part("router", router), Part("experts", mul(held, swiglu))]
     return _blocks([*parts, *norms], args, ctx, macs, kv_cached)
 
 
