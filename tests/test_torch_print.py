@@ -123,6 +123,38 @@ def test_torchvision_models_count_their_documented_totals(name, total):
     assert any("registered directly" in note for note in counted.notes)
 
 
+MIXTRAL_PRINT = """MixtralForCausalLM(
+  (model): MixtralModel(
+    (embed_tokens): Embedding(100, 16)
+    (layers): ModuleList(
+      (0-1): 2 x MixtralDecoderLayer(
+        (self_attn): MixtralAttention(
+          (q_proj): Linear(in_features=16, out_features=16, bias=False)
+          (o_proj): Linear(in_features=16, out_features=16, bias=False)
+        )
+        (mlp): MixtralSparseMoeBlock(
+          (gate): MixtralTopKRouter()
+          (experts): MixtralExperts(
+            (act_fn): SiLUActivation()
+          )
+        )
+      )
+    )
+  )
+)
+"""
+
+
+def test_a_mixture_of_experts_print_is_refused_rather_than_undercounted():
+    """Its router and fused experts print no widths (most of the model): a count would be far too low."""
+    with pytest.raises(ModelFileError) as raised:
+        count_model(MIXTRAL_PRINT, "torch-print", "mixtral.txt")
+    message = str(raised.value)
+    assert (
+        message.startswith("mixtral.txt:11: MixtralTopKRouter: a mixture of experts") and "--from hf-config" in message
+    )
+
+
 def test_what_a_print_hides_is_said_in_a_note():
     text = """Net(
   (attn): MultiheadAttention(

@@ -121,6 +121,9 @@ CONTAINERS = frozenset(
 )
 """Standard modules whose parameters are all in their printed children."""
 PARAMETER_FREE_NAMES = re.compile(r"(Activation|RotaryEmbedding|Dropout|Identity)$")
+# Mixture-of-experts modules hold their (fused) expert and router weights as parameters of their own,
+# which a print never shows: most of such a model would go uncounted.
+EXPERT_HOLDERS = re.compile(r"(Experts|Router)$")
 """Custom class names that, by well-kept convention, hold no parameters (GELUActivation, …)."""
 
 Builder = Callable[[dict[str, Any], list[Any]], tuple[Call, Shape]]
@@ -340,6 +343,12 @@ class _Reader:
 
     def visit(self, module: Module, path: str, times: int) -> None:
         times *= module.times
+        if EXPERT_HOLDERS.search(module.cls) and not module.parameters:
+            raise self.fail(
+                module,
+                "a mixture of experts keeps its weights as parameters a print does not show; "
+                "count the model's config.json instead (--from hf-config)",
+            )
         if module.parameters:
             call = _call("Parameters", module.parameters)
             self.nodes.append(Node(call, input_shapes=((1,),), times=times, name=path or module.cls))
