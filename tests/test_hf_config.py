@@ -75,6 +75,25 @@ def _distilbert(rng: random.Random) -> dict:
     return config
 
 
+def _vit(rng: random.Random) -> dict:
+    heads, patch = rng.randint(1, 4), rng.randint(2, 8)
+    config = {
+        "model_type": "vit",
+        "hidden_size": heads * rng.randint(2, 16),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.randint(1, 3),
+        "intermediate_size": rng.randint(8, 96),
+        "patch_size": patch,
+        "image_size": patch * rng.randint(1, 6) + rng.randint(0, patch - 1),  # a remainder is cut off
+        "num_channels": rng.randint(1, 4),
+    }
+    if rng.random() < 0.4:
+        config["num_labels"] = rng.randint(2, 7)
+    if rng.random() < 0.3:
+        config["pooler_output_size"] = rng.randint(4, 40)
+    return config
+
+
 def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     kv = rng.randint(1, 3)
     heads = kv * rng.randint(1, 4)
@@ -106,6 +125,7 @@ MAKERS = {
     "bert": _bert,
     "roberta": _roberta,
     "distilbert": _distilbert,
+    "vit": _vit,
     **{
         family: (lambda rng, family=family: _llama(rng, family))
         for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
@@ -193,6 +213,8 @@ def test_configs_count_as_transformers_does(family, k):
         ({"model_type": "phi3", "architectures": ["Phi3ForCausalLM"]}, 3_821_079_552),
         ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}, 2_614_341_888),
         ({"model_type": "mixtral", "architectures": ["MixtralForCausalLM"]}, 46_702_792_704),
+        ({"model_type": "vit", "architectures": ["ViTModel"]}, 86_389_248),
+        ({"model_type": "vit", "architectures": ["ViTForImageClassification"], "num_labels": 1000}, 86_567_656),
     ],
 )
 def test_published_figures(config, total):
@@ -304,6 +326,8 @@ def test_a_llama_block_derivation_names_its_parts():
         ('{"model_type": "distilbert", "sinusoidal_pos_embds": true}', "sinusoidal_pos_embds=true is not counted here"),
         ('{"model_type": "gpt2", "n_embd": 64, "hidden_size": 32}', "n_embd=64 and hidden_size=32 name the same size"),
         ('{"model_type": "mixtral", "num_local_experts": 2, "num_experts_per_tok": 3}', "top_k=3 is more than its 2"),
+        ('{"model_type": "vit", "qkv_bias": false}', "qkv_bias=false is not counted here"),
+        ('{"model_type": "vit", "image_size": 8, "patch_size": 16}', "patch_size 16 is larger than image_size 8"),
     ],
 )
 def test_what_cannot_be_counted_is_a_one_line_error(text, words):

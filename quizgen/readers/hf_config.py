@@ -1,4 +1,4 @@
-"""A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT) and Llama (Mistral, Qwen2,
+"""A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT, ViT) and Llama (Mistral, Qwen2,
 Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
 model). transformers is not needed: the fields and their defaults are those of its configuration
 classes, and the modules those of its model classes."""
@@ -211,6 +211,35 @@ def _distilbert(config: _Config, cls: str) -> None:
         config.add("qa_outputs", _call("Dense", 2), d)
 
 
+def _vit(config: _Config, cls: str) -> None:
+    """BERT-sized layers over image patches: a class token and one position embedding per patch and
+    for the class token, a patch projection (a convolution with stride = kernel = patch size)."""
+    if not config.flag("qkv_bias", True):
+        raise ModelFileError(f"{config.source}: qkv_bias=false is not counted here")
+    h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
+    heads, intermediate = config.size("num_attention_heads", default=12), config.size("intermediate_size", default=3072)
+    image, patch = config.size("image_size", default=224), config.size("patch_size", default=16)
+    channels = config.size("num_channels", default=3)
+    if patch > image:
+        raise ModelFileError(f"{config.source}: patch_size {patch} is larger than image_size {image}")
+    patches = (image // patch) ** 2
+    config.add("embeddings.cls_token", _call("Parameters", h), None)
+    config.add("embeddings.position_embeddings", _call("Parameters", (patches + 1) * h), None)
+    config.nodes.append(
+        Node(
+            _call("Conv2D", h, kernel=patch, stride=patch),
+            input_shapes=((image, image, channels),),
+            name="embeddings.patch_embeddings.projection",
+        )
+    )
+    config.add(f"layers.0-{layers - 1}", _call("BertLayer", h, heads, intermediate), h, layers)
+    config.add("layernorm", _call("LayerNormalization"), h)
+    if cls == "ViTModel":
+        config.add("pooler.dense", _call("Dense", config.size("pooler_output_size", default=h)), h)
+    elif cls == "ViTForImageClassification":
+        config.add("classifier", _call("Dense", config.labels()), h)
+
+
 @dataclass(frozen=True)
 class _Decoder:
     """A Llama-style decoder family: its configuration class's defaults, and the biases it has."""
@@ -341,6 +370,7 @@ FAMILIES = {
         ),
         "DistilBertModel",
     ),
+    "vit": Family(_vit, ("ViTModel", "ViTForImageClassification"), "ViTModel"),
     "llama": Family(
         _decoder(_Decoder(4096, 32, 32, 32000, 11008, bias_flags=("attention_bias", "mlp_bias"))),
         _classes("Llama", *LLAMA_HEADS),
