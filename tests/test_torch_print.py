@@ -155,6 +155,21 @@ def test_a_mixture_of_experts_print_is_refused_rather_than_undercounted():
     )
 
 
+@pytest.mark.frameworks
+def test_a_vit_print_is_refused_rather_than_counted_without_its_class_token_and_positions():
+    require("transformers")
+    import torch
+    import transformers
+
+    with torch.device("meta"):
+        model = transformers.ViTModel(
+            transformers.ViTConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2)
+        )
+    with pytest.raises(ModelFileError) as raised:
+        count_model(str(model), "torch-print", "vit.txt")
+    assert "ViTEmbeddings: it holds cls_token and position_embeddings" in str(raised.value)
+
+
 def test_what_a_print_hides_is_said_in_a_note():
     text = """Net(
   (attn): MultiheadAttention(

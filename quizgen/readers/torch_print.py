@@ -124,6 +124,19 @@ PARAMETER_FREE_NAMES = re.compile(r"(Activation|RotaryEmbedding|Dropout|Identity
 # Mixture-of-experts modules hold their (fused) expert and router weights as parameters of their own,
 # which a print never shows: most of such a model would go uncounted.
 EXPERT_HOLDERS = re.compile(r"(Experts|Router)$")
+# Known modules whose own parameters a print leaves out (class tokens, position embeddings, layer
+# scales, relative position tables), so that a count from it would be short.
+DIRECT_HOLDERS = {
+    "ViTEmbeddings": "cls_token and position_embeddings",
+    "DeiTEmbeddings": "cls_token, distillation_token and position_embeddings",
+    "BeitEmbeddings": "cls_token",
+    "Dinov2Embeddings": "cls_token, mask_token and position_embeddings",
+    "CLIPVisionEmbeddings": "class_embedding",
+    "VisionTransformer": "class_token",
+    "CNBlock": "layer_scale",
+    "ShiftedWindowAttention": "relative_position_bias_table",
+    "ShiftedWindowAttentionV2": "logit_scale",
+}
 """Custom class names that, by well-kept convention, hold no parameters (GELUActivation, …)."""
 
 Builder = Callable[[dict[str, Any], list[Any]], tuple[Call, Shape]]
@@ -348,6 +361,13 @@ class _Reader:
                 module,
                 "a mixture of experts keeps its weights as parameters a print does not show; "
                 "count the model's config.json instead (--from hf-config)",
+            )
+        held = DIRECT_HOLDERS.get(module.cls)
+        if held is not None and not module.parameters:
+            raise self.fail(
+                module,
+                f"it holds {held} as parameters a print does not show; "
+                "count the model's config.json (--from hf-config) or its spec instead",
             )
         if module.parameters:
             call = _call("Parameters", module.parameters)
