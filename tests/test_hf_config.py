@@ -17,6 +17,15 @@ from quizgen.readers.hf_config import FAMILIES
 PER_FAMILY = 12
 
 
+def _with_head_options(rng: random.Random, config: dict) -> dict:
+    """Sometimes a number of labels for the task heads, sometimes an untied output head."""
+    if rng.random() < 0.4:
+        config["num_labels"] = rng.randint(2, 7)
+    if rng.random() < 0.3:
+        config["tie_word_embeddings"] = False
+    return config
+
+
 def _gpt2(rng: random.Random) -> dict:
     heads = rng.randint(1, 4)
     config = {
@@ -29,9 +38,7 @@ def _gpt2(rng: random.Random) -> dict:
     }
     if rng.random() < 0.4:
         config["n_inner"] = rng.randint(8, 64)
-    if rng.random() < 0.3:
-        config["tie_word_embeddings"] = False
-    return config
+    return _with_head_options(rng, config)
 
 
 def _bert(rng: random.Random) -> dict:
@@ -46,11 +53,7 @@ def _bert(rng: random.Random) -> dict:
         "max_position_embeddings": rng.randint(16, 256),
         "type_vocab_size": rng.randint(1, 3),
     }
-    if rng.random() < 0.4:
-        config["num_labels"] = rng.randint(2, 7)
-    if rng.random() < 0.3:
-        config["tie_word_embeddings"] = False
-    return config
+    return _with_head_options(rng, config)
 
 
 def _roberta(rng: random.Random) -> dict:
@@ -68,11 +71,7 @@ def _distilbert(rng: random.Random) -> dict:
         "vocab_size": rng.randint(50, 600),
         "max_position_embeddings": rng.randint(16, 256),
     }
-    if rng.random() < 0.4:
-        config["num_labels"] = rng.randint(2, 7)
-    if rng.random() < 0.3:
-        config["tie_word_embeddings"] = False
-    return config
+    return _with_head_options(rng, config)
 
 
 def _vit(rng: random.Random) -> dict:

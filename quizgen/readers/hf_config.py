@@ -100,10 +100,11 @@ def _gpt2(config: _Config, cls: str) -> None:
         config.add("qa_outputs", _call("Dense", 2), e)
 
 
-def _bert(config: _Config, cls: str) -> None:
+def _encoder(config: _Config, vocab_default: int) -> tuple[int, int]:
+    """BERT's embeddings (words, positions, token types, LayerNorm) and layers: (hidden, vocab)."""
     _refuse(config, "add_cross_attention")
     h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
-    heads, vocab = config.size("num_attention_heads", default=12), config.size("vocab_size", default=30522)
+    heads, vocab = config.size("num_attention_heads", default=12), config.size("vocab_size", default=vocab_default)
     intermediate = config.size("intermediate_size", default=3072)
     config.add("embeddings.word_embeddings", _call("Embedding", vocab, h), None)
     config.add(
@@ -116,6 +117,11 @@ def _bert(config: _Config, cls: str) -> None:
     )
     config.add("embeddings.LayerNorm", _call("LayerNormalization"), h)
     config.add(f"encoder.layer.0-{layers - 1}", _call("BertLayer", h, heads, intermediate), h, layers)
+    return h, vocab
+
+
+def _bert(config: _Config, cls: str) -> None:
+    h, vocab = _encoder(config, 30522)
     pooled = cls in (
         "BertModel",
         "BertForSequenceClassification",
@@ -143,21 +149,7 @@ def _bert(config: _Config, cls: str) -> None:
 
 def _roberta(config: _Config, cls: str) -> None:
     """BERT's layers; its own heads, and no pooler under the heads that read every token."""
-    _refuse(config, "add_cross_attention")
-    h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
-    heads, vocab = config.size("num_attention_heads", default=12), config.size("vocab_size", default=50265)
-    config.add("embeddings.word_embeddings", _call("Embedding", vocab, h), None)
-    config.add(
-        "embeddings.position_embeddings",
-        _call("Embedding", config.size("max_position_embeddings", default=512), h),
-        None,
-    )
-    config.add(
-        "embeddings.token_type_embeddings", _call("Embedding", config.size("type_vocab_size", default=2), h), None
-    )
-    config.add("embeddings.LayerNorm", _call("LayerNormalization"), h)
-    intermediate = config.size("intermediate_size", default=3072)
-    config.add(f"encoder.layer.0-{layers - 1}", _call("BertLayer", h, heads, intermediate), h, layers)
+    h, vocab = _encoder(config, 50265)
     if cls in ("RobertaModel", "RobertaForMultipleChoice"):
         config.add("pooler.dense", _call("Dense", h), h)
     if cls in ("RobertaForMaskedLM", "RobertaForCausalLM"):
