@@ -41,6 +41,19 @@ def _gpt2(rng: random.Random) -> dict:
     return _with_head_options(rng, config)
 
 
+def _gpt_neox(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "gpt_neox",
+        "hidden_size": heads * 2 * rng.randint(1, 8),  # rotary embeddings need an even head size
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.randint(1, 3),
+        "intermediate_size": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+    }
+    return _with_head_options(rng, config)
+
+
 def _bert(rng: random.Random) -> dict:
     heads = rng.randint(1, 4)
     config = {
@@ -121,6 +134,7 @@ def _llama(rng: random.Random, model_type: str = "llama") -> dict:
 
 MAKERS = {
     "gpt2": _gpt2,
+    "gpt_neox": _gpt_neox,
     "bert": _bert,
     "roberta": _roberta,
     "distilbert": _distilbert,
@@ -213,6 +227,18 @@ def test_configs_count_as_transformers_does(family, k):
         ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}, 2_614_341_888),
         ({"model_type": "mixtral", "architectures": ["MixtralForCausalLM"]}, 46_702_792_704),
         ({"model_type": "vit", "architectures": ["ViTModel"]}, 86_389_248),
+        (
+            {
+                "model_type": "gpt_neox",
+                "architectures": ["GPTNeoXForCausalLM"],
+                "hidden_size": 768,
+                "intermediate_size": 3072,
+                "num_attention_heads": 12,
+                "num_hidden_layers": 12,
+                "vocab_size": 50304,
+            },
+            162_322_944,
+        ),
         ({"model_type": "vit", "architectures": ["ViTForImageClassification"], "num_labels": 1000}, 86_567_656),
     ],
 )
@@ -326,6 +352,7 @@ def test_a_llama_block_derivation_names_its_parts():
         ('{"model_type": "gpt2", "n_embd": 64, "hidden_size": 32}', "n_embd=64 and hidden_size=32 name the same size"),
         ('{"model_type": "mixtral", "num_local_experts": 2, "num_experts_per_tok": 3}', "top_k=3 is more than its 2"),
         ('{"model_type": "vit", "qkv_bias": false}', "qkv_bias=false is not counted here"),
+        ('{"model_type": "gpt_neox", "attention_bias": false}', "attention_bias=false is not counted here"),
         ('{"model_type": "vit", "image_size": 8, "patch_size": 16}', "patch_size 16 is larger than image_size 8"),
     ],
 )

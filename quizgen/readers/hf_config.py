@@ -1,4 +1,4 @@
-"""A Hugging Face ``config.json`` of the GPT-2, BERT (RoBERTa, DistilBERT, ViT) and Llama (Mistral, Qwen2,
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX), BERT (RoBERTa, DistilBERT, ViT) and Llama (Mistral, Qwen2,
 Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
 model). transformers is not needed: the fields and their defaults are those of its configuration
 classes, and the modules those of its model classes."""
@@ -98,6 +98,28 @@ def _gpt2(config: _Config, cls: str) -> None:
         config.add("classifier", _call("Dense", config.labels()), e)
     elif cls == "GPT2ForQuestionAnswering":
         config.add("qa_outputs", _call("Dense", 2), e)
+
+
+def _gpt_neox(config: _Config, cls: str) -> None:
+    """GPT-2's layer sizes (fused q, k, v with biases, an MLP with biases, two LayerNorms) without
+    learned positions (rotary), and an output head of its own."""
+    if not config.flag("attention_bias", True):
+        raise ModelFileError(f"{config.source}: attention_bias=false is not counted here")
+    h, layers = config.size("hidden_size", default=6144), config.size("num_hidden_layers", default=44)
+    heads, vocab = config.size("num_attention_heads", default=64), config.size("vocab_size", default=50432)
+    inner = config.size("intermediate_size", default=24576)
+    config.add("gpt_neox.embed_in", _call("Embedding", vocab, h), None)
+    config.add(f"gpt_neox.layers.0-{layers - 1}", _call("GPT2Block", h, heads, inner=inner), h, layers)
+    config.add("gpt_neox.final_layer_norm", _call("LayerNormalization"), h)
+    if cls == "GPTNeoXForCausalLM":
+        config.data.setdefault("tie_word_embeddings", False)
+        config.tied("lm_head", "gpt_neox.embed_in", vocab, h)
+    elif cls == "GPTNeoXForSequenceClassification":
+        config.add("score", _call("Dense", config.labels(), bias=False), h)
+    elif cls == "GPTNeoXForTokenClassification":
+        config.add("classifier", _call("Dense", config.labels()), h)
+    elif cls == "GPTNeoXForQuestionAnswering":
+        config.add("qa_outputs", _call("Dense", 2), h)
 
 
 def _encoder(config: _Config, vocab_default: int) -> tuple[int, int]:
@@ -319,6 +341,7 @@ FAMILIES = {
         ),
         "GPT2Model",
     ),
+    "gpt_neox": Family(_gpt_neox, _classes("GPTNeoX", *LLAMA_HEADS), "GPTNeoXModel"),
     "bert": Family(
         _bert,
         _classes(
