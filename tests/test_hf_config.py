@@ -54,6 +54,25 @@ def _gpt_neox(rng: random.Random) -> dict:
     return _with_head_options(rng, config)
 
 
+def _t5(rng: random.Random) -> dict:
+    config = {
+        "model_type": "t5",
+        "d_model": rng.randint(4, 32),
+        "d_kv": rng.randint(2, 8),
+        "num_heads": rng.randint(1, 4),
+        "d_ff": rng.randint(8, 64),
+        "num_layers": rng.randint(1, 3),
+        "vocab_size": rng.randint(50, 600),
+        "relative_attention_num_buckets": rng.randint(4, 40),
+        "feed_forward_proj": rng.choice(["relu", "gated-gelu", "gated-silu"]),
+    }
+    if rng.random() < 0.5:
+        config["num_decoder_layers"] = rng.randint(1, 3)
+    if rng.random() < 0.3:
+        config["tie_word_embeddings"] = False
+    return config
+
+
 def _bert(rng: random.Random) -> dict:
     heads = rng.randint(1, 4)
     config = {
@@ -135,6 +154,7 @@ def _llama(rng: random.Random, model_type: str = "llama") -> dict:
 MAKERS = {
     "gpt2": _gpt2,
     "gpt_neox": _gpt_neox,
+    "t5": _t5,
     "bert": _bert,
     "roberta": _roberta,
     "distilbert": _distilbert,
@@ -227,6 +247,11 @@ def test_configs_count_as_transformers_does(family, k):
         ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"]}, 2_614_341_888),
         ({"model_type": "mixtral", "architectures": ["MixtralForCausalLM"]}, 46_702_792_704),
         ({"model_type": "vit", "architectures": ["ViTModel"]}, 86_389_248),
+        ({"model_type": "t5", "architectures": ["T5ForConditionalGeneration"]}, 60_506_624),
+        (
+            {"model_type": "t5", "d_model": 768, "d_ff": 3072, "num_heads": 12, "num_layers": 12},
+            222_903_552,
+        ),
         (
             {
                 "model_type": "gpt_neox",
@@ -321,6 +346,24 @@ def test_a_mixture_of_experts_counts_every_expert_and_multiplies_by_the_ones_a_t
     assert block.macs_expr.evaluate() == 10 * (attention + 4096 * 8 + 2 * expert) + scores
 
 
+def test_flan_t5_counts_its_head_tied_as_transformers_5_does_and_says_what_the_checkpoint_holds():
+    """Flan-T5-base: 247,577,856 published (its checkpoint has its own head); transformers 5 ties the
+    head to the shared embedding whatever the config says, 32128·768 fewer."""
+    config = {
+        "model_type": "t5",
+        "architectures": ["T5ForConditionalGeneration"],
+        "d_model": 768,
+        "d_ff": 2048,
+        "num_heads": 12,
+        "num_layers": 12,
+        "feed_forward_proj": "gated-gelu",
+        "tie_word_embeddings": False,
+    }
+    counted = count_model(json.dumps(config), "hf-config")
+    assert counted.total + 32128 * 768 == 247_577_856
+    assert any("24,674,304 parameters more" in note for note in counted.notes)
+
+
 def test_a_llama_block_derivation_names_its_parts():
     config = {"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8}
     counted = count_model(json.dumps({**config, "intermediate_size": 14336, "num_hidden_layers": 32}), "hf-config")
@@ -333,7 +376,7 @@ def test_a_llama_block_derivation_names_its_parts():
     ("text", "words"),
     [
         ("[1, 2]", "a config.json is a JSON object"),
-        ('{"model_type": "t5"}', "model_type 't5' is not counted here"),
+        ('{"model_type": "opt"}', "model_type 'opt' is not counted here"),
         (
             '{"model_type": "gpt2", "architectures": ["GPT2DoubleHeadsModel"]}',
             "'GPT2DoubleHeadsModel' is not counted here",
@@ -353,6 +396,10 @@ def test_a_llama_block_derivation_names_its_parts():
         ('{"model_type": "mixtral", "num_local_experts": 2, "num_experts_per_tok": 3}', "top_k=3 is more than its 2"),
         ('{"model_type": "vit", "qkv_bias": false}', "qkv_bias=false is not counted here"),
         ('{"model_type": "gpt_neox", "attention_bias": false}', "attention_bias=false is not counted here"),
+        (
+            '{"model_type": "t5", "feed_forward_proj": "gated-gelu-x"}',
+            "feed_forward_proj 'gated-gelu-x' is not counted",
+        ),
         ('{"model_type": "vit", "image_size": 8, "patch_size": 16}', "patch_size 16 is larger than image_size 8"),
     ],
 )

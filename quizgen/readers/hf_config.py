@@ -1,7 +1,7 @@
-"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX), BERT (RoBERTa, DistilBERT, ViT) and Llama (Mistral, Qwen2,
-Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named in ``architectures`` (else the base
-model). transformers is not needed: the fields and their defaults are those of its configuration
-classes, and the modules those of its model classes."""
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX), T5, BERT (RoBERTa, DistilBERT, ViT) and
+Llama (Mistral, Qwen2, Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named
+in ``architectures`` (else the base model). transformers is not needed: the fields and their
+defaults are those of its configuration classes, and the modules those of its model classes."""
 
 from __future__ import annotations
 
@@ -120,6 +120,59 @@ def _gpt_neox(config: _Config, cls: str) -> None:
         config.add("classifier", _call("Dense", config.labels()), h)
     elif cls == "GPTNeoXForQuestionAnswering":
         config.add("qa_outputs", _call("Dense", 2), h)
+
+
+def _t5_stack(config: _Config, stack: str, layers: int, sizes: tuple[int, int, int, int], gated: bool) -> None:
+    """One T5 stack: per block, attention (and in the decoder cross-attention) with q, k, v of
+    heads·d_kv and an output back to d_model, a feed-forward network, a weight-only LayerNorm before
+    each; the first block's relative position bias; a final LayerNorm. No biases anywhere."""
+    d, inner, d_ff, heads = sizes
+    blocks = f"{stack}.block.0-{layers - 1}"
+    attentions = ["SelfAttention"] + (["EncDecAttention"] if stack == "decoder" else [])
+    for k, attention in enumerate(attentions):
+        config.add(f"{blocks}.layer.{k}.{attention}.q, k, v", _call("Dense", inner, bias=False), d, 3 * layers)
+        config.add(f"{blocks}.layer.{k}.{attention}.o", _call("Dense", d, bias=False), inner, layers)
+    buckets = config.size("relative_attention_num_buckets", default=32)
+    config.add(
+        f"{stack}.block.0.layer.0.SelfAttention.relative_attention_bias", _call("Embedding", buckets, heads), None
+    )
+    ff = f"{blocks}.layer.{len(attentions)}.DenseReluDense"
+    if gated:
+        config.add(f"{ff}.wi_0, wi_1", _call("Dense", d_ff, bias=False), d, 2 * layers)
+    else:
+        config.add(f"{ff}.wi", _call("Dense", d_ff, bias=False), d, layers)
+    config.add(f"{ff}.wo", _call("Dense", d, bias=False), d_ff, layers)
+    norms = len(attentions) + 1
+    config.add(f"{blocks}.layer.*.layer_norm", _call("RMSNormalization"), d, norms * layers)
+    config.add(f"{stack}.final_layer_norm", _call("RMSNormalization"), d)
+
+
+def _t5(config: _Config, cls: str) -> None:
+    """An encoder and a decoder over one shared embedding (T5, T5 v1.1 and Flan-T5 with gated
+    feed-forward networks)."""
+    d, heads = (
+        config.size("d_model", "hidden_size", default=512),
+        config.size("num_heads", "num_attention_heads", default=8),
+    )
+    d_kv, d_ff = config.size("d_kv", "head_dim", default=64), config.size("d_ff", default=2048)
+    layers = config.size("num_layers", "num_hidden_layers", default=6)
+    vocab = config.size("vocab_size", default=32128)
+    projection = config.data.get("feed_forward_proj", "relu")
+    if projection not in ("relu", "gelu", "gated-gelu", "gated-relu", "gated-silu"):
+        raise ModelFileError(f"{config.source}: feed_forward_proj {projection!r} is not counted here")
+    gated, sizes = projection.startswith("gated-"), (d, heads * d_kv, d_ff, heads)
+    config.add("shared", _call("Embedding", vocab, d), None)
+    _t5_stack(config, "encoder", layers, sizes, gated)
+    if cls != "T5EncoderModel":
+        _t5_stack(config, "decoder", config.size("num_decoder_layers", default=layers), sizes, gated)
+    if cls == "T5ForConditionalGeneration":
+        if config.data.get("tie_word_embeddings") is False:
+            config.notes.append(
+                f"lm_head is tied as transformers 5 ties it, whatever tie_word_embeddings says; T5 v1.1 and"
+                f" Flan-T5 checkpoints hold a head of their own, {vocab}·{d} = {vocab * d:,} parameters more"
+            )
+        config.data["tie_word_embeddings"] = True
+        config.tied("lm_head", "shared", vocab, d)
 
 
 def _encoder(config: _Config, vocab_default: int) -> tuple[int, int]:
@@ -385,6 +438,7 @@ FAMILIES = {
         ),
         "DistilBertModel",
     ),
+    "t5": Family(_t5, ("T5Model", "T5ForConditionalGeneration", "T5EncoderModel"), "T5Model"),
     "vit": Family(_vit, ("ViTModel", "ViTForImageClassification"), "ViTModel"),
     "llama": Family(
         _decoder(_Decoder(4096, 32, 32, 32000, 11008, bias_flags=("attention_bias", "mlp_bias"))),
