@@ -54,6 +54,24 @@ def _gpt_neox(rng: random.Random) -> dict:
     return _with_head_options(rng, config)
 
 
+def _opt(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "opt",
+        "hidden_size": heads * rng.randint(2, 16),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.randint(1, 3),
+        "ffn_dim": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "max_position_embeddings": rng.randint(16, 256),
+        "pad_token_id": 1,
+        "do_layer_norm_before": rng.random() < 0.7,
+    }
+    if rng.random() < 0.4:
+        config["word_embed_proj_dim"] = rng.randint(4, 24)
+    return _with_head_options(rng, config)
+
+
 def _t5(rng: random.Random) -> dict:
     config = {
         "model_type": "t5",
@@ -155,6 +173,7 @@ MAKERS = {
     "gpt2": _gpt2,
     "gpt_neox": _gpt_neox,
     "t5": _t5,
+    "opt": _opt,
     "bert": _bert,
     "roberta": _roberta,
     "distilbert": _distilbert,
@@ -248,6 +267,20 @@ def test_configs_count_as_transformers_does(family, k):
         ({"model_type": "mixtral", "architectures": ["MixtralForCausalLM"]}, 46_702_792_704),
         ({"model_type": "vit", "architectures": ["ViTModel"]}, 86_389_248),
         ({"model_type": "t5", "architectures": ["T5ForConditionalGeneration"]}, 60_506_624),
+        ({"model_type": "opt", "architectures": ["OPTForCausalLM"]}, 125_239_296),
+        (
+            {
+                "model_type": "opt",
+                "architectures": ["OPTForCausalLM"],
+                "hidden_size": 1024,
+                "ffn_dim": 4096,
+                "num_attention_heads": 16,
+                "num_hidden_layers": 24,
+                "word_embed_proj_dim": 512,
+                "do_layer_norm_before": False,
+            },
+            331_196_416,
+        ),
         (
             {"model_type": "t5", "d_model": 768, "d_ff": 3072, "num_heads": 12, "num_layers": 12},
             222_903_552,
@@ -376,7 +409,8 @@ def test_a_llama_block_derivation_names_its_parts():
     ("text", "words"),
     [
         ("[1, 2]", "a config.json is a JSON object"),
-        ('{"model_type": "opt"}', "model_type 'opt' is not counted here"),
+        ('{"model_type": "falcon"}', "model_type 'falcon' is not counted here"),
+        ('{"model_type": "opt", "enable_bias": false}', "enable_bias=false is not counted here"),
         (
             '{"model_type": "gpt2", "architectures": ["GPT2DoubleHeadsModel"]}',
             "'GPT2DoubleHeadsModel' is not counted here",

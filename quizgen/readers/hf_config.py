@@ -1,4 +1,4 @@
-"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX), T5, BERT (RoBERTa, DistilBERT, ViT) and
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT), T5, BERT (RoBERTa, DistilBERT, ViT) and
 Llama (Mistral, Qwen2, Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named
 in ``architectures`` (else the base model). transformers is not needed: the fields and their
 defaults are those of its configuration classes, and the modules those of its model classes."""
@@ -74,6 +74,12 @@ def _refuse(config: _Config, *flags: str) -> None:
             raise ModelFileError(f"{config.source}: {flag}=true is not counted here")
 
 
+def _refuse_unless(config: _Config, *flags: str) -> None:
+    for flag in flags:
+        if not config.flag(flag, True):
+            raise ModelFileError(f"{config.source}: {flag}=false is not counted here")
+
+
 def _gpt2(config: _Config, cls: str) -> None:
     _refuse(config, "add_cross_attention")
     e, layers = (
@@ -103,8 +109,7 @@ def _gpt2(config: _Config, cls: str) -> None:
 def _gpt_neox(config: _Config, cls: str) -> None:
     """GPT-2's layer sizes (fused q, k, v with biases, an MLP with biases, two LayerNorms) without
     learned positions (rotary), and an output head of its own."""
-    if not config.flag("attention_bias", True):
-        raise ModelFileError(f"{config.source}: attention_bias=false is not counted here")
+    _refuse_unless(config, "attention_bias")
     h, layers = config.size("hidden_size", default=6144), config.size("num_hidden_layers", default=44)
     heads, vocab = config.size("num_attention_heads", default=64), config.size("vocab_size", default=50432)
     inner = config.size("intermediate_size", default=24576)
@@ -120,6 +125,31 @@ def _gpt_neox(config: _Config, cls: str) -> None:
         config.add("classifier", _call("Dense", config.labels()), h)
     elif cls == "GPTNeoXForQuestionAnswering":
         config.add("qa_outputs", _call("Dense", 2), h)
+
+
+def _opt(config: _Config, cls: str) -> None:
+    """GPT-2-sized layers; learned positions with an offset of two, and word embeddings that may be
+    narrower than the model (projected in and out)."""
+    _refuse_unless(config, "enable_bias", "layer_norm_elementwise_affine")
+    h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
+    heads, vocab = config.size("num_attention_heads", default=12), config.size("vocab_size", default=50272)
+    ffn, positions = config.size("ffn_dim", default=3072), config.size("max_position_embeddings", default=2048)
+    words = config.size("word_embed_proj_dim", default=h)
+    config.add("decoder.embed_tokens", _call("Embedding", vocab, words), None)
+    config.add("decoder.embed_positions", _call("Embedding", positions + 2, h), None)
+    if words != h:
+        config.add("decoder.project_in", _call("Dense", h, bias=False), words)
+    config.add(f"decoder.layers.0-{layers - 1}", _call("GPT2Block", h, heads, inner=ffn), h, layers)
+    if config.flag("do_layer_norm_before", True) and not config.flag("_remove_final_layer_norm", False):
+        config.add("decoder.final_layer_norm", _call("LayerNormalization"), h)
+    if words != h:
+        config.add("decoder.project_out", _call("Dense", words, bias=False), h)
+    if cls == "OPTForCausalLM":
+        config.tied("lm_head", "decoder.embed_tokens", vocab, words)
+    elif cls == "OPTForSequenceClassification":
+        config.add("score", _call("Dense", config.labels(), bias=False), words)
+    elif cls == "OPTForQuestionAnswering":
+        config.add("qa_outputs", _call("Dense", 2), words)
 
 
 def _t5_stack(config: _Config, stack: str, layers: int, sizes: tuple[int, int, int, int], gated: bool) -> None:
@@ -281,8 +311,7 @@ def _distilbert(config: _Config, cls: str) -> None:
 def _vit(config: _Config, cls: str) -> None:
     """BERT-sized layers over image patches: a class token and one position embedding per patch and
     for the class token, a patch projection (a convolution with stride = kernel = patch size)."""
-    if not config.flag("qkv_bias", True):
-        raise ModelFileError(f"{config.source}: qkv_bias=false is not counted here")
+    _refuse_unless(config, "qkv_bias")
     h, layers = config.size("hidden_size", default=768), config.size("num_hidden_layers", default=12)
     heads, intermediate = config.size("num_attention_heads", default=12), config.size("intermediate_size", default=3072)
     image, patch = config.size("image_size", default=224), config.size("patch_size", default=16)
@@ -437,6 +466,9 @@ FAMILIES = {
             "ForMultipleChoice",
         ),
         "DistilBertModel",
+    ),
+    "opt": Family(
+        _opt, _classes("OPT", "Model", "ForCausalLM", "ForSequenceClassification", "ForQuestionAnswering"), "OPTModel"
     ),
     "t5": Family(_t5, ("T5Model", "T5ForConditionalGeneration", "T5EncoderModel"), "T5Model"),
     "vit": Family(_vit, ("ViTModel", "ViTForImageClassification"), "ViTModel"),
