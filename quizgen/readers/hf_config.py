@@ -80,6 +80,17 @@ def _refuse_unless(config: _Config, *flags: str) -> None:
             raise ModelFileError(f"{config.source}: {flag}=false is not counted here")
 
 
+def _generic_heads(config: _Config, cls: str, width: int, token_head: str = "classifier") -> None:
+    """The task heads decoder models share: a score without bias over the last token, a token
+    classifier, two outputs (start, end) for question answering."""
+    if cls.endswith("ForSequenceClassification"):
+        config.add("score", _call("Dense", config.labels(), bias=False), width)
+    elif cls.endswith("ForTokenClassification"):
+        config.add(token_head, _call("Dense", config.labels()), width)
+    elif cls.endswith("ForQuestionAnswering"):
+        config.add("qa_outputs", _call("Dense", 2), width)
+
+
 def _gpt2(config: _Config, cls: str) -> None:
     _refuse(config, "add_cross_attention")
     e, layers = (
@@ -98,12 +109,7 @@ def _gpt2(config: _Config, cls: str) -> None:
     config.add("transformer.ln_f", _call("LayerNormalization"), e)
     if cls == "GPT2LMHeadModel":
         config.tied("lm_head", "transformer.wte", vocab, e)
-    elif cls == "GPT2ForSequenceClassification":
-        config.add("score", _call("Dense", config.labels(), bias=False), e)
-    elif cls == "GPT2ForTokenClassification":
-        config.add("classifier", _call("Dense", config.labels()), e)
-    elif cls == "GPT2ForQuestionAnswering":
-        config.add("qa_outputs", _call("Dense", 2), e)
+    _generic_heads(config, cls, e)
 
 
 def _gpt_neox(config: _Config, cls: str) -> None:
@@ -119,12 +125,7 @@ def _gpt_neox(config: _Config, cls: str) -> None:
     if cls == "GPTNeoXForCausalLM":
         config.data.setdefault("tie_word_embeddings", False)
         config.tied("lm_head", "gpt_neox.embed_in", vocab, h)
-    elif cls == "GPTNeoXForSequenceClassification":
-        config.add("score", _call("Dense", config.labels(), bias=False), h)
-    elif cls == "GPTNeoXForTokenClassification":
-        config.add("classifier", _call("Dense", config.labels()), h)
-    elif cls == "GPTNeoXForQuestionAnswering":
-        config.add("qa_outputs", _call("Dense", 2), h)
+    _generic_heads(config, cls, h)
 
 
 def _opt(config: _Config, cls: str) -> None:
@@ -388,12 +389,7 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
         if cls.endswith("ForCausalLM"):
             config.data.setdefault("tie_word_embeddings", family.tied)
             config.tied("lm_head", "model.embed_tokens", vocab, h)
-        elif cls.endswith("ForSequenceClassification"):
-            config.add("score", _call("Dense", config.labels(), bias=False), h)
-        elif cls.endswith("ForTokenClassification"):
-            config.add("score", _call("Dense", config.labels()), h)
-        elif cls.endswith("ForQuestionAnswering"):
-            config.add("qa_outputs", _call("Dense", 2), h)
+        _generic_heads(config, cls, h, token_head="score")
 
     return build
 
