@@ -180,7 +180,7 @@ MAKERS = {
     "vit": _vit,
     **{
         family: (lambda rng, family=family: _llama(rng, family))
-        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
+        for family in ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "mixtral", "phi3")
     },
 }
 CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]
@@ -327,7 +327,7 @@ def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(fa
     ]
     + [
         {"model_type": family, "attention_bias": True, "mlp_bias": True, "hidden_size": 64, "num_attention_heads": 32}
-        for family in ("llama", "mistral", "qwen2", "gemma", "gemma2", "mixtral", "phi3")
+        for family in ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "mixtral", "phi3")
     ],
 )
 def test_switches_count_only_where_the_familys_modules_read_them(config):

@@ -1,5 +1,5 @@
 """A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT), T5, BERT (RoBERTa, DistilBERT, ViT) and
-Llama (Mistral, Qwen2, Gemma, Gemma 2, Mixtral, Phi-3) families, as layers to count: the class named
+Llama (Mistral, Qwen2, Qwen3, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
 in ``architectures`` (else the base model). transformers is not needed: the fields and their
 defaults are those of its configuration classes, and the modules those of its model classes."""
 
@@ -353,6 +353,7 @@ class _Decoder:
     bias_flags: tuple[str, ...] = ()  # the config's bias switches the family's modules read
     feed_forward_norms: bool = False  # RMSNorms before and after each feed-forward too (Gemma 2)
     experts: int | None = None  # a mixture of experts in place of the feed-forward (Mixtral)
+    qk_norms: bool = False  # an RMSNorm over each head's queries and one over its keys (Qwen3, Gemma 3)
 
 
 def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
@@ -382,6 +383,9 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
         )
         config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
         config.add(f"model.layers.0-{layers - 1}", block, h, layers)
+        if family.qk_norms:
+            name = f"model.layers.0-{layers - 1}.self_attn.q_norm, k_norm"
+            config.add(name, _call("RMSNormalization"), head_dim, 2 * layers)
         if family.feed_forward_norms:
             for norm in ("pre_feedforward_layernorm", "post_feedforward_layernorm"):
                 config.add(f"model.layers.0-{layers - 1}.{norm}", _call("RMSNormalization"), h, layers)
@@ -494,6 +498,30 @@ FAMILIES = {
         ),
         _classes("Gemma2", *LLAMA_HEADS[:4]),
         "Gemma2Model",
+    ),
+    "qwen3": Family(
+        _decoder(_Decoder(4096, 32, 32, 151936, 22016, 32, 128, bias_flags=("attention_bias",), qk_norms=True)),
+        _classes("Qwen3", *LLAMA_HEADS),
+        "Qwen3Model",
+    ),
+    "gemma3_text": Family(
+        _decoder(
+            _Decoder(
+                2304,
+                26,
+                8,
+                262208,
+                9216,
+                4,
+                256,
+                tied=True,
+                bias_flags=("attention_bias",),
+                feed_forward_norms=True,
+                qk_norms=True,
+            )
+        ),
+        ("Gemma3TextModel", "Gemma3ForCausalLM"),
+        "Gemma3TextModel",
     ),
     "mixtral": Family(
         _decoder(_Decoder(4096, 32, 32, 32000, 14336, kv_heads=8, experts=8)),
