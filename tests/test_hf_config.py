@@ -465,6 +465,22 @@ KEYS = st.sampled_from(
         "sinusoidal_pos_embds",
         "attention_bias",
         "mlp_bias",
+        "d_model",
+        "d_ff",
+        "d_kv",
+        "num_layers",
+        "num_decoder_layers",
+        "feed_forward_proj",
+        "word_embed_proj_dim",
+        "do_layer_norm_before",
+        "image_size",
+        "patch_size",
+        "num_channels",
+        "qkv_bias",
+        "num_local_experts",
+        "num_experts_per_tok",
+        "max_position_embeddings",
+        "pooler_output_size",
     ]
 )
 VALUES = (
@@ -476,8 +492,8 @@ VALUES = (
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(KEYS, VALUES, max_size=8))
+@settings(max_examples=600, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=10))
 def test_any_config_gives_a_count_or_a_one_line_error(config):
     try:
         counted = count_model(json.dumps(config), "hf-config")
