@@ -161,11 +161,11 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
         _heads(ctx, h, heads)
     if heads % kv:
         raise ctx.error(f"{ctx.call.name}: {heads} query heads do not share {kv} key/value heads evenly")
-    experts, top_k = args["experts"], args["top_k"]
-    if experts is None and top_k is not None:
+    experts, top_k = args["experts"], args["top_k"] or 2
+    if experts is None and args["top_k"] is not None:
         raise ctx.error(f"{ctx.call.name}: top_k is the number of experts each token uses; give experts too")
-    if experts is not None and (top_k or 2) > experts:
-        raise ctx.error(f"{ctx.call.name}: top_k={top_k or 2} is more than its {experts} experts")
+    if experts is not None and top_k > experts:
+        raise ctx.error(f"{ctx.call.name}: top_k={top_k} is more than its {experts} experts")
     if experts is not None and args["mlp_bias"]:
         raise ctx.error(f"{ctx.call.name}: experts have no mlp_bias here (no such block is counted)")
     ab, mb = args["attention_bias"] and ctx.rules.bias, args["mlp_bias"] and ctx.rules.bias
@@ -197,9 +197,9 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     # A mixture of experts: a router scores the experts, each token runs through top_k of them.
     router = mul(hidden, num(experts, "experts"))
     t = _steps(ctx)
-    used = [mul(t, num(top_k or 2, "experts per token"), swiglu)] if t is not None else []
+    used = [mul(t, num(top_k, "experts per token"), swiglu)] if t is not None else []
     macs = _block_macs(ctx, [*projections, (h, experts)], heads * d, used)
-    held = num(top_k or 2, "experts per token") if ctx.rules.active_experts_only else num(experts, "experts")
+    held = num(top_k, "experts per token") if ctx.rules.active_experts_only else num(experts, "experts")
     parts = [Part("attention", attention), Part("router", router), Part("experts", mul(held, swiglu))]
     return _blocks([*parts, *norms], args, ctx, macs, kv_cached)
 
