@@ -163,9 +163,11 @@ def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     config["mlp_bias"] = rng.random() < 0.3
     if model_type == "phi3":
         config["pad_token_id"] = 0  # its default, 32000, is outside these small vocabularies
-    if model_type == "mixtral":
+    if model_type in ("mixtral", "qwen3_moe"):
         config["num_local_experts"] = rng.randint(2, 5)
         config["num_experts_per_tok"] = rng.randint(1, 2)
+    if model_type == "qwen3_moe":
+        config["moe_intermediate_size"] = rng.randint(4, 32)
     return config
 
 
@@ -180,7 +182,18 @@ MAKERS = {
     "vit": _vit,
     **{
         family: (lambda rng, family=family: _llama(rng, family))
-        for family in ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma3_text", "mixtral", "phi3")
+        for family in (
+            "llama",
+            "mistral",
+            "qwen2",
+            "qwen3",
+            "gemma",
+            "gemma2",
+            "gemma3_text",
+            "mixtral",
+            "qwen3_moe",
+            "phi3",
+        )
     },
 }
 CASES = [(family, k) for family in MAKERS for k in range(PER_FAMILY)]

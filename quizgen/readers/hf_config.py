@@ -1,5 +1,5 @@
 """A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT), T5, BERT (RoBERTa, DistilBERT, ViT) and
-Llama (Mistral, Qwen2, Qwen3, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
+Llama (Mistral, Qwen2, Qwen3, Qwen3-MoE, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
 in ``architectures`` (else the base model). transformers is not needed: the fields and their
 defaults are those of its configuration classes, and the modules those of its model classes."""
 
@@ -353,6 +353,8 @@ class _Decoder:
     bias_flags: tuple[str, ...] = ()  # the config's bias switches the family's modules read
     feed_forward_norms: bool = False  # RMSNorms before and after each feed-forward too (Gemma 2)
     experts: int | None = None  # a mixture of experts in place of the feed-forward (Mixtral)
+    top_k: int = 2  # experts a token uses, when the config does not say
+    expert_size: str = "intermediate_size"  # the field giving an expert's intermediate size
     qk_norms: bool = False  # an RMSNorm over each head's queries and one over its keys (Qwen3, Gemma 3)
 
 
@@ -366,11 +368,16 @@ def _decoder(family: _Decoder) -> Callable[[_Config, str], None]:
         kv_heads = config.size("num_key_value_heads", default=family.kv_heads or heads)
         head_dim = config.size("head_dim", default=family.head_dim or h // heads)
         vocab = config.size("vocab_size", default=family.vocab)
-        intermediate = config.size("intermediate_size", default=family.intermediate)
+        intermediate = config.size(family.expert_size, default=family.intermediate)
         options: dict[str, Any] = {flag: config.flag(flag, False) for flag in family.bias_flags}
         if family.experts:
             options["experts"] = config.size("num_local_experts", "num_experts", default=family.experts)
-            options["top_k"] = config.size("num_experts_per_tok", default=2)
+            options["top_k"] = config.size("num_experts_per_tok", default=family.top_k)
+            if config.data.get("mlp_only_layers") or config.data.get("decoder_sparse_step", 1) != 1:
+                raise ModelFileError(
+                    f"{config.source}: layers without experts (mlp_only_layers, decoder_sparse_step)"
+                    " are not counted here"
+                )
         block = _call(
             "LlamaDecoderLayer",
             h,
@@ -522,6 +529,25 @@ FAMILIES = {
         ),
         ("Gemma3TextModel", "Gemma3ForCausalLM"),
         "Gemma3TextModel",
+    ),
+    "qwen3_moe": Family(
+        _decoder(
+            _Decoder(
+                2048,
+                24,
+                32,
+                151936,
+                768,
+                4,
+                bias_flags=("attention_bias",),
+                qk_norms=True,
+                experts=128,
+                top_k=8,
+                expert_size="moe_intermediate_size",
+            )
+        ),
+        _classes("Qwen3Moe", *LLAMA_HEADS),
+        "Qwen3MoeModel",
     ),
     "mixtral": Family(
         _decoder(_Decoder(4096, 32, 32, 32000, 14336, kv_heads=8, experts=8)),
