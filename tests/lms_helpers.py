@@ -16,9 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+# stdin is read as UTF-8 text, not chunk by chunk as bytes: a character split across two chunks
+# would otherwise come out as two replacement characters.
 GIFT_JS = (
-    "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{try{process.stdout.write("
-    "JSON.stringify(require('gift-pegjs').parse(s)))}catch(e){console.error(e.message);process.exit(2)}})"
+    "let s='';process.stdin.setEncoding('utf8');process.stdin.on('data',d=>s+=d).on('end',()=>{try{"
+    "process.stdout.write(JSON.stringify(require('gift-pegjs').parse(s)))}catch(e){console.error(e.message);"
+    "process.exit(2)}})"
 )
 
 
