@@ -46,6 +46,40 @@ def test_counting_only_the_experts_a_token_uses():
     assert "active_experts_only" not in by_name("Input(16, 1024) -> LlamaDecoderLayer(1024, 16, 3072)", "pytorch")
 
 
+def test_running_every_token_through_every_expert():
+    spec = "Input(16, 1024) -> LlamaDecoderLayer(1024, 16, 3072, kv_heads=4, experts=8, top_k=2)"
+    per_token = 2 * 1024 * 1024 + 2 * 1024 * 256 + 1024 * 8  # q and o, k and v, the router
+    scores = 2 * 16 * 16 * 1024
+    wrong = by_name(spec, "pytorch", "macs")
+    assert wrong["all_experts_computed"].value == 16 * (per_token + 8 * 3 * 1024 * 3072) + scores
+    assert "all_experts_computed" not in by_name(spec, "pytorch")  # parameters are another matter
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "quantity"),
+    [
+        ("Input(8) -> Dense(4)", "Input(8) -> Dense(4, bias=false)", "total"),
+        ("Input(8) -> Dense(4, bias=false)", "Input(8) -> Dense(4)", "total"),
+        (
+            "Input(16, 64) -> LlamaDecoderLayer(64, 8, 96)",
+            "Input(16, 64) -> LlamaDecoderLayer(64, 8, 96, experts=4)",
+            "total",
+        ),
+        ("Input(3) -> LSTM(5)", "Input(3) -> LSTM(5, trainable=false)", "total"),
+    ],
+)
+def test_the_mistakes_tried_do_not_depend_on_the_models_tried_before(first, then, quantity):
+    """Two layers that differ only in a keyword option (bias=false, experts=…) are different models
+    to the mistakes: what was worked out for one is not reused for the other."""
+    from quizgen.caches import clear_all
+
+    clear_all()
+    fresh = sorted(by_name(then, "pytorch", quantity))
+    clear_all()
+    by_name(first, "pytorch", quantity)
+    assert sorted(by_name(then, "pytorch", quantity)) == fresh
+
+
 def test_conv_and_batchnorm_mistakes():
     conv = by_name("Input(28, 28, 3) -> Conv2D(8, kernel=3)")
     assert conv["conv_ignores_channels"].value == 3 * 3 * 8 + 8

@@ -50,6 +50,7 @@ ABOUT = {
     "tied_head_counted": {"LMHead"},
     "gqa_full_kv": {"LlamaDecoderLayer"},
     "active_experts_only": {"LlamaDecoderLayer"},
+    "all_experts_computed": {"LlamaDecoderLayer"},
     "heads_multiply_attention": {"TransformerEncoderLayer", "TransformerDecoderLayer", "GPT2Block", "BertLayer"},
     "separable_as_standard": {"SeparableConv1D", "SeparableConv2D"},
     "frozen_counted_trainable": None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from quizgen.caches import bounded
+from quizgen.caches import registered
 from quizgen.counting.expr import Expr, num
 from quizgen.counting.model import LayerCount, ModelCount, count_calls
 from quizgen.counting.quantity import Quantity, measure, measure_shape, parse_quantity
@@ -363,6 +363,14 @@ CATALOGUE: dict[str, Misconception] = {
             needs=CONVOLUTIONS,
         ),
         Misconception(
+            "all_experts_computed",
+            "Ran every token through every expert",
+            "the router sends each token through top_k experts; the others hold parameters but do no work for it",
+            Rules(all_experts_computed=True),
+            operations_only=True,
+            needs=frozenset({"experts"}),
+        ),
+        Misconception(
             "forgot_attention_scores",
             "Left out the attention scores and their weighted sum",
             "QKᵀ and the weighted sum of V cost T·T·d each: the part quadratic in the sequence length",
@@ -435,13 +443,22 @@ def applies(m: Misconception, calls: list[Call], quantity: Quantity) -> bool:
         return False
     if not m.needs:
         return True
-    features = _features(tuple(calls if m.reaches_next else in_scope(calls, quantity)))
-    return bool(m.needs & features)
+    return bool(m.needs & _features(calls if m.reaches_next else in_scope(calls, quantity)))
 
 
-@bounded(2048)
-def _features(calls: tuple[Call, ...]) -> frozenset[str]:
-    return model_features(list(calls))
+_FEATURES: dict[tuple[str, ...], frozenset[str]] = registered({})
+
+
+def _features(calls: list[Call]) -> frozenset[str]:
+    """``model_features``, remembered by the layers as written: a Call compares equal to one that
+    differs only in its keyword options, which the features read, so Calls cannot be the key."""
+    key = tuple(call.canonical() for call in calls)
+    found = _FEATURES.get(key)
+    if found is None:
+        if len(_FEATURES) >= 2048:
+            _FEATURES.clear()
+        found = _FEATURES[key] = model_features(calls)
+    return found
 
 
 def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) -> list[tuple[LayerCount, LayerCount]]:

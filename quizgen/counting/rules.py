@@ -30,6 +30,7 @@ class Rules:
     count_tied_head: bool = False
     kv_heads_as_heads: bool = False
     active_experts_only: bool = False
+    all_experts_computed: bool = False
     attention_per_head: bool = False
     separable_as_standard: bool = False
     frozen_as_trainable: bool = False

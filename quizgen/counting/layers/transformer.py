@@ -197,7 +197,8 @@ def _llama_layer(args: dict[str, Any], ctx: Context) -> Counted:
     # A mixture of experts: a router scores the experts, each token runs through top_k of them.
     router = mul(hidden, num(experts, "experts"))
     t = _steps(ctx)
-    used = [mul(t, num(top_k, "experts per token"), swiglu)] if t is not None else []
+    computed = num(experts, "experts") if ctx.rules.all_experts_computed else num(top_k, "experts per token")
+    used = [mul(t, computed, swiglu)] if t is not None else []
     macs = _block_macs(ctx, [*projections, (h, experts)], heads * d, used)
     held = num(top_k, "experts per token") if ctx.rules.active_experts_only else num(experts, "experts")
     parts = [Part("attention", attention), Part("router", router), Part("experts", mul(held, swiglu))]
