@@ -121,6 +121,7 @@ CONTAINERS = frozenset(
 )
 """Standard modules whose parameters are all in their printed children."""
 PARAMETER_FREE_NAMES = re.compile(r"(Activation|RotaryEmbedding|Dropout|Identity)$")
+"""Custom class names that, by well-kept convention, hold no parameters (GELUActivation, …)."""
 # Mixture-of-experts modules hold their (fused) expert and router weights as parameters of their own,
 # which a print never shows: most of such a model would go uncounted.
 EXPERT_HOLDERS = re.compile(r"(Experts|Router)$")
@@ -137,7 +138,6 @@ DIRECT_HOLDERS = {
     "ShiftedWindowAttention": "relative_position_bias_table",
     "ShiftedWindowAttentionV2": "logit_scale",
 }
-"""Custom class names that, by well-kept convention, hold no parameters (GELUActivation, …)."""
 
 Builder = Callable[[dict[str, Any], list[Any]], tuple[Call, Shape]]
 
