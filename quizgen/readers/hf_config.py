@@ -1,4 +1,4 @@
-"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT), T5, BERT (RoBERTa, DistilBERT, ViT) and
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT, Falcon), T5, BERT (RoBERTa, DistilBERT, ViT) and
 Llama (Mistral, Qwen2, Qwen3, Qwen3-MoE, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
 in ``architectures`` (else the base model). transformers is not needed: the fields and their
 defaults are those of its configuration classes, and the modules those of its model classes."""
@@ -125,6 +125,34 @@ def _gpt_neox(config: _Config, cls: str) -> None:
     if cls == "GPTNeoXForCausalLM":
         config.data.setdefault("tie_word_embeddings", False)
         config.tied("lm_head", "gpt_neox.embed_in", vocab, h)
+    _generic_heads(config, cls, h)
+
+
+def _falcon(config: _Config, cls: str) -> None:
+    """Fused q, k, v (all heads, one shared key and value head, or grouped heads in the new
+    architecture), an MLP, one or two LayerNorms a layer; every linear layer biased or none."""
+    h, layers = config.size("hidden_size", default=4544), config.size("num_hidden_layers", default=32)
+    heads, vocab = config.size("num_attention_heads", default=71), config.size("vocab_size", default=65024)
+    ffn, bias = config.size("ffn_hidden_size", default=4 * h), config.flag("bias", False)
+    if h % heads:
+        raise ModelFileError(f"{config.source}: {h} features do not split into {heads} heads")
+    head_dim = h // heads
+    if config.flag("new_decoder_architecture", False):
+        qkv = (2 * config.size("num_kv_heads", default=heads) + heads) * head_dim
+        norms = config.size("num_ln_in_parallel_attn", default=2) if config.flag("parallel_attn", True) else 2
+    else:
+        qkv = h + 2 * head_dim if config.flag("multi_query", True) else 3 * h
+        norms = config.size("num_ln_in_parallel_attn", default=1) if config.flag("parallel_attn", True) else 2
+    blocks = f"transformer.h.0-{layers - 1}"
+    config.add("transformer.word_embeddings", _call("Embedding", vocab, h), None)
+    config.add(f"{blocks}.self_attention.query_key_value", _call("Dense", qkv, bias=bias), h, layers)
+    config.add(f"{blocks}.self_attention.dense", _call("Dense", h, bias=bias), h, layers)
+    config.add(f"{blocks}.mlp.dense_h_to_4h", _call("Dense", ffn, bias=bias), h, layers)
+    config.add(f"{blocks}.mlp.dense_4h_to_h", _call("Dense", h, bias=bias), ffn, layers)
+    config.add(f"{blocks}.layernorms", _call("LayerNormalization"), h, (2 if norms == 2 else 1) * layers)
+    config.add("transformer.ln_f", _call("LayerNormalization"), h)
+    if cls == "FalconForCausalLM":
+        config.tied("lm_head", "transformer.word_embeddings", vocab, h)
     _generic_heads(config, cls, h)
 
 
@@ -474,6 +502,7 @@ FAMILIES = {
         ),
         "DistilBertModel",
     ),
+    "falcon": Family(_falcon, _classes("Falcon", *LLAMA_HEADS), "FalconModel"),
     "opt": Family(
         _opt, _classes("OPT", "Model", "ForCausalLM", "ForSequenceClassification", "ForQuestionAnswering"), "OPTModel"
     ),
