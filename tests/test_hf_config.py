@@ -54,6 +54,18 @@ def _gpt_neox(rng: random.Random) -> dict:
     return _with_head_options(rng, config)
 
 
+def _bloom(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "bloom",
+        rng.choice(["hidden_size", "n_embed"]): heads * rng.randint(2, 16),
+        "n_head": heads,
+        "n_layer": rng.randint(1, 3),
+        "vocab_size": rng.randint(50, 600),
+    }
+    return _with_head_options(rng, config)
+
+
 def _falcon(rng: random.Random) -> dict:
     kv = rng.randint(1, 2)
     heads = kv * rng.randint(1, 3)
@@ -200,6 +212,7 @@ MAKERS = {
     "t5": _t5,
     "opt": _opt,
     "falcon": _falcon,
+    "bloom": _bloom,
     "bert": _bert,
     "roberta": _roberta,
     "distilbert": _distilbert,
@@ -306,6 +319,16 @@ def test_configs_count_as_transformers_does(family, k):
         ({"model_type": "t5", "architectures": ["T5ForConditionalGeneration"]}, 60_506_624),
         ({"model_type": "opt", "architectures": ["OPTForCausalLM"]}, 125_239_296),
         ({"model_type": "falcon", "architectures": ["FalconForCausalLM"]}, 6_921_720_704),
+        (
+            {
+                "model_type": "bloom",
+                "architectures": ["BloomForCausalLM"],
+                "hidden_size": 1024,
+                "n_head": 16,
+                "n_layer": 24,
+            },
+            559_214_592,
+        ),
         (
             {
                 "model_type": "opt",
@@ -447,7 +470,7 @@ def test_a_llama_block_derivation_names_its_parts():
     ("text", "words"),
     [
         ("[1, 2]", "a config.json is a JSON object"),
-        ('{"model_type": "bloom"}', "model_type 'bloom' is not counted here"),
+        ('{"model_type": "gptj"}', "model_type 'gptj' is not counted here"),
         ('{"model_type": "opt", "enable_bias": false}', "enable_bias=false is not counted here"),
         (
             '{"model_type": "gpt2", "architectures": ["GPT2DoubleHeadsModel"]}',

@@ -1,4 +1,4 @@
-"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT, Falcon), T5, BERT (RoBERTa, DistilBERT, ViT) and
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT, BLOOM, Falcon), T5, BERT (RoBERTa, DistilBERT, ViT) and
 Llama (Mistral, Qwen2, Qwen3, Qwen3-MoE, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
 in ``architectures`` (else the base model). transformers is not needed: the fields and their
 defaults are those of its configuration classes, and the modules those of its model classes."""
@@ -125,6 +125,23 @@ def _gpt_neox(config: _Config, cls: str) -> None:
     if cls == "GPTNeoXForCausalLM":
         config.data.setdefault("tie_word_embeddings", False)
         config.tied("lm_head", "gpt_neox.embed_in", vocab, h)
+    _generic_heads(config, cls, h)
+
+
+def _bloom(config: _Config, cls: str) -> None:
+    """GPT-2-sized layers (MLP of 4·hidden) without learned positions (ALiBi), a LayerNorm right
+    after the word embeddings."""
+    h, layers = (
+        config.size("hidden_size", "n_embed", default=64),
+        config.size("n_layer", "num_hidden_layers", default=2),
+    )
+    heads, vocab = config.size("n_head", "num_attention_heads", default=8), config.size("vocab_size", default=250880)
+    config.add("transformer.word_embeddings", _call("Embedding", vocab, h), None)
+    config.add("transformer.word_embeddings_layernorm", _call("LayerNormalization"), h)
+    config.add(f"transformer.h.0-{layers - 1}", _call("GPT2Block", h, heads), h, layers)
+    config.add("transformer.ln_f", _call("LayerNormalization"), h)
+    if cls == "BloomForCausalLM":
+        config.tied("lm_head", "transformer.word_embeddings", vocab, h)
     _generic_heads(config, cls, h)
 
 
@@ -502,6 +519,7 @@ FAMILIES = {
         ),
         "DistilBertModel",
     ),
+    "bloom": Family(_bloom, _classes("Bloom", *LLAMA_HEADS), "BloomModel"),
     "falcon": Family(_falcon, _classes("Falcon", *LLAMA_HEADS), "FalconModel"),
     "opt": Family(
         _opt, _classes("OPT", "Model", "ForCausalLM", "ForSequenceClassification", "ForQuestionAnswering"), "OPTModel"
