@@ -1,7 +1,8 @@
-"""A Hugging Face ``config.json`` of the GPT-2 (GPT-NeoX, OPT, BLOOM, Falcon), T5, BERT (RoBERTa, DistilBERT, ViT) and
-Llama (Mistral, Qwen2, Qwen3, Qwen3-MoE, Gemma 1-3, Mixtral, Phi-3) families, as layers to count: the class named
-in ``architectures`` (else the base model). transformers is not needed: the fields and their
-defaults are those of its configuration classes, and the modules those of its model classes."""
+"""A Hugging Face ``config.json`` of the GPT-2 (GPT-J, GPT-NeoX, OPT, BLOOM, Falcon), T5, BERT
+(RoBERTa, DistilBERT, ViT) and Llama (Mistral, Qwen2, Qwen3, Qwen3-MoE, Gemma 1-3, Mixtral, Phi-3)
+families, as layers to count: the class named in ``architectures`` (else the base model).
+transformers is not needed: the fields and their defaults are those of its configuration classes,
+and the modules those of its model classes."""
 
 from __future__ import annotations
 
@@ -126,6 +127,35 @@ def _gpt_neox(config: _Config, cls: str) -> None:
         config.data.setdefault("tie_word_embeddings", False)
         config.tied("lm_head", "gpt_neox.embed_in", vocab, h)
     _generic_heads(config, cls, h)
+
+
+def _gptj(config: _Config, cls: str) -> None:
+    """Attention without biases beside an MLP with them, one LayerNorm a layer (the two read the same
+    normalized input), rotary positions, an output head with a bias."""
+    e, layers = (
+        config.size("n_embd", "hidden_size", default=4096),
+        config.size("n_layer", "num_hidden_layers", default=28),
+    )
+    heads, vocab = config.size("n_head", "num_attention_heads", default=16), config.size("vocab_size", default=50400)
+    if e % heads:
+        raise ModelFileError(f"{config.source}: {e} features do not split into {heads} heads")
+    inner, blocks = config.size("n_inner", default=4 * e), f"transformer.h.0-{layers - 1}"
+    config.add("transformer.wte", _call("Embedding", vocab, e), None)
+    config.add(f"{blocks}.ln_1", _call("LayerNormalization"), e, layers)
+    config.add(f"{blocks}.attn.q, k, v, out_proj", _call("Dense", e, bias=False), e, 4 * layers)
+    config.add(f"{blocks}.mlp.fc_in", _call("Dense", inner), e, layers)
+    config.add(f"{blocks}.mlp.fc_out", _call("Dense", e), inner, layers)
+    config.add("transformer.ln_f", _call("LayerNormalization"), e)
+    if cls == "GPTJForCausalLM":
+        if config.flag("tie_word_embeddings", False):
+            config.notes.append("lm_head shares transformer.wte's weights (tied): only its bias is its own")
+            config.add("lm_head.bias", _call("Parameters", vocab), e)
+        else:
+            config.add("lm_head", _call("Dense", vocab), e)
+    elif cls == "GPTJForSequenceClassification":
+        config.add("score", _call("Dense", config.labels(), bias=False), e)
+    elif cls == "GPTJForQuestionAnswering":
+        config.add("qa_outputs", _call("Dense", config.labels()), e)  # GPT-J's reads num_labels, not 2
 
 
 def _bloom(config: _Config, cls: str) -> None:
@@ -518,6 +548,11 @@ FAMILIES = {
             "ForMultipleChoice",
         ),
         "DistilBertModel",
+    ),
+    "gptj": Family(
+        _gptj,
+        _classes("GPTJ", "Model", "ForCausalLM", "ForSequenceClassification", "ForQuestionAnswering"),
+        "GPTJModel",
     ),
     "bloom": Family(_bloom, _classes("Bloom", *LLAMA_HEADS), "BloomModel"),
     "falcon": Family(_falcon, _classes("Falcon", *LLAMA_HEADS), "FalconModel"),
