@@ -61,12 +61,18 @@ class _Config:
         shape = (None,) if width is None else (None, width)
         self.nodes.append(Node(call, input_shapes=(shape,), times=times, name=name))
 
-    def tied(self, head: str, embedding: str, vocab: int, width: int, bias: bool = False) -> None:
-        """An output projection onto the vocabulary: the embedding's weights when tied, else its own."""
-        if self.flag("tie_word_embeddings", True):
-            self.notes.append(f"{head} shares {embedding}'s weights (tied): no parameters of its own")
+    def tied(
+        self, head: str, embedding: str, vocab: int, width: int, bias: bool = False, keeps_bias: bool = False
+    ) -> None:
+        """An output projection onto the vocabulary: the embedding's weights when tied, else its own.
+        ``keeps_bias``: a biased head whose bias stays its own when its weights are tied."""
+        if not self.flag("tie_word_embeddings", True):
+            self.add(head, _call("Dense", vocab, bias=bias or keeps_bias), width)
+        elif keeps_bias:
+            self.notes.append(f"{head} shares {embedding}'s weights (tied): only its bias is its own")
+            self.add(f"{head}.bias", _call("Parameters", vocab), width)
         else:
-            self.add(head, _call("Dense", vocab, bias=bias), width)
+            self.notes.append(f"{head} shares {embedding}'s weights (tied): no parameters of its own")
 
 
 def _refuse(config: _Config, *flags: str) -> None:
@@ -147,11 +153,8 @@ def _gptj(config: _Config, cls: str) -> None:
     config.add(f"{blocks}.mlp.fc_out", _call("Dense", e), inner, layers)
     config.add("transformer.ln_f", _call("LayerNormalization"), e)
     if cls == "GPTJForCausalLM":
-        if config.flag("tie_word_embeddings", False):
-            config.notes.append("lm_head shares transformer.wte's weights (tied): only its bias is its own")
-            config.add("lm_head.bias", _call("Parameters", vocab), e)
-        else:
-            config.add("lm_head", _call("Dense", vocab), e)
+        config.data.setdefault("tie_word_embeddings", False)
+        config.tied("lm_head", "transformer.wte", vocab, e, keeps_bias=True)
     elif cls == "GPTJForSequenceClassification":
         config.add("score", _call("Dense", config.labels(), bias=False), e)
     elif cls == "GPTJForQuestionAnswering":
@@ -367,11 +370,7 @@ def _distilbert(config: _Config, cls: str) -> None:
     if cls == "DistilBertForMaskedLM":
         config.add("vocab_transform", _call("Dense", d), d)
         config.add("vocab_layer_norm", _call("LayerNormalization"), d)
-        if config.flag("tie_word_embeddings", True):
-            config.notes.append("vocab_projector shares embeddings.word_embeddings's weights (tied): only its bias")
-            config.add("vocab_projector.bias", _call("Parameters", vocab), d)
-        else:
-            config.add("vocab_projector", _call("Dense", vocab), d)
+        config.tied("vocab_projector", "embeddings.word_embeddings", vocab, d, keeps_bias=True)
     elif cls in ("DistilBertForSequenceClassification", "DistilBertForMultipleChoice"):
         config.add("pre_classifier", _call("Dense", d), d)
         outputs = 1 if cls == "DistilBertForMultipleChoice" else config.labels()
