@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +23,7 @@ from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.export.together import export_together
-from quizgen.files import atomic_folder, output_error, write_file
+from quizgen.files import atomic_folder, output_error, place_file, write_file
 from quizgen.keystream import KeyWriter
 from quizgen.notebook import quiz_notebook
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
@@ -38,6 +39,7 @@ class GenerateResult:
     questions: int
     files: int
     secret_source: str
+    items: tuple[int, int] = (0, 0)  # fewest and most gradable items of a student
 
 
 def bank_hash(paths: list[Path]) -> str:
@@ -109,7 +111,7 @@ def generate(
     notice = "" if secret.is_set else NO_SECRET_NOTICE
     renderer = Renderer(assignment.spec.title, templates, notice)
     inputs = input_paths(assignment, secret_file, *(bank_paths or []), *([templates] if templates else []))
-    with atomic_folder(out_dir, force, inputs) as scratch:
+    with atomic_folder(out_dir, force, inputs, "generate") as scratch:
         spool = scratch / ".key-spool"
         writer = KeyWriter(_key_head(assignment, bank_paths), scratch / "key.json", spool)
         try:
@@ -149,7 +151,8 @@ def generate(
             manifest["notice"] = NO_SECRET_NOTICE
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     questions = writer.first_questions
-    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
+    items = (writer.fewest_questions, writer.most_questions)
+    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source, items)
 
 
 def _key_parts(
@@ -193,11 +196,10 @@ def export_file(
         raise ExportError(f"{out_file}: is a folder; give the file to write")
     if out_file.exists() and not force:
         raise ExportError(f"{out_file}: exists (use --force to replace it)")
-    inputs = input_paths(load_assignment(assignment_path), secret_file)
-    if any(path.resolve() == out_file.resolve() for path in inputs):
-        raise ExportError(f"{out_file}: is an input of this export; write the LMS file elsewhere")
+    assignment = load_assignment(assignment_path)
+    _refuse_inputs(out_file, assignment, secret_file, banks_of(assignment, bank_paths or [], builtin_bank))
     head, entries = _key_parts(assignment_path, secret_file, bank_paths, builtin_bank)
-    scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
+    scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         sink = Sink(scratch)
@@ -213,12 +215,34 @@ def export_file(
         exporter(spooled, sink)
         shutil.rmtree(scratch / ".key-spool")
         (name,) = sink.names
-        (scratch / name).replace(out_file)
+        place_file(scratch / name, out_file, replace=force)
     except OSError as error:
         raise output_error(error, out_file) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return out_file
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def _refuse_inputs(out_file: Path, assignment: LoadedAssignment, secret_file: Path | None, banks: list[Path]) -> None:
+    """An export never writes over what it reads: the assignment, roster, secret, any bank file,
+    nor a new template file in a bank folder (the next load would read the LMS file as one)."""
+    for path in [*input_paths(assignment, secret_file), *bank_files(banks)]:
+        if _same_file(out_file, path):
+            raise ExportError(f"{out_file}: is an input of this export ({path}); write the LMS file elsewhere")
+    target = out_file.resolve()
+    for folder in banks:
+        if folder.is_dir() and target.suffix == ".yaml" and folder.resolve() in target.parents:
+            raise ExportError(
+                f"{out_file}: is in the bank folder {folder}, where it would be read as templates; "
+                "write the LMS file elsewhere"
+            )
 
 
 def _key_head(assignment: LoadedAssignment, paths: list[Path]) -> dict[str, Any]:

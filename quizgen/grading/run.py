@@ -326,7 +326,7 @@ def grade(
                 grading.grade(student)
             raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
         inputs = [key_path, submissions_path, *([templates] if templates else [])]
-        with atomic_folder(out_dir, force, inputs) as scratch:
+        with atomic_folder(out_dir, force, inputs, "grade") as scratch:
             try:
                 work = ((student, grading.grade(student)) for student in key.students())
                 write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
