@@ -250,9 +250,7 @@ def _commit(scratch: Path, target: Path, before: Snapshot | None, out_dir: Path)
 
 
 @contextmanager
-def atomic_folder(
-    out_dir: Path, force: bool, keep: Sequence[Path] = (), command: str = "generate"
-) -> Iterator[Path]:
+def atomic_folder(out_dir: Path, force: bool, keep: Sequence[Path] = (), command: str = "generate") -> Iterator[Path]:
     """A scratch folder that becomes ``out_dir`` only if everything inside was written.
 
     ``--force`` replaces only an earlier output of the same command holding nothing else, and
