@@ -154,7 +154,7 @@ def load_assignment(path: Path) -> LoadedAssignment:
     try:
         data, root = parse_with_nodes(text)
     except yaml.YAMLError as error:
-        line, message = yaml_error_line(error)
+        line, message = yaml_error_line(error, text)
         raise _fail(path, line, f"yaml: {message}") from None
     if not isinstance(data, dict) or root is None:
         raise _fail(path, 1, "an assignment is a mapping with title, questions, roster or variants, salt")

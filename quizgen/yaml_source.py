@@ -130,6 +130,14 @@ def parse_with_nodes(text: str) -> tuple[Any, yaml.Node | None]:
     return data, root
 
 
-def yaml_error_line(error: yaml.YAMLError) -> tuple[int, str]:
+def yaml_error_line(error: yaml.YAMLError, text: str = "") -> tuple[int, str]:
+    """(line, one-line message) of a YAML error; ``text`` places a bad character's position."""
     mark = getattr(error, "problem_mark", None)
-    return (mark.line + 1 if mark else 1), str(getattr(error, "problem", None) or error)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(error, yaml.reader.ReaderError):
+        line = text[: error.position].count("\n") + 1
+    else:
+        line = 1
+    message = str(getattr(error, "problem", None) or error).strip()
+    return line, (message.splitlines() or ["not YAML"])[0]

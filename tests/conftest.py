@@ -2,7 +2,7 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 # No timing deadline anywhere: examples that build framework modules or count large models take
 # what a busy machine gives them, and speed is measured in benchmarks/, not asserted here. The

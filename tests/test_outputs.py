@@ -243,11 +243,11 @@ def test_generate_force_never_replaces_a_folder_holding_a_bank(course):
 # A folder that appears or changes while a run works.
 def test_a_folder_that_appears_during_a_run_is_kept_and_the_run_fails(tmp_path):
     out = tmp_path / "cc"
-    with pytest.raises(OutputError, match="appeared or changed while this run worked"):
-        with atomic_folder(out, False) as scratch:
-            (scratch / "ours.txt").write_text("ours")
-            out.mkdir()
-            (out / "theirs.txt").write_text("theirs")
+    appeared = pytest.raises(OutputError, match="appeared or changed while this run worked")
+    with appeared, atomic_folder(out, False) as scratch:
+        (scratch / "ours.txt").write_text("ours")
+        out.mkdir()
+        (out / "theirs.txt").write_text("theirs")
     assert [p.name for p in tmp_path.iterdir()] == ["cc"]
     assert [p.name for p in out.iterdir()] == ["theirs.txt"]
 
@@ -255,10 +255,9 @@ def test_a_folder_that_appears_during_a_run_is_kept_and_the_run_fails(tmp_path):
 def test_an_empty_folder_filled_during_a_run_is_kept(tmp_path):
     out = tmp_path / "cc"
     out.mkdir()
-    with pytest.raises(OutputError, match="appeared or changed"):
-        with atomic_folder(out, False) as scratch:
-            (scratch / "ours.txt").write_text("ours")
-            (out / "theirs.txt").write_text("theirs")
+    with pytest.raises(OutputError, match="appeared or changed"), atomic_folder(out, False) as scratch:
+        (scratch / "ours.txt").write_text("ours")
+        (out / "theirs.txt").write_text("theirs")
     assert (out / "theirs.txt").read_text() == "theirs" and len(list(tmp_path.iterdir())) == 1
 
 
@@ -266,10 +265,9 @@ def test_an_earlier_output_changed_during_a_forced_run_is_kept(tmp_path):
     out = tmp_path / "cc"
     with atomic_folder(out, False) as scratch:
         (scratch / "a.txt").write_text("first")
-    with pytest.raises(OutputError, match="appeared or changed"):
-        with atomic_folder(out, True) as scratch:
-            (scratch / "a.txt").write_text("second")
-            (out / "late.txt").write_text("written meanwhile")
+    with pytest.raises(OutputError, match="appeared or changed"), atomic_folder(out, True) as scratch:
+        (scratch / "a.txt").write_text("second")
+        (out / "late.txt").write_text("written meanwhile")
     assert (out / "a.txt").read_text() == "first" and (out / "late.txt").read_text() == "written meanwhile"
     assert len(list(tmp_path.iterdir())) == 1
 
@@ -278,11 +276,10 @@ def test_a_forced_run_over_an_output_replaced_meanwhile_keeps_the_newer(tmp_path
     out = tmp_path / "cc"
     with atomic_folder(out, False) as scratch:
         (scratch / "a.txt").write_text("first")
-    with pytest.raises(OutputError, match="appeared or changed"):
-        with atomic_folder(out, True) as scratch:
-            (scratch / "a.txt").write_text("mine")
-            with atomic_folder(out, True) as other:  # another forced run finishing first
-                (other / "a.txt").write_text("theirs")
+    with pytest.raises(OutputError, match="appeared or changed"), atomic_folder(out, True) as scratch:
+        (scratch / "a.txt").write_text("mine")
+        with atomic_folder(out, True) as other:  # another forced run finishing first
+            (other / "a.txt").write_text("theirs")
     assert (out / "a.txt").read_text() == "theirs"
     assert_intact(out, "generate")
     assert len(list(tmp_path.iterdir())) == 1
