@@ -270,9 +270,14 @@ def bank_preview(
 ) -> None:
     """Show VARIANTS variants of a template with answers, worked solutions and the mistakes behind distractors."""
     from quizgen.authoring import preview_view
+    from quizgen.bank import bank_files
+    from quizgen.bank import bank_paths as bank_paths_for
     from quizgen.files import output_error, write_file
     from quizgen.render import Renderer
 
+    for path in bank_files(bank_paths_for(bank_paths, not no_builtin_bank)):
+        if out_file.exists() and out_file.samefile(path):
+            raise UsageError(f"{out_file}: is a template file of the bank; write the preview elsewhere")
     view = preview_view(chosen_bank(bank_paths, no_builtin_bank), template_id, variants)
     html = Renderer(view["template"].title).render("preview.html", doc_title=f"Preview: {template_id}", **view)
     try:

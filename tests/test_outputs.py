@@ -316,3 +316,12 @@ def test_three_generates_started_together_into_one_new_folder_lose_nothing(tmp_p
     assert_intact(course / "cc", "generate")
     assert len(list((course / "cc" / "students").iterdir())) == 30
     assert sorted(p.name for p in course.iterdir()) == ["cc", "hw.yaml", "roster.csv"]
+
+
+def test_a_preview_never_writes_over_a_template_file(course):
+    before = (course / "mybank" / "course.yaml").read_bytes()
+    result = invoke("bank", "preview", "course-dense-total", "--bank", "mybank", "--out", "mybank/course.yaml")
+    assert "template file of the bank" in one_line_error(result, 2)
+    assert (course / "mybank" / "course.yaml").read_bytes() == before
+    result = invoke("bank", "preview", "course-dense-total", "--bank", "mybank", "--out", "preview.html")
+    assert result.exit_code == 0 and "Dense" in (course / "preview.html").read_text()
