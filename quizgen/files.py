@@ -90,7 +90,11 @@ def snapshot(folder: Path) -> Snapshot:
     for top, dirs, files in os.walk(folder):
         for name in [*dirs, *files]:
             path = Path(top, name)
-            stat = path.lstat()
+            try:
+                stat = path.lstat()
+            except OSError:  # gone or unreadable meanwhile: differs from any snapshot taken before
+                found[path.relative_to(folder).as_posix()] = (name in dirs, -1, -1, -1)
+                continue
             found[path.relative_to(folder).as_posix()] = (name in dirs, stat.st_ino, stat.st_size, stat.st_mtime_ns)
     return found
 
@@ -147,7 +151,7 @@ def _own_output(out_dir: Path, target: Path, command: str) -> Snapshot:
         if is_folder:
             if Path(name) not in folders:
                 foreign.append(name + "/")
-        elif name not in listed or (target / name).is_symlink():
+        elif name not in listed or (target / name).is_symlink() or not (target / name).is_file():
             foreign.append(name)
         elif sha256_of(target / name) != listed[name]:
             changed.append(name)
@@ -184,7 +188,10 @@ def check_replaceable(
     for path in keep:
         if _inside(path.resolve(), target):
             raise OutputError(f"{out_dir}: --force would delete {path}, an input of this command; choose another")
-    return target, _own_output(out_dir, target, command)
+    try:
+        return target, _own_output(out_dir, target, command)
+    except OSError as error:
+        raise OutputError(f"{out_dir}: cannot read the earlier output: {error.strerror or error}") from None
 
 
 def seal(folder: Path, command: str) -> None:
