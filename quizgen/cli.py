@@ -352,6 +352,8 @@ def generate_command(
         )
     if result.secret_source == "none":
         click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)
+    for notice in result.notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(
         f"wrote {result.files} files for {result.students} students ({result.questions} items each) to {result.out_dir}"
     )
@@ -410,7 +412,10 @@ def export_command(
     """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
     from quizgen.generate import export_file
 
-    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank)
+    notices: list[str] = []
+    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank, notices)
+    for notice in notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(f"wrote {path}")
 
 

@@ -98,6 +98,15 @@ class Sink:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.memory: dict[str, bytes] = {}
+        self._notices: dict[tuple[object, ...], str] = {}
+
+    def note(self, key: tuple[object, ...], text: str) -> None:
+        """Something an import will not carry as the key has it, said once per ``key`` at export time."""
+        self._notices.setdefault(key, text)
+
+    @property
+    def notices(self) -> list[str]:
+        return sorted(set(self._notices.values()))
 
     @contextmanager
     def _binary(self, name: str) -> Iterator[IO[bytes]]:
