@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FRAMEWORKS = ("keras", "pytorch")
 DTYPES = ("bfloat16", "float16", "float32", "int8")
 READER_FORMATS = ("hf-config", "keras-json", "torch-print")
-LMS_FORMATS = ("gift", "moodle", "qti12", "qti21")
+LMS_FORMATS = ("gift", "moodle", "qti12", "qti21", "moodle-mbz")
 GRADEBOOKS = ("canvas", "moodle")
 
 
@@ -310,7 +310,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
 @main.command("generate", short_help="Every student's quiz, the keys and the LMS files.")
 @click.argument("assignment", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--format", "formats", default=None, help="Comma-separated: md,html,moodle,gift,qti12,qti21.")
+@click.option("--format", "formats", default=None, help="Comma-separated: md,html,moodle,gift,qti12,qti21,moodle-mbz.")
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
@@ -409,7 +409,7 @@ def export_command(
     bank_paths: tuple[Path, ...],
     no_builtin_bank: bool,
 ) -> None:
-    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
+    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip, Moodle backup) for ASSIGNMENT."""
     from quizgen.generate import export_file
 
     notices: list[str] = []

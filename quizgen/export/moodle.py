@@ -132,7 +132,7 @@ def cloze_text(text: str) -> str:
     return CLOZE_SPECIAL.sub(lambda m: CLOZE_ENTITIES[m.group()], html_text(text))
 
 
-def _weights(items: list[Item]) -> list[int]:
+def part_weights(items: list[Item]) -> list[int]:
     """Whole-number weights in the proportions of the parts' points (what an embedded answer takes)."""
     points = [float(item.question["points"]) for item in items]
     for scale in range(1, 101):
@@ -172,7 +172,7 @@ def _cloze(variant: Variant, partial: dict[str, float], sink: Sink | None = None
     first = variant.items[0]
     stem, files = _file(first, include_prompt=False)
     pieces = [stem]
-    for item, weight in zip(variant.items, _weights(variant.items), strict=True):
+    for item, weight in zip(variant.items, part_weights(variant.items), strict=True):
         part = re.sub(r"^Q\d+", "", item.label)
         prompt = markdown_html(item.question["prompt"])
         pieces.append(
