@@ -201,7 +201,8 @@ def parts_xml(
     body = element(root, "itemBody")
     _flow(body, first.prompt_html(image, include_prompt=False))
     processing = ET.Element("responseProcessing")
-    _set(processing, "FEEDBACK", "identifier", "SOLUTION")
+    start = element(element(processing, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+    element(start, "baseValue", "SOLUTION", baseType="identifier")
     feedback: list[tuple[str, str]] = []
     for ident, part, item in responses:
         q = item.question
