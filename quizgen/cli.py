@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FRAMEWORKS = ("keras", "pytorch")
 DTYPES = ("bfloat16", "float16", "float32", "int8")
 READER_FORMATS = ("hf-config", "keras-json", "torch-print")
-LMS_FORMATS = ("gift", "moodle", "qti12", "qti21", "moodle-mbz")
+LMS_FORMATS = ("gift", "moodle", "moodle-mbz", "qti12", "qti21")
 GRADEBOOKS = ("canvas", "moodle")
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
-from quizgen.export.common import Item, Variant, html_text, moodle_grade, number_text, slots_of, slug
+from quizgen.export.common import FileSpool, Item, Variant, html_text, moodle_grade, number_text, slots_of, slug
 from quizgen.export.moodle import CATCH_ALL, category_name, embedded, part_weights
 from quizgen.export.sink import TAR_DATE, Sink
 from quizgen.render import markdown_html
@@ -93,23 +93,21 @@ class QuizSlot:
 
 @dataclass
 class BankFile:
-    """A file of a question's text (a diagram): where it belongs, and its bytes."""
+    """A file of a question's text (a diagram): where it belongs, and its content's SHA-1 and size
+    (the content itself waits in the bank's spool, once however many questions show it)."""
 
     id: int
     question: int
     name: str
-    data: bytes
-
-    @property
-    def hash(self) -> str:
-        return hashlib.sha1(self.data).hexdigest()
+    hash: str
+    size: int
 
 
 class Bank:
     """questions.xml written a question at a time into a temporary file, with the ids it hands out."""
 
-    def __init__(self, out: IO[str], stamp: str, partial: dict[str, float], sink: Sink) -> None:
-        self.out, self.stamp, self.partial, self.sink = out, stamp, partial, sink
+    def __init__(self, out: IO[str], stamp: str, partial: dict[str, float], sink: Sink, spool: FileSpool) -> None:
+        self.out, self.stamp, self.partial, self.sink, self.spool = out, stamp, partial, sink, spool
         self.categories: list[Category] = []
         self.entries, self.versions, self.questions, self.answers = Ids(), Ids(), Ids(), Ids()
         self.records, self.options, self.tags, self.file_ids = Ids(), Ids(), Ids(), Ids()
@@ -275,7 +273,10 @@ class Bank:
         if item.diagram is None:
             return None
         name, svg = item.diagram
-        self.files.append(BankFile(self.file_ids.next(), qid, name, svg.encode()))
+        data = svg.encode()
+        digest = hashlib.sha1(data).hexdigest()
+        self.spool.add(f"files/{digest[:2]}/{digest}", data)
+        self.files.append(BankFile(self.file_ids.next(), qid, name, digest, len(data)))
         return f"@@PLUGINFILE@@/{name}"
 
     def single(self, category: int, item: Item) -> int:
@@ -337,10 +338,12 @@ class Bank:
         return number
 
 
-def write_bank(out: IO[str], key: dict[str, Any], sink: Sink, stamp: str) -> tuple[Bank, list[QuizSlot]]:
+def write_bank(
+    out: IO[str], key: dict[str, Any], sink: Sink, stamp: str, spool: FileSpool
+) -> tuple[Bank, list[QuizSlot]]:
     """questions.xml: the course's top category, the assignment's, a category per numbered question
     (named as the other Moodle exports name it) and a pool's templates under it; every variant."""
-    bank = Bank(out, stamp, key.get("partial_credit", {}), sink)
+    bank = Bank(out, stamp, key.get("partial_credit", {}), sink, spool)
     out.write(HEAD + "<question_categories>\n")
     top = bank.category("top", 0)
     base = bank.category(category_name(key["assignment"]), top, escape(key["assignment"]), slug(key["assignment"]))
@@ -627,7 +630,7 @@ def files_xml(files: list[BankFile]) -> str:
             "filepath": "/",
             "filename": f.name,
             "userid": NULL,
-            "filesize": len(f.data),
+            "filesize": f.size,
             "mimetype": "image/svg+xml",
             "status": 0,
             "timecreated": TAR_DATE,
@@ -767,12 +770,14 @@ EMPTY = {
 FILE_NAME = "moodle.mbz"
 
 
-def members(key: dict[str, Any], sink: Sink, questions: IO[str]) -> Iterator[tuple[str, bytes | None]]:
+def members(
+    key: dict[str, Any], sink: Sink, questions: IO[str], spool: FileSpool
+) -> Iterator[tuple[str, bytes | None]]:
     """Every member of the backup by name, in name order; questions.xml (None) is the spooled file."""
     title = " ".join(key["assignment"].split())
     shortname = title[:100]
     site = hashlib.sha256(("quizgen\0" + key["assignment"] + "\0" + str(key.get("salt", ""))).encode()).hexdigest()
-    bank, slots = write_bank(questions, key, sink, f"quizgen+{site[:16]}")
+    bank, slots = write_bank(questions, key, sink, f"quizgen+{site[:16]}", spool)
     total = sum(s.mark for s in slots)
     found: dict[str, bytes | None] = {name: (HEAD + body + "\n").encode() for name, body in EMPTY.items()}
     found.update(
@@ -788,16 +793,14 @@ def members(key: dict[str, Any], sink: Sink, questions: IO[str]) -> Iterator[tup
             f"{QUIZ_DIR}/inforef.xml": inforef_xml(bank.categories).encode(),
         }
     )
-    for f in bank.files:
-        found[f"files/{f.hash[:2]}/{f.hash}"] = f.data
-    for name in sorted(found):
-        yield name, found[name]
+    for name in sorted({*found, *spool.names()}):
+        yield name, found[name] if name in found else spool.read(name)
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:
-    with tempfile.TemporaryFile() as raw, sink.tar(FILE_NAME) as archive:
+    with tempfile.TemporaryFile() as raw, FileSpool() as spool, sink.tar(FILE_NAME) as archive:
         questions = io.TextIOWrapper(raw, "utf-8", newline="\n")
-        for name, data in members(key, sink, questions):
+        for name, data in members(key, sink, questions, spool):
             if data is None:
                 questions.flush()
                 size = raw.seek(0, 2)
