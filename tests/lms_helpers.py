@@ -6,6 +6,7 @@ import io
 import json
 import os
 import subprocess
+import tarfile
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -92,6 +93,11 @@ def qti_player_script() -> Path:
 def zip_members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def tar_members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
 
 
 def check_golden(name: str, actual: bytes) -> None:

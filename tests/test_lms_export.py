@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from lms_helpers import check_golden, gift_parse, schema_errors, zip_members
+from lms_helpers import check_golden, gift_parse, schema_errors, tar_members, zip_members
 from lxml import etree
 
 from quizgen.bank import load_bank
@@ -408,8 +408,9 @@ def _small_key(tmp_path: Path):
 def test_golden_files(tmp_path, fmt):
     output = export_bytes(EXPORTERS[fmt], _small_key(tmp_path))
     for name, data in output.items():
-        if name.endswith(".zip"):
-            for member, content in sorted(zip_members(data).items()):
+        if name.endswith((".zip", ".mbz")):
+            members = zip_members(data) if name.endswith(".zip") else tar_members(data)
+            for member, content in sorted(members.items()):
                 if not member.endswith("/"):
                     check_golden(f"{fmt}/{name}/{member}", content)
         else:

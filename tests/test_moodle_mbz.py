@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from lms_helpers import tar_members
 from lxml import etree
 
 from quizgen.cli import main
@@ -63,17 +64,12 @@ INFORMATION = [
 IMMEDIATELY_AFTER = 0x01000
 
 
-def unpack(data: bytes) -> dict[str, bytes]:
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
-
-
 @pytest.fixture(scope="module")
 def homework():
     key = key_for(EXAMPLES / "homework.yaml")
     (name, data), *rest = export_bytes(EXPORTERS["moodle-mbz"], key).items()
     assert name.endswith(".mbz") and not rest
-    return key, data, unpack(data)
+    return key, data, tar_members(data)
 
 
 def test_the_archive_is_a_deterministic_tar_gz_with_what_restore_opens(homework):
@@ -228,7 +224,7 @@ def test_a_question_of_one_variant_is_a_fixed_slot(tmp_path):
         "title: One each\nsalt: s\nvariants: 1\nquestions:\n  - {id: lstm-layer-total, points: 2}\n"
         "  - {id: gru-breakdown}\n  - pick: 1\n    from: [lstm-weight-sets, lstm-overfits]\n"
     )
-    files = unpack(export_bytes(EXPORTERS["moodle-mbz"], key_for(assignment))["moodle.mbz"])
+    files = tar_members(export_bytes(EXPORTERS["moodle-mbz"], key_for(assignment))["moodle.mbz"])
     entries = {e.get("id") for e in etree.fromstring(files["questions.xml"]).iter("question_bank_entry")}
     instances = etree.fromstring(files["activities/quiz_1/quiz.xml"]).findall(".//question_instance")
     kinds = [("fixed" if i.find("question_reference") is not None else "random") for i in instances]
@@ -244,6 +240,6 @@ def test_export_and_generate_write_the_backup(tmp_path):
         main, ["export", str(EXAMPLES / "homework.yaml"), "--format", "moodle-mbz", "--out", str(target)]
     )
     assert result.exit_code == 0, result.output
-    assert "moodle_backup.xml" in unpack(target.read_bytes())
+    assert "moodle_backup.xml" in tar_members(target.read_bytes())
     generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["moodle-mbz", "moodle"])
     assert sorted(p.name for p in (tmp_path / "out" / "lms").iterdir()) == ["moodle.mbz", "moodle.xml"]
