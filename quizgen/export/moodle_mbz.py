@@ -52,8 +52,13 @@ REVIEW = {
 
 def tag(name: str, value: object = "", **attrs: object) -> str:
     """One element with escaped text (a backup stores HTML as escaped text, not CDATA)."""
+    text = value if isinstance(value, str) else str(value)
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    if not attrs:
+        return f"<{name}>{text}</{name}>"
     attributes = "".join(f" {k}={quoteattr(str(v))}" for k, v in attrs.items())
-    return f"<{name}{attributes}>{escape(str(value))}</{name}>"
+    return f"<{name}{attributes}>{text}</{name}>"
 
 
 def decimal(value: float) -> str:
