@@ -123,6 +123,12 @@ CLOZE_ENTITIES = {"&": "&amp;", "~": "&#126;", "}": "&#125;", "{": "&#123;", "#"
 CLOZE_SPECIAL = re.compile("[" + re.escape("".join(CLOZE_ENTITIES)) + "]")
 
 
+# The catch-all of a NUMERICAL part: 0 give or take 1e300, so any number. Moodle's Cloze reader gives a
+# "*" alternative no tolerance, and saving it then raises PHP warnings for every part
+# (question/type/numerical/questiontype.php); a number with a tolerance it reads cleanly.
+CLOZE_ANY_NUMBER = "0:1e300"
+
+
 def cloze_text(text: str) -> str:
     """Plain text inside an embedded answer, on one line: after Moodle's reading, the HTML of ``text``.
 
@@ -154,7 +160,7 @@ def embedded(item: Item, weight: int, partial: dict[str, float], sink: Sink | No
             answers.append(
                 f"%{format_grade(credit)}%{number_text(mistake.value)}:{tolerance}#{cloze_text(mistake.feedback)}"
             )
-        answers.append(f"*#{cloze_text('Not right. ' + item.solution_text())}")
+        answers.append(f"%0%{CLOZE_ANY_NUMBER}#{cloze_text('Not right. ' + item.solution_text())}")
         return "{" + f"{weight}:NUMERICAL:" + "~".join(answers) + "}"
     options = []
     for letter, text in q["options"].items():

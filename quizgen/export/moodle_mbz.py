@@ -23,7 +23,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from quizgen.export.common import FileSpool, Item, Variant, html_text, moodle_grade, number_text, slots_of, slug
-from quizgen.export.moodle import CATCH_ALL, category_name, embedded, part_weights
+from quizgen.export.moodle import CATCH_ALL, CLOZE_ANY_NUMBER, category_name, embedded, part_weights
 from quizgen.export.sink import TAR_DATE, Sink
 from quizgen.render import markdown_html
 
@@ -214,15 +214,16 @@ class Bank:
             + "</answer>"
         )
 
-    def numerical(self, item: Item, catch_all: str) -> str:
-        """The numerical plugin block: the right answer, each scored mistake, then any other number."""
+    def numerical(self, item: Item, catch_all: str, any_number: tuple[str, str] = ("*", "0")) -> str:
+        """The numerical plugin block: the right answer, each scored mistake, then any other number
+        (``*``; in a Cloze part the number and tolerance its code has, as Moodle would read them)."""
         q = item.question
         tolerance = number_text(q["tolerance"])
         rows = [(number_text(q["answer"]), 100.0, html_text(f"Correct: {q['derivation']}"), tolerance)]
         for mistake in item.scored_mistakes(self.partial, self.sink):
             credit = moodle_grade(mistake.credit, f"{q['template_id']} {', '.join(mistake.names)}", self.sink)
             rows.append((number_text(mistake.value), credit, html_text(mistake.feedback), tolerance))
-        rows.append(("*", 0.0, html_text(catch_all), "0"))
+        rows.append((any_number[0], 0.0, html_text(catch_all), any_number[1]))
         answers, records = [], []
         for text, fraction, feedback, tol in rows:
             number, xml = self.answer(text, fraction, feedback)
@@ -313,7 +314,8 @@ class Bank:
             pieces.append(f"<div><p><strong>({part})</strong></p>{prompt}<p>{{#{n}}}</p></div>")
             sub = self.questions.next()
             if item.numeric:
-                plugin = self.numerical(item, "Not right. " + item.solution_text())
+                value, tolerance = CLOZE_ANY_NUMBER.split(":")
+                plugin = self.numerical(item, "Not right. " + item.solution_text(), (value, tolerance))
             else:
                 plugin = self.multichoice(item, dropdown=True)
             code = embedded(item, weight, self.partial)
