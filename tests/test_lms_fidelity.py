@@ -118,6 +118,20 @@ def test_a_rounded_ratios_mistake_is_matched_within_the_rounding(key):
         ranges = [c for c in gift[name]["choices"] if isinstance(c["text"], dict) and "number" in c["text"]]
         hit = [c for c in ranges if abs(c["text"]["number"] - typed) <= c["text"]["range"] + 1e-12]
         assert hit and hit[0]["weight"] == pytest.approx(100 * credit)
+    canvas_zip = zipfile.ZipFile(io.BytesIO(export_bytes(EXPORTERS["qti12"], key)["canvas-qti12.zip"]))
+    body = next(n for n in canvas_zip.namelist() if n.count("/") == 1 and "meta" not in n)
+    bands = [  # (low, high, score) of each Canvas condition scoring a number within a band
+        (
+            float(c.findtext(f".//{QTI12}vargte")),
+            float(c.findtext(f".//{QTI12}varlte")),
+            float(c.findtext(f"{QTI12}setvar")),
+        )
+        for c in etree.fromstring(canvas_zip.read(body)).iter(f"{QTI12}respcondition")
+        if c.find(f".//{QTI12}vargte") is not None and c.find(f"{QTI12}setvar") is not None
+    ]
+    for _, _, value, credit in _ratio_mistakes(key):
+        typed = round(value, 2)
+        assert any(lo <= typed <= hi and score == pytest.approx(100 * credit) for lo, hi, score in bands), value
 
 
 def test_a_mistake_whose_band_meets_the_right_answers_is_left_out_and_said(tmp_path, key):
