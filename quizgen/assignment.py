@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from quizgen.errors import AssignmentError
 from quizgen.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 
-FORMATS = ("md", "html", "ipynb", "moodle", "gift", "qti12", "qti21")
+FORMATS = ("md", "html", "ipynb", "moodle", "moodle-mbz", "gift", "qti12", "qti21")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
 
@@ -42,7 +42,7 @@ class QuestionRef(Strict):
         return self
 
 
-Format = Literal["md", "html", "ipynb", "moodle", "gift", "qti12", "qti21"]
+Format = Literal["md", "html", "ipynb", "moodle", "moodle-mbz", "gift", "qti12", "qti21"]
 
 
 def _default_formats() -> list[Format]:

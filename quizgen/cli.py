@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FRAMEWORKS = ("keras", "pytorch")
 DTYPES = ("bfloat16", "float16", "float32", "int8")
 READER_FORMATS = ("hf-config", "keras-json", "torch-print")
-LMS_FORMATS = ("gift", "moodle", "qti12", "qti21")
+LMS_FORMATS = ("gift", "moodle", "moodle-mbz", "qti12", "qti21")
 GRADEBOOKS = ("canvas", "moodle")
 
 
@@ -326,7 +326,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     "--format",
     "formats",
     default=None,
-    help="Comma-separated: md,html,ipynb,moodle,gift,qti12,qti21 (instead of the assignment's formats).",
+    help="Comma-separated: md,html,ipynb,moodle,moodle-mbz,gift,qti12,qti21 (instead of the assignment's formats).",
 )
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
@@ -369,6 +369,8 @@ def generate_command(
         )
     if result.secret_source == "none":
         click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)
+    for notice in result.notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(
         f"wrote {counted(result.files, 'file')} for {counted(result.students, 'student')} "
         f"({counted(result.items[0], 'item', result.items[1])} each) to {result.out_dir}"
@@ -425,10 +427,13 @@ def export_command(
     bank_paths: tuple[Path, ...],
     no_builtin_bank: bool,
 ) -> None:
-    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
+    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip, Moodle backup) for ASSIGNMENT."""
     from quizgen.generate import export_file
 
-    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank)
+    notices: list[str] = []
+    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank, notices)
+    for notice in notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(f"wrote {path}")
 
 

@@ -40,6 +40,7 @@ class GenerateResult:
     files: int
     secret_source: str
     items: tuple[int, int] = (0, 0)  # fewest and most gradable items of a student
+    notices: tuple[str, ...] = ()  # what an LMS import will not carry as the key has it
 
 
 def bank_hash(paths: list[Path]) -> str:
@@ -126,7 +127,8 @@ def generate(
             )
             files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs, writer)
             clear_all()  # the quizzes' entries would only crowd the LMS files' own
-            files += _write_lms(writer.close(), chosen, scratch, jobs)
+            written, notices = _write_lms(writer.close(), chosen, scratch, jobs)
+            files += written
         except QuizgenError:
             writer.discard()
             raise
@@ -152,7 +154,9 @@ def generate(
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     questions = writer.first_questions
     items = (writer.fewest_questions, writer.most_questions)
-    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source, items)
+    return GenerateResult(
+        out_dir, len(assignment.students), questions, files + 2, secret.source, items, tuple(notices)
+    )
 
 
 def _key_parts(
@@ -187,8 +191,10 @@ def export_file(
     force: bool = False,
     bank_paths: list[Path] | None = None,
     builtin_bank: bool = True,
+    notices: list[str] | None = None,
 ) -> Path:
-    """One LMS file for an assignment (``quizgen export``), written atomically."""
+    """One LMS file for an assignment (``quizgen export``), written atomically; what the import will
+    not carry as the key has it is added to ``notices``."""
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise ExportError(f"unknown LMS format '{fmt}': choose from {', '.join(sorted(EXPORTERS))}")
@@ -213,6 +219,8 @@ def export_file(
             writer.discard()
             raise
         exporter(spooled, sink)
+        if notices is not None:
+            notices += sink.notices
         shutil.rmtree(scratch / ".key-spool")
         (name,) = sink.names
         place_file(scratch / name, out_file, replace=force)
@@ -374,22 +382,23 @@ def _write_students(
     return files
 
 
-def _export_in_worker(key: dict[str, Any], formats: list[str], folder: Path) -> list[str]:
+def _export_in_worker(key: dict[str, Any], formats: list[str], folder: Path) -> tuple[list[str], list[str]]:
     sink = Sink(folder)
     export_together(key, formats, sink)
-    return sink.names
+    return sink.names, sink.notices
 
 
-def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> int:
+def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> tuple[int, list[str]]:
     """LMS files under ``out/lms``, the formats written together; with several jobs the formats are
-    shared out among worker processes, each reading the spooled key itself."""
+    shared out among worker processes, each reading the spooled key itself. Returns the number of
+    files and the notices of what an import will not carry."""
     chosen = [fmt for fmt in formats if fmt in EXPORTERS]
     workers = min(jobs, len(chosen))
     if workers > 1:
         groups = [chosen[k::workers] for k in range(workers)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            names = pool.map(_export_in_worker, [key] * workers, groups, [out / "lms"] * workers)
-            return sum(len(n) for n in names)
+            results = list(pool.map(_export_in_worker, [key] * workers, groups, [out / "lms"] * workers))
+            return sum(len(n) for n, _ in results), sorted({t for _, texts in results for t in texts})
     sink = Sink(out / "lms")
     export_together(key, chosen, sink)
-    return len(sink.names)
+    return len(sink.names), sink.notices

@@ -163,8 +163,8 @@ def test_every_format_is_accepted_by_the_assignment_listed_in_help_and_in_readme
 
     assert tuple(get_args(Format)) == FORMATS
     assert "ipynb" in FORMATS
-    help_text = " ".join(run("generate", "--help").output.split())
-    assert "md,html,ipynb,moodle,gift,qti12,qti21" in help_text
+    help_text = "".join(run("generate", "--help").output.split())  # click may wrap the list at a hyphen
+    assert ",".join(FORMATS) in help_text
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert "| `formats` | no (md, html) | any of " + ", ".join(f"`{f}`" for f in FORMATS) + " |" in readme
     schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "assignment.schema.json").read_text())
