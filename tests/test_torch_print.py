@@ -175,10 +175,12 @@ def test_what_a_print_hides_is_said_in_a_note():
   (attn): MultiheadAttention(
     (out_proj): NonDynamicallyQuantizableLinear(in_features=16, out_features=16, bias=True)
   )
-  (act): SwiGLU()
+  (act): SwiGLU(
+    (w): Linear(in_features=16, out_features=32, bias=False)
+  )
 )"""
     counted = count_model(text, "torch-print")
-    assert counted.total == 4 * 16 * 16 + 4 * 16
+    assert counted.total == 4 * 16 * 16 + 4 * 16 + 16 * 32
     notes = " ".join(counted.notes)
     assert "in-projection is not printed" in notes and "SwiGLU" in notes and "Net" in notes
 

@@ -154,6 +154,8 @@ class ModelCount:
     rules: Rules = CORRECT
     notes: tuple[str, ...] = ()
     """What the count could not see (parameters of custom modules…), shown under the table."""
+    alternatives: tuple[tuple[str, int], ...] = ()
+    """Totals under another reading of what the source cannot show: (condition, total)."""
 
     @property
     def total(self) -> int:
@@ -226,6 +228,7 @@ class ModelCount:
             "flops": self.flops,
             **memory,
             **({"notes": list(self.notes)} if self.notes else {}),
+            **({"alternatives": [{"if": c, "total": t} for c, t in self.alternatives]} if self.alternatives else {}),
         }
 
 

@@ -6,7 +6,6 @@ and the modules those of its model classes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from quizgen.counting.model import ModelCount, Node, count_graph
 from quizgen.counting.spec import Arg, Call
 from quizgen.errors import ModelFileError
+from quizgen.readers.json_text import load_json
 
 
 def _call(name: str, *args: Any, **options: Any) -> Call:
@@ -641,10 +641,7 @@ FAMILIES = {
 
 def read_hf_config(text: str, source: str = "config.json") -> ModelCount:
     """Count the model a Hugging Face config describes (the class in ``architectures``, else the base model)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{source}:{error.lineno}: not JSON: {error.msg}") from None
+    data = load_json(text, source)
     if not isinstance(data, dict):
         raise ModelFileError(f"{source}: a config.json is a JSON object")
     model_type = data.get("model_type")

@@ -6,7 +6,6 @@ Sequential and functional models of Keras 3 and of tf.keras 2, nested models, sh
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,7 @@ from quizgen.counting.layers import ALIASES, LAYERS
 from quizgen.counting.model import ModelCount, Node, Shape, count_graph
 from quizgen.counting.spec import Arg, Call
 from quizgen.errors import ModelFileError
+from quizgen.readers.json_text import load_json
 
 MODELS = ("Sequential", "Functional", "Model")
 DROPPED = frozenset({"name", "dtype", "build_config", "batch_input_shape", "batch_shape", "input_shape", "input_dim_"})
@@ -246,10 +246,7 @@ def _history_list(value: Any) -> list[Any]:
 
 def read_keras_json(text: str, source: str = "model.json") -> ModelCount:
     """Count a Keras model from its JSON (``model.to_json()`` or a ``.keras`` file's config.json)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{source}:{error.lineno}: not JSON: {error.msg}") from None
+    data = load_json(text, source)
     if isinstance(data, dict) and "model_config" in data and isinstance(data["model_config"], dict):
         data = data["model_config"]  # the config of an .h5 file
     if not isinstance(data, dict) or data.get("class_name") not in MODELS:
