@@ -209,7 +209,7 @@ def test_huggingface_module_names_are_read():
     ("text", "words"),
     [
         ("hello", "model.txt:1: not a printed PyTorch module"),
-        ("Net(\n  (a): Linear(in_features=3, out_features=2, bias=True)\n", "the print ends inside Net("),
+        ("Net(\n  (a): Linear(in_features=3, out_fea\n", "the print ends inside Linear( (line 2)"),
         ("Net(\n)\n)", "model.txt:3: a ')' closes nothing"),
         ("Net(\n  (a): Linear(in_features=3, bias=True)\n)", "model.txt:2: Linear: its print lacks 'out_features'"),
         ("Net(\n  (a): Linear(in_features=-4, out_features=3)\n)", "a (Dense): input sizes must be whole numbers"),

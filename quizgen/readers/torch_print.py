@@ -434,7 +434,7 @@ class _Reader:
         if call.name == "Embedding":
             self.embeddings.append((path, call.args[0].value, call.args[1].value))  # type: ignore[arg-type]
         elif call.name == "Dense":
-            bias = call.kwargs["bias"].value
+            bias = call.kwargs["bias"].value if "bias" in call.kwargs else True
             self.heads.append(_Head(path, shape[0], call.args[0].value, bool(bias), times))  # type: ignore[arg-type]
         if outer == 1:
             copies = self.copies.setdefault((cls, args), [group, 0])
@@ -723,7 +723,7 @@ def read_torch_print(text: str, source: str = "model.txt") -> ModelCount:
     for key, group in reader.groups.items():
         call, name = group.call, group.name(key[0])
         if key[0] in tied:
-            if not call.kwargs["bias"].value:
+            if "bias" in call.kwargs and not call.kwargs["bias"].value:
                 continue
             call, name = _call("Parameters", call.args[0].value), f"{name}.bias"
         names[key] = name
