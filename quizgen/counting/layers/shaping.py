@@ -7,7 +7,17 @@ import math
 from typing import Any
 
 from quizgen.counting.expr import mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, Shape, format_shape, spatial
+from quizgen.counting.layers.base import (
+    Context,
+    Counted,
+    LayerType,
+    Param,
+    Part,
+    Shape,
+    format_shape,
+    is_last_axis,
+    spatial,
+)
 
 
 def _same(args: dict[str, Any], ctx: Context) -> Counted:
@@ -99,7 +109,7 @@ def _prelu(args: dict[str, Any], ctx: Context) -> Counted:
 
 def _normalization(args: dict[str, Any], ctx: Context) -> Counted:
     """Keras' Normalization: a mean and a variance per feature and a sample count, none trainable."""
-    if args["axis"] not in (-1, (-1,)):
+    if not is_last_axis(args["axis"], ctx.shape):
         raise ctx.error("Normalization is counted over the last axis only (axis=-1)")
     c = num(ctx.width, "features")
     parts = (Part("mean", c, False), Part("variance", c, False), Part("count", num(1), False))
