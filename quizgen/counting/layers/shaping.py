@@ -116,6 +116,15 @@ def _normalization(args: dict[str, Any], ctx: Context) -> Counted:
     return Counted(parts, ctx.shape)
 
 
+def _operation(args: dict[str, Any], ctx: Context) -> Counted:
+    """A weightless function of its inputs (a Keras op layer, a Lambda): its output shape, where a
+    file does not record it, is unknown, so that no layer after it is counted on a guessed width."""
+    shape = args["output_shape"]
+    if isinstance(shape, tuple) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in shape):
+        return Counted((), shape, num(0))
+    return Counted((), tuple(None for _ in ctx.shape) or (None,), num(0))
+
+
 NO_OPTIONS: tuple[Param, ...] = ()
 RATE = (Param("rate", "rate", positional=True),)
 
@@ -126,6 +135,7 @@ SHAPING_TYPES = {
     "ELU": LayerType("ELU", (Param("alpha", "any", None, positional=True),), _same),
     "Softmax": LayerType("Softmax", (Param("axis", "any", -1, positional=True),), _same),
     "Identity": LayerType("Identity", NO_OPTIONS, _same),
+    "Operation": LayerType("Operation", (Param("output_shape", "any", None),), _operation),
     "Masking": LayerType("Masking", (Param("mask_value", "any", 0.0, positional=True),), _same),
     "GaussianNoise": LayerType("GaussianNoise", (Param("stddev", "any", None, positional=True),), _same),
     "GaussianDropout": LayerType("GaussianDropout", RATE, _same),
