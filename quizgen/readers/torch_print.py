@@ -321,15 +321,19 @@ class _Group:
     shape: Shape
     times: int
     line: int
-    numbers: list[list[int]]  # per number in the path: its least and greatest value
+    numbers: list[list[int]]  # per number in the path: its least and greatest value, how many it spans
 
     def name(self, pattern: str) -> str:
+        """The path, its numbers written as the range they cover (``layers.0-47.fc``), or ``*``
+        where the modules do not cover one range."""
+        varying = [bounds for bounds in self.numbers if bounds[0] != bounds[1]]
+        contiguous = len(varying) <= 1 and all(high - low + 1 == span for low, high, span in varying)
         parts = iter(self.numbers)
         out = []
         for part in pattern.split("."):
             if part == "*":
-                low, high = next(parts)
-                out.append(str(low) if low == high else f"{low}-{high}")
+                low, high, _ = next(parts)
+                out.append(str(low) if low == high else f"{low}-{high}" if contiguous else "*")
             else:
                 out.append(part)
         return ".".join(out)
@@ -377,11 +381,11 @@ class _Reader:
         key = (".".join(parts), cls, key_text)
         group = self.groups.get(key)
         if group is None:
-            self.groups[key] = _Group(call, shape, times, line, [[low, high] for low, high in numbers])
+            self.groups[key] = _Group(call, shape, times, line, [[low, high, high - low + 1] for low, high in numbers])
         else:
             group.times += times
             for bounds, (low, high) in zip(group.numbers, numbers, strict=True):
-                bounds[0], bounds[1] = min(bounds[0], low), max(bounds[1], high)
+                bounds[0], bounds[1], bounds[2] = min(bounds[0], low), max(bounds[1], high), bounds[2] + high - low + 1
         return key
 
     def holders(self, cls: str, line: int, parameters: int) -> None:
