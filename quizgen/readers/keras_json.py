@@ -19,13 +19,10 @@ from quizgen.readers.json_text import load_json
 MODELS = ("Sequential", "Functional", "Model")
 DROPPED = frozenset({"name", "dtype", "build_config", "batch_input_shape", "batch_shape", "input_shape", "input_dim_"})
 Ref = tuple[int, int]  # (graph node, output tensor)
-TF_KERAS_KEYS: dict[str, dict[str, Any]] = {
-    "DepthwiseConv2D": {"groups": 1},
-    "SeparableConv1D": {"groups": 1},
-    "SeparableConv2D": {"groups": 1},
-    "MultiHeadAttention": {"query_shape": None, "key_shape": None, "value_shape": None},
-}
-"""Keys tf.keras 2.x writes that change no count: dropped (``groups`` only at 1, as tf.keras writes it)."""
+TF_KERAS_SHAPES = {"MultiHeadAttention": frozenset({"query_shape", "key_shape", "value_shape"})}
+"""Shapes tf.keras 2.x writes into a layer's config (those it was built with): dropped."""
+GROUPS_OF_ONE = frozenset({"DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"})
+"""Layers whose config tf.keras 2.x writes with ``groups``, always 1 (as the convolution they extend)."""
 OP_LAYERS = frozenset({"TFOpLambda", "SlicingOpLambda", "Lambda"})
 """Layers without weights that run a function: tf.keras' wrapped TensorFlow ops and Lambda."""
 KERAS_1_CLASSES = frozenset(
@@ -95,10 +92,12 @@ class _Graph:
             raise self.fail(f"{where}: layer class {cls} cannot be counted{custom}")
         kwargs: dict[str, Arg] = {}
         for key, value in config.items():
-            if key in DROPPED or (key in TF_KERAS_KEYS.get(cls, ()) and value != TF_KERAS_KEYS[cls].get(key, value)):
+            if key in DROPPED or key in TF_KERAS_SHAPES.get(cls, ()):
                 continue
-            if key == "groups" and cls in TF_KERAS_KEYS and value != 1:
-                raise self.fail(f"{where}: {cls} with groups={value} is not counted here")
+            if key == "groups" and cls in GROUPS_OF_ONE:
+                if value != 1:
+                    raise self.fail(f"{where}: {cls} with groups={value} is not counted here")
+                continue
             if key in ("layer", "backward_layer") and isinstance(value, dict):
                 if key == "backward_layer":
                     if _without_direction(value) != _without_direction(config.get("layer")):
@@ -169,7 +168,7 @@ class _Graph:
             explicit = _shape((layer.get("build_config") or {}).get("input_shape"))
             inputs = (current,)
             if unmerged is not None:
-                if layer.get("class_name") not in MERGE_TYPES:
+                if str(layer.get("class_name")) not in MERGE_TYPES:
                     raise self.fail(
                         f"{unmerged}: Bidirectional(merge_mode=None) gives two outputs: Keras refuses "
                         "a Sequential model that reads them as one"
@@ -306,6 +305,8 @@ def _operation(layer: dict[str, Any]) -> str | None:
     or ``keras.ops.add``, tf.keras' TFOpLambda, a Lambda); None for other layers."""
     module = layer.get("module")
     cls = layer.get("class_name")
+    if not isinstance(cls, str):
+        return None
     if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
         return f"keras.ops {cls}"
     return cls if cls in OP_LAYERS else None
@@ -320,7 +321,7 @@ def _keras_1(data: Any) -> str | None:
             stack.extend(item)
         elif isinstance(item, dict):
             cls, config = item.get("class_name"), item.get("config")
-            if cls in KERAS_1_CLASSES:
+            if isinstance(cls, str) and cls in KERAS_1_CLASSES:
                 return f"layer class {cls}"
             if isinstance(config, dict):
                 old = sorted(KERAS_1_KEYS & set(config))
