@@ -5,8 +5,8 @@ Keras 1 (refused as such). Each count is checked against the same model built in
 from __future__ import annotations
 
 import copy
-import math
 import json
+import math
 
 import pytest
 from hypothesis import given, settings
