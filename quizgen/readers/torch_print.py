@@ -698,23 +698,39 @@ def _family(cls: str) -> str | None:
 
 
 def _tying(reader: _Reader, root: str) -> tuple[list[str], list[tuple[str, int]]]:
-    """The output head of an embedding's shape: counted as the family ties it by default, or as
-    printed; the other total is given as an alternative (returned as a change of the total)."""
+    """The output head of an embedding's shape (and, in an encoder-decoder, the stacks' embed_tokens
+    beside a ``shared`` embedding): counted as the family ties them by default, or as printed; the
+    other total is given as an alternative (returned as a change of the total)."""
     family = _family(root)
+    embeddings = [e for e in reader.embeddings if e[0]]
+    shared = next((e for e in embeddings if e[0].rsplit(".", 1)[-1] == "shared"), None)
+    tied: list[str] = []
+    weight = 0
+    source = shared
+    if shared is not None and family is not None:
+        for path, num_embeddings, dim in embeddings:
+            if path.rsplit(".", 1)[-1] == "embed_tokens" and (num_embeddings, dim) == shared[1:]:
+                tied.append(path)
+                weight += num_embeddings * dim
     for head in reader.heads:
         if head.times != 1:
             continue
-        for path, num_embeddings, dim in reader.embeddings:
-            if (head.n_in, head.n_out) != (dim, num_embeddings) or path == head.path:
-                continue
-            weight = dim * num_embeddings
-            if family is not None and TIED_BY_DEFAULT[family]:
-                return [head.path], [
-                    (f"{head.path} has a weight of its own, not {path}'s (tie_word_embeddings=false)", weight)
-                ]
-            why = f" (tie_word_embeddings=true; {root} does not tie them by default)" if family else ""
-            return [], [(f"{head.path} shares {path}'s weight{why}", -weight)]
-    return [], []
+        match = next(
+            (e for e in ([shared] if shared else []) + embeddings if (head.n_in, head.n_out) == (e[2], e[1])), None
+        )
+        if match is not None and match[0] != head.path:
+            tied.append(head.path)
+            weight += head.n_in * head.n_out
+            source = match
+            break
+    if not tied or source is None:
+        return [], []
+    names = " and ".join(tied)
+    if family is not None and TIED_BY_DEFAULT[family]:
+        own = "has a weight of its own" if len(tied) == 1 else "have weights of their own"
+        return tied, [(f"{names} {own}, not {source[0]}'s (tie_word_embeddings=false)", weight)]
+    why = f" (tie_word_embeddings=true; {root} does not tie them by default)" if family else ""
+    return [], [(f"{names} {'shares' if len(tied) == 1 else 'share'} {source[0]}'s weight{why}", -weight)]
 
 
 def read_torch_print(text: str, source: str = "model.txt") -> ModelCount:
@@ -727,7 +743,7 @@ def read_torch_print(text: str, source: str = "model.txt") -> ModelCount:
     for key, group in reader.groups.items():
         call, name = group.call, group.name(key[0])
         if key[0] in tied:
-            if "bias" in call.kwargs and not call.kwargs["bias"].value:
+            if call.name == "Embedding" or ("bias" in call.kwargs and not call.kwargs["bias"].value):
                 continue
             call, name = _call("Parameters", call.args[0].value), f"{name}.bias"
         names[key] = name
@@ -735,7 +751,7 @@ def read_torch_print(text: str, source: str = "model.txt") -> ModelCount:
     if tied:
         family = _family(root)
         reader.note(
-            f"{tied[0]} counted as sharing the word embeddings' weight, as {root} does by default "
+            f"{' and '.join(tied)} counted as sharing the word embeddings' weight, as {root} does by default "
             f"(tie_word_embeddings=true in {family}'s config)"
         )
     if reader.opaque:
