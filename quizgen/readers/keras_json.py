@@ -166,15 +166,15 @@ class _Graph:
                 current = self.model(layer, [current], f"{name}/")[0]
                 continue
             explicit = _shape((layer.get("build_config") or {}).get("input_shape"))
-            inputs = (current,)
+            sources: tuple[Ref, ...] = (current,)
             if unmerged is not None:
                 if str(layer.get("class_name")) not in MERGE_TYPES:
                     raise self.fail(
                         f"{unmerged}: Bidirectional(merge_mode=None) gives two outputs: Keras refuses "
                         "a Sequential model that reads them as one"
                     )
-                inputs, unmerged = (current, (current[0], 1)), None
-            node = Node(self.call(layer, name), inputs, (explicit,) if explicit else None, name=name)
+                sources, unmerged = (current, (current[0], 1)), None
+            node = Node(self.call(layer, name), sources, (explicit,) if explicit else None, name=name)
             current = (self.add(node), 0)
             wrapped = layer.get("config") or {}
             if layer.get("class_name") == "Bidirectional" and "merge_mode" in wrapped and wrapped["merge_mode"] is None:

@@ -381,11 +381,13 @@ class _Reader:
         key = (".".join(parts), cls, key_text)
         group = self.groups.get(key)
         if group is None:
-            self.groups[key] = _Group(call, shape, times, line, [[low, high, high - low + 1] for low, high in numbers])
+            spans = [[first, last, last - first + 1] for first, last in numbers]
+            self.groups[key] = _Group(call, shape, times, line, spans)
         else:
             group.times += times
-            for bounds, (low, high) in zip(group.numbers, numbers, strict=True):
-                bounds[0], bounds[1], bounds[2] = min(bounds[0], low), max(bounds[1], high), bounds[2] + high - low + 1
+            for bounds, (first, last) in zip(group.numbers, numbers, strict=True):
+                bounds[0], bounds[1] = min(bounds[0], first), max(bounds[1], last)
+                bounds[2] += last - first + 1
         return key
 
     def holders(self, cls: str, line: int, parameters: int) -> None:
