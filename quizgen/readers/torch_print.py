@@ -1,9 +1,13 @@
 """The text ``print(model)`` shows for a PyTorch module, as layers to count (PyTorch not needed).
 
-Every printed module with parameters states its widths (``Linear(in_features=…)``), so each is
-counted on its own; containers only nest them, and ``(0-3): 4 x Block(…)`` repeats a subtree.
-What a print cannot show (parameters registered directly on a custom module, the in-projection
-of ``MultiheadAttention``) is said in a note under the table.
+A leaf is counted only when its print tells its parameters: a standard class, or a class whose
+printed arguments are a standard class's (``FalconLinear(in_features=…)`` as Linear), with a note;
+any other leaf is refused naming its class and line, never counted as 0. Containers only nest
+modules, and ``(0-3): 4 x Block(…)`` repeats a subtree without expanding it. The print is read line
+by line and identical modules at paths that differ only in their numbers share one row, so memory
+grows with the distinct modules, not their number. Sharing cannot be printed: a Hugging Face model
+follows its family's default tying, any other print is counted as printed, and the other total is
+given as an alternative.
 """
 
 from __future__ import annotations
@@ -690,7 +694,8 @@ TIED_BY_DEFAULT = {
 """Hugging Face families by class prefix: whether the output head shares the word embeddings'
 weight when the config does not say (``tie_word_embeddings`` of transformers 5.25's configs)."""
 HF_CLASS = re.compile(
-    r"^(?P<family>[A-Za-z0-9_]+?)(?:ForCausalLM|LMHeadModel|ForConditionalGeneration|ForMaskedLM|ForPreTraining|Model)$"
+    r"^(?P<family>[A-Za-z0-9_]+?)(?:ForCausalLM|LMHeadModel|ForConditionalGeneration|ForMaskedLM|ForPreTraining|"
+    r"ForSequenceClassification|ForTokenClassification|ForQuestionAnswering|ForMultipleChoice|Model)$"
 )
 
 
