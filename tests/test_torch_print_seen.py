@@ -359,3 +359,21 @@ def test_an_untied_encoder_decoder_print_counts_every_embedding():
     assert unique == every
     counted = count_model(text, "torch-print")
     assert [total for _, total in counted.alternatives] == [unique]
+
+
+def test_equal_layers_of_a_sequential_are_copies_without_a_note():
+    text = (
+        "Sequential(\n  (0): Linear(in_features=8, out_features=8, bias=True)\n  (1): ReLU()\n"
+        "  (2): Linear(in_features=8, out_features=8, bias=True)\n)"
+    )
+    counted = count_model(text, "torch-print")
+    assert counted.total == 2 * 72 and counted.alternatives == ()
+
+
+def test_equal_attributes_of_a_custom_module_may_be_one_module():
+    text = (
+        "Net(\n  (a): Linear(in_features=8, out_features=8, bias=True)\n"
+        "  (b): Linear(in_features=8, out_features=8, bias=True)\n)"
+    )
+    counted = count_model(text, "torch-print")
+    assert counted.total == 2 * 72 and [total for _, total in counted.alternatives] == [72]

@@ -446,7 +446,9 @@ class _Reader:
         elif call.name == "Dense":
             bias = call.kwargs["bias"].value if "bias" in call.kwargs else True
             self.heads.append(_Head(path, shape[0], call.args[0].value, bool(bias), times))  # type: ignore[arg-type]
-        if outer == 1:
+        # A Sequential's equal layers (an MLP's hidden layers) are copies; elsewhere one module may
+        # be registered under several names (``self.b = self.a``), which a print cannot tell apart.
+        if outer == 1 and (own > 1 or parent is None or parent.cls != "Sequential"):
             copies = self.copies.setdefault((cls, args), [group, 0])
             copies[1] += own
 
