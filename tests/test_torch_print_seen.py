@@ -377,3 +377,106 @@ def test_equal_attributes_of_a_custom_module_may_be_one_module():
     )
     counted = count_model(text, "torch-print")
     assert counted.total == 2 * 72 and [total for _, total in counted.alternatives] == [72]
+
+
+SMALL = {"vocab_size": 300}
+FAMILY_PRINTS = [
+    ("GPT2Config", "GPT2LMHeadModel", {"n_embd": 32, "n_layer": 2, "n_head": 4, "n_positions": 64}),
+    (
+        "GPTNeoXConfig",
+        "GPTNeoXForCausalLM",
+        {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 48},
+    ),
+    ("GPTJConfig", "GPTJForCausalLM", {"n_embd": 32, "n_layer": 2, "n_head": 4, "rotary_dim": 4}),
+    ("BloomConfig", "BloomForCausalLM", {"hidden_size": 32, "n_layer": 2, "n_head": 4}),
+    (
+        "OPTConfig",
+        "OPTForCausalLM",
+        {"hidden_size": 32, "ffn_dim": 48, "num_hidden_layers": 2, "num_attention_heads": 4, "word_embed_proj_dim": 16},
+    ),
+    ("FalconConfig", "FalconForCausalLM", {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4}),
+    (
+        "LlamaConfig",
+        "LlamaForCausalLM",
+        {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4},
+    ),
+    (
+        "MistralConfig",
+        "MistralForCausalLM",
+        {
+            "hidden_size": 32,
+            "intermediate_size": 48,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+        },
+    ),
+    (
+        "Qwen2Config",
+        "Qwen2ForCausalLM",
+        {
+            "hidden_size": 32,
+            "intermediate_size": 48,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+        },
+    ),
+    (
+        "PhiConfig",
+        "PhiForCausalLM",
+        {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4},
+    ),
+    (
+        "BertConfig",
+        "BertForMaskedLM",
+        {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4},
+    ),
+    (
+        "RobertaConfig",
+        "RobertaForMaskedLM",
+        {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2, "num_attention_heads": 4},
+    ),
+    ("DistilBertConfig", "DistilBertForMaskedLM", {"dim": 32, "hidden_dim": 48, "n_layers": 2, "n_heads": 4}),
+    (
+        "ElectraConfig",
+        "ElectraForMaskedLM",
+        {
+            "embedding_size": 16,
+            "hidden_size": 32,
+            "intermediate_size": 48,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+        },
+    ),
+    (
+        "BartConfig",
+        "BartForConditionalGeneration",
+        {
+            "d_model": 32,
+            "encoder_layers": 1,
+            "decoder_layers": 1,
+            "encoder_attention_heads": 4,
+            "decoder_attention_heads": 4,
+            "encoder_ffn_dim": 48,
+            "decoder_ffn_dim": 48,
+        },
+    ),
+]
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize(("config", "cls", "sizes"), FAMILY_PRINTS, ids=[cls for _, cls, _ in FAMILY_PRINTS])
+def test_a_family_print_counts_its_default_tying_and_gives_the_other(config, cls, sizes):
+    """Counted as the family's default tie_word_embeddings; the alternative is transformers' count
+    of the same model with the other setting (the print is the same either way)."""
+    require("transformers")
+    import transformers
+
+    default = getattr(transformers, config)().tie_word_embeddings
+    text, unique, _ = _hf_print(config, cls, **SMALL, **sizes)
+    other = _hf_print(config, cls, **SMALL, **sizes, tie_word_embeddings=not default)
+    assert other[0] == text
+    counted = count_model(text, "torch-print")
+    assert counted.total == unique
+    assert [total for _, total in counted.alternatives] == [other[1]]

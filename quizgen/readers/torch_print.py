@@ -124,7 +124,7 @@ CONTAINERS = frozenset(
     ]
 )
 """Standard modules whose parameters are all in their printed children."""
-PARAMETER_FREE_NAMES = re.compile(r"(Activation|RotaryEmbedding|Dropout|Identity)$")
+PARAMETER_FREE_NAMES = re.compile(r"(Activation|RotaryEmbedding|Dropout|Identity|Loss)$")
 """Custom class names that, by well-kept convention, hold no parameters (GELUActivation, …)."""
 # Mixture-of-experts modules hold their (fused) expert and router weights as parameters of their own,
 # which a print never shows: most of such a model would go uncounted.
@@ -730,6 +730,10 @@ def _tying(reader: _Reader, root: str) -> tuple[list[str], list[tuple[str, int]]
         if match is not None and match[0] != head.path:
             tied.append(head.path)
             weight += head.n_in * head.n_out
+            if head.bias and head.path.endswith(("predictions.decoder", "lm_head.decoder")):
+                # BERT's and RoBERTa's decoder bias is the head's own printed-nowhere bias when tied,
+                # a second vector when untied (transformers 5).
+                weight += head.n_out
             source = match
             break
     if not tied or source is None:
