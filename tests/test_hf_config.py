@@ -704,6 +704,16 @@ KEYS = st.sampled_from(
         "num_experts_per_tok",
         "max_position_embeddings",
         "pooler_output_size",
+        "embedding_size",
+        "n_head_kv",
+        "n_layer",
+        "multi_query",
+        "new_decoder_architecture",
+        "alibi",
+        "qk_layernorm",
+        "summary_use_proj",
+        "summary_proj_to_labels",
+        "summary_type",
     ]
 )
 VALUES = (
