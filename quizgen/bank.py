@@ -187,6 +187,11 @@ def _variant_problems(variant: Variant) -> list[str]:
 
 def _check_problems(template: Template, check: Check, variant: Variant, part: str = "") -> list[str]:
     got = variant.answer
+    if variant.type == "multiple_choice" and not isinstance(check.expect, str) and isinstance(got, str):
+        try:  # a figure asked as multiple choice: the right option's number
+            got = float(variant.options.get(got, "").replace(",", ""))
+        except ValueError:
+            pass
     if isinstance(check.expect, str):
         ok = got == check.expect
     else:

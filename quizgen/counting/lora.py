@@ -86,7 +86,7 @@ class Matrix:
     copies: int = 1
 
 
-def _times(layer: LayerCount) -> int:
+def copies(layer: LayerCount) -> int:
     """Copies of a repeated block (``layers=32`` or a reader's ``0-31`` range)."""
     expr = layer.expr
     factors = getattr(expr, "factors", ())
@@ -106,7 +106,7 @@ def matrices(layer: LayerCount, framework: str, last: bool) -> list[Matrix]:
     if kind == "Input" or not layer.params:
         return []
     args = _args(layer, framework)
-    n = _times(layer)
+    n = copies(layer)
     if kind == "Dense":
         width = layer.input_width
         if width is None:

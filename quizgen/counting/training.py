@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from quizgen.counting.devices import Device, find_device, tflops
 from quizgen.counting.figure import Figure, number, whole
-from quizgen.counting.lora import Lora, lora_params, parse_lora
+from quizgen.counting.lora import Lora, copies, lora_params, parse_lora
 from quizgen.counting.model import ModelCount
 from quizgen.errors import UsageError
 
@@ -285,17 +285,17 @@ def train_bytes(model: ModelCount, setup: Setup, slip: str | None = None) -> Fig
 
 def activation_bytes(model: ModelCount, setup: Setup) -> Figure:
     """The outputs of every layer for one sample, at the precision's activation width (§10)."""
-    sizes = [layer.output_size for layer in model.layers if layer.type != "Input"]
-    if any(size is None for size in sizes):
+    layers = [layer for layer in model.layers if layer.type != "Input"]
+    if any(layer.output_size is None for layer in layers):
         raise UsageError("activation memory needs every size: give the sequence length in Input(steps, features)")
-    values = sum(size for size in sizes if size is not None)
+    values = sum((layer.output_size or 0) * copies(layer) for layer in layers)
     a = setup.widths.activation
     return Figure(
         "activation_bytes",
         a * values,
         "bytes",
         f"{a}·{number(values)}",
-        "every layer's output for one sample (the §10 convention)",
+        "every layer's output for one sample, at the weights' width (a block repeated n times: n outputs)",
     )
 
 

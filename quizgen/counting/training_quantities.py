@@ -15,7 +15,7 @@ from quizgen.counting.figure import Figure, number, whole
 from quizgen.counting.lora import lora_params
 from quizgen.counting.model import ModelCount
 from quizgen.counting.quantize import BITS, parse_quantization, quant_bytes
-from quizgen.counting.receptive_field import receptive_field
+from quizgen.counting.receptive_field import receptive_field, receptive_fields
 from quizgen.errors import QuizgenError, UsageError
 
 UNIT_KINDS = {
@@ -174,7 +174,17 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
     if kind == "receptive_field":
         assert asked.layer is not None
         found = receptive_field(model, asked.layer, slip)
-        return Figure(kind, found.value, "input positions", found.working, "r_k = r_(k−1) + (k − 1)·d·j_(k−1)")
+        steps = [f for f in receptive_fields(model, slip)[: asked.layer] if f is not None and f.working]
+        working = "; ".join(f"{f.working} = {f.value}" for f in steps[:-1])
+        working = f"{working}; {found.working}" if working else found.working
+        return Figure(
+            kind,
+            found.value,
+            "input positions",
+            working,
+            "receptive field r_k = r_(k−1) + (kernel_k − 1)·dilation_k·j_(k−1), jump j_k = j_(k−1)·stride_k,"
+            " from r_0 = j_0 = 1",
+        )
     if kind == "quant_bytes":
         return quant_bytes(model, quantization(asked), slip)
     s = setup(asked)
@@ -209,6 +219,10 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
     }
     if kind in functions:
         return functions[kind](model, s, slip)
+    if kind == "flops_6nd_ratio" and slip is not None:
+        approx, wrong = t.train_flops_6nd(model, s), t.train_flops(model, s, slip)
+        working = f"{number(approx.value)} / {number(wrong.value)}"
+        return Figure(kind, round(approx.value / wrong.value, 4), "ratio", working)
     if slip is not None:
         return _optimal_slip(model, s, kind, slip)
     return {
@@ -244,7 +258,7 @@ def _has(name: str) -> Callable[[Asked], bool]:
 
 
 MEMORY_KINDS = frozenset({"train_bytes", "train_peak_bytes", "max_batch"})
-FLOP_KINDS = frozenset({"train_flops", "train_flops_6nd", "train_time"})
+FLOP_KINDS = frozenset({"train_flops", "train_flops_6nd", "train_time", "flops_6nd_ratio"})
 MISTAKES = (
     Mistake(
         "adam_one_state",
