@@ -188,10 +188,8 @@ def _variant_problems(variant: Variant) -> list[str]:
 def _check_problems(template: Template, check: Check, variant: Variant, part: str = "") -> list[str]:
     got = variant.answer
     if variant.type == "multiple_choice" and not isinstance(check.expect, str) and isinstance(got, str):
-        try:  # a figure asked as multiple choice: the right option's number
-            got = float(variant.options.get(got, "").replace(",", ""))
-        except ValueError:
-            pass
+        option = variant.options.get(got, "").replace(",", "")  # a figure asked as multiple choice
+        got = float(option) if option.replace(".", "", 1).isdigit() else got
     if isinstance(check.expect, str):
         ok = got == check.expect
     else:

@@ -37,7 +37,9 @@ Quantity = Annotated[
     AfterValidator(_known_quantity),
     Field(
         description="What is asked, as in key.json",
-        json_schema_extra={"pattern": TWO_MODEL_QUANTITIES.pattern[:-1] + "|" + QUANTITY_PATTERN[1:-1] + r"$|.*\{\{.*$"},
+        json_schema_extra={
+            "pattern": TWO_MODEL_QUANTITIES.pattern[:-1] + "|" + QUANTITY_PATTERN[1:-1] + r"$|.*\{\{.*$"
+        },
     ),
 ]
 

@@ -220,9 +220,9 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
     if kind in functions:
         return functions[kind](model, s, slip)
     if kind == "flops_6nd_ratio" and slip is not None:
-        approx, wrong = t.train_flops_6nd(model, s), t.train_flops(model, s, slip)
-        working = f"{number(approx.value)} / {number(wrong.value)}"
-        return Figure(kind, round(approx.value / wrong.value, 4), "ratio", working)
+        estimate, mistaken_count = t.train_flops_6nd(model, s), t.train_flops(model, s, slip)
+        working = f"{number(estimate.value)} / {number(mistaken_count.value)}"
+        return Figure(kind, round(estimate.value / mistaken_count.value, 4), "ratio", working)
     if slip is not None:
         return _optimal_slip(model, s, kind, slip)
     return {
