@@ -171,6 +171,13 @@ def _pair(value: Any, rank: int) -> Any:
 
 
 def torch_counts(spec: str) -> tuple[int, int]:
+    params = torch_parameters(spec)
+    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
+def torch_parameters(spec: str) -> list[Any]:
+    """The parameters of the PyTorch model a spec describes, each once (frozen ones without grad;
+    transformers blocks on the meta device)."""
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -404,8 +411,7 @@ def torch_counts(spec: str) -> tuple[int, int]:
                 for module in made:
                     module.requires_grad_(False)
             modules.extend(made)
-    params = list({id(p): p for m in modules for p in m.parameters()}.values())
-    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+    return list({id(p): p for m in modules for p in m.parameters()}.values())
 
 
 HF_BLOCKS = ("GPT2Block", "BertLayer", "LlamaDecoderLayer")
