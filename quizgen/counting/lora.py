@@ -62,6 +62,8 @@ def parse_lora(text: str) -> Lora:
             if key != "targets":
                 raise UsageError(f"--lora takes r=… and targets=…, not '{key}'")
             current, piece = "targets", value
+            if not piece:
+                continue
         if current != "targets":
             raise UsageError(f"--lora: '{piece}' is neither r=… nor a target (write r=8,targets=q,v)")
         name = ALIASES.get(piece, piece)
