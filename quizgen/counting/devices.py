@@ -4,7 +4,6 @@ sparse figure, marked with an asterisk, get half of it here)."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from quizgen.errors import UsageError
@@ -148,6 +147,8 @@ def find_device(name: str) -> Device:
     key = name.strip().lower()
     if key in DEVICES:
         return DEVICES[key]
+    import difflib  # only for the error: a count that names a known device never loads it
+
     close = difflib.get_close_matches(key, list(DEVICES), n=3, cutoff=0.3)
     hint = f" (closest: {', '.join(close)})" if close else ""
     raise UsageError(f"unknown device '{name}'{hint}; `quizgen devices` lists them")

@@ -3,7 +3,6 @@ the convention it follows (``16·1,557,611,200 = 24,921,779,200``)."""
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 
@@ -36,10 +35,14 @@ class Figure:
         return self.text()
 
     def html(self) -> str:
-        return html.escape(self.text())
+        from html import escape
+
+        return escape(self.text())
 
     def mathml(self) -> str:
-        text = html.escape(self.text())
+        from html import escape
+
+        text = escape(self.text())
         return f'<math xmlns="http://www.w3.org/1998/Math/MathML"><mtext>{text}</mtext></math>'
 
     def to_dict(self) -> dict[str, object]:
