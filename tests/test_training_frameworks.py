@@ -301,3 +301,34 @@ def test_lora_parameters_agree_with_peft(config, peft_targets, ours, rank):
     theirs = sum(p.numel() for p in model.parameters() if p.requires_grad)
     counted = read_hf_config(json.dumps(config))
     assert lora_params(counted, parse_lora(f"r={rank},targets={ours}")).value == theirs
+
+
+def test_bank_validate_against_torch_measures_the_training_templates():
+    require("torch")
+    require("peft")
+    from pathlib import Path
+
+    from quizgen.bank import crosscheck_template, load_bank
+    from quizgen.crosscheck import torch_training
+
+    bank = load_bank([Path(__file__).parent.parent / "question_bank" / "training.yaml"])
+    measured = {
+        "adamw-memory-fp32": "train_bytes(adamw, fp32)",
+        "lora-parameters": "lora_params(r=8, targets=q+v)",
+        "receptive-field": "receptive_field[5]",
+    }
+    for template_id, quantity in measured.items():
+        template = bank.templates[template_id]
+        assert crosscheck_template(template, ["torch"], variants=2) == []
+        spec = template.architecture or ""
+        spec = spec.replace("{{ i }}", "784").replace("{{ h }}", "256").replace("{{ layers }}", "32")
+        for name, value in (("k1", 3), ("s1", 1), ("k2", 3), ("d2", 1), ("k3", 3), ("s3", 1)):
+            spec = spec.replace("{{ " + name + " }}", str(value))
+        assert (
+            torch_training(spec, quantity)
+            == {
+                "adamw-memory-fp32": 16 * (784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10),
+                "lora-parameters": 32 * 8 * ((4096 + 4096) + (4096 + 1024)),
+                "receptive-field": 12,
+            }[template_id]
+        )
