@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from quizgen.counting.devices import Device, find_device, tflops
+from quizgen.counting.devices import PRECISION_PEAK, Device, find_device, tflops
 from quizgen.counting.figure import Figure, number, whole
 from quizgen.counting.lora import Lora, copies, lora_params, parse_lora
 from quizgen.counting.model import ModelCount
@@ -428,7 +428,7 @@ def train_time(model: ModelCount, setup: Setup, slip: str | None = None) -> Figu
         round(seconds / SECONDS_A_DAY, 4),
         "days",
         f"{number(flops.value)} / ({setup.devices} · {tflops(peak)}e12 · {setup.mfu:g}) / {SECONDS_A_DAY:,}",
-        f"{device.title}: {tflops(peak)} TFLOP/s dense {setup.precision} peak ({device.source});"
+        f"{device.title}: {tflops(peak)} TFLOP/s dense {PRECISION_PEAK[setup.precision]} peak ({device.source});"
         f" {'exact' if flops.name == 'train_flops' else '6·N·D'} FLOPs",
     )
 
@@ -499,10 +499,13 @@ def report(model: ModelCount, setup: Setup) -> list[Figure]:
     try:
         figures.append(activation_bytes(model, setup))
         figures.append(train_peak_bytes(model, setup))
-        if setup.device is not None:
-            figures.append(max_batch(model, setup))
     except UsageError as error:
         figures.append(Figure("activation_bytes", 0, "bytes", "", f"not shown: {error}"))
+    if setup.device is not None:
+        try:
+            figures.append(max_batch(model, setup))
+        except UsageError as error:
+            figures.append(Figure("max_batch", 0, "samples", "", f"none: {error}"))
     step = replace(setup, tokens=None)
     exact: Figure | None = None
     try:
