@@ -322,3 +322,12 @@ def test_the_bank_asks_every_training_quantity():
         "receptive_field",
     ):
         assert kind in asked, kind
+
+
+def test_the_zero_mistakes_give_the_other_stages():
+    answer = answer_for(PSI_7_5B, None, "pytorch", "train_bytes(adam, fp16-mixed, zero=1, devices=64)")
+    wrongs = {w.name: w.value for w in answer.wrongs}
+    assert answer.value == 31_406_250_000
+    assert wrongs["zero_stages_confused"] == 16_640_625_000  # stage 2's figure
+    assert wrongs["zero_shards_everything"] == 1_875_000_000  # stage 3's
+    assert wrongs["zero_not_sharded"] == 120_000_000_000  # no ZeRO

@@ -80,8 +80,8 @@ DEVICES: dict[str, Device] = {
             141 * GB,
             "141 GB HBM3e",
             _tf(fp32=67, tf32=494.5, bf16=989.5, fp16=989.5, fp8=1979, int8=1979),
-            "NVIDIA H200 Tensor Core GPU datasheet",
-            "https://nvdam.widen.net/s/nb5zzzsjdf/hpc-datasheet-sc23-h200-datasheet-3002446",
+            "NVIDIA H200 Tensor Core GPU: specifications",
+            "https://www.nvidia.com/en-us/data-center/h200/",
         ),
         Device(
             "l4",
@@ -89,8 +89,8 @@ DEVICES: dict[str, Device] = {
             24 * GB,
             "24 GB GDDR6",
             _tf(fp32=30.3, tf32=60, bf16=121, fp16=121, fp8=242.5, int8=242.5),
-            "NVIDIA L4 Tensor Core GPU datasheet",
-            "https://resources.nvidia.com/en-us-data-center-overview/l4-gpu-datasheet",
+            "NVIDIA L4 Tensor Core GPU: specifications",
+            "https://www.nvidia.com/en-us/data-center/l4/",
         ),
         Device(
             "t4",

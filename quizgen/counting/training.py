@@ -178,6 +178,7 @@ SLIPS = frozenset(
         "frozen_base_trainable",
         "zero_shards_everything",
         "zero_not_sharded",
+        "zero_stages_confused",
         "forward_only_flops",
         "backward_equals_forward",
     }
@@ -191,7 +192,8 @@ def _shard(setup: Setup, stage: int, slip: str | None) -> int:
         return 1
     if slip == "zero_shards_everything":
         return setup.devices
-    return setup.devices if setup.zero >= stage else 1
+    taken = {1: 2, 2: 1, 3: 2}[setup.zero] if slip == "zero_stages_confused" else setup.zero
+    return setup.devices if taken >= stage else 1
 
 
 def _per(value: int, devices: int) -> str:

@@ -310,6 +310,13 @@ MISTAKES = (
         lambda asked: setup(asked).zero > 0,
     ),
     Mistake(
+        "zero_stages_confused",
+        "Took one ZeRO stage for another",
+        "stage 1 shards the optimizer states and master copy, stage 2 adds the gradients, stage 3 the weights",
+        MEMORY_KINDS | {"gradient_bytes", "weight_bytes"},
+        lambda asked: setup(asked).zero > 0,
+    ),
+    Mistake(
         "forward_only_flops",
         "Counted the forward pass only",
         "training runs a backward pass too, twice the forward's work (gradients for inputs and for weights):"
