@@ -331,3 +331,14 @@ def test_the_zero_mistakes_give_the_other_stages():
     assert wrongs["zero_stages_confused"] == 16_640_625_000  # stage 2's figure
     assert wrongs["zero_shards_everything"] == 1_875_000_000  # stage 3's
     assert wrongs["zero_not_sharded"] == 120_000_000_000  # no ZeRO
+
+
+def test_lora_on_dense_layers():
+    from quizgen.counting.lora import lora_params
+
+    model = count("Input(16) -> Dense(32) -> Dense(8)")
+    # all-linear leaves the output head out, as PEFT does; naming the layers takes every one
+    assert lora_params(model, parse_lora("r=2,targets=all-linear")).value == 2 * (16 + 32)
+    assert lora_params(model, parse_lora("r=2,targets=dense")).value == 2 * (16 + 32) + 2 * (32 + 8)
+    with pytest.raises(UsageError, match="no linear layer named q, v"):
+        lora_params(model, parse_lora("r=2,targets=q_proj,v_proj"))

@@ -279,6 +279,9 @@ CASES = [
     (TINY_GPT2, ["c_attn", "c_proj", "c_fc"], "c_attn,c_proj,c_fc"),
     (TINY_BERT, ["query", "value"], "query,value"),
     (TINY_BERT, ["query", "key", "value"], "q,k,v"),
+    (TINY_BERT, ["dense"], "dense"),
+    (TINY_BERT, "all-linear", "all-linear"),
+    (TINY_GPT2, "all-linear", "all-linear"),
 ]
 
 

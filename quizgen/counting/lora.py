@@ -80,12 +80,15 @@ def parse_lora(text: str) -> Lora:
 
 @dataclass(frozen=True)
 class Matrix:
-    """A linear map LoRA can adapt: its name, in and out widths, and copies (repeated blocks)."""
+    """A linear map LoRA can adapt: its name, in and out widths, copies (repeated blocks), and the
+    other target names that reach it (PEFT matches a module by its name's last part: BERT's
+    ``dense`` is its attention output and both feed-forward matrices)."""
 
     name: str
     n_in: int
     n_out: int
     copies: int = 1
+    also: tuple[str, ...] = ()
 
 
 def copies(layer: LayerCount) -> int:
@@ -113,7 +116,8 @@ def matrices(layer: LayerCount, framework: str, last: bool) -> list[Matrix]:
         width = layer.input_width
         if width is None:
             return []
-        return [Matrix("head" if last else "dense", width, args["units"], n)]
+        name = layer.name.rsplit(".", 1)[-1] if layer.name else "dense"
+        return [Matrix(name, width, args["units"], n, ("output head",) if last else ())]
     if kind == "LlamaDecoderLayer":
         if args["experts"] is not None:
             raise UsageError("--lora: a mixture of experts' MLP is not adapted here")
@@ -144,9 +148,9 @@ def matrices(layer: LayerCount, framework: str, last: bool) -> list[Matrix]:
             Matrix("q", h, h, n),
             Matrix("k", h, h, n),
             Matrix("v", h, h, n),
-            Matrix("o", h, h, n),
-            Matrix("fc1", h, i, n),
-            Matrix("fc2", i, h, n),
+            Matrix("o", h, h, n, ("dense",)),
+            Matrix("fc1", h, i, n, ("dense",)),
+            Matrix("fc2", i, h, n, ("dense",)),
         ]
     if kind in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
         e, f = args["d_model"], args["dim_feedforward"]
@@ -161,32 +165,25 @@ def matrices(layer: LayerCount, framework: str, last: bool) -> list[Matrix]:
 
 
 def replace_copies(m: Matrix, copies: int) -> Matrix:
-    return Matrix(m.name, m.n_in, m.n_out, copies)
-
-
-GENERIC = {"dense": ("dense", "o", "fc1", "fc2")}
-"""PEFT matches a target by the module name's last part: BERT's ``dense`` is its attention output
-and both feed-forward matrices, as well as any plain Dense layer."""
+    return Matrix(m.name, m.n_in, m.n_out, copies, m.also)
 
 
 def _chosen(m: Matrix, targets: tuple[str, ...]) -> bool:
     if "all-linear" in targets:
-        return m.name != "head"
-    return m.name in targets or any(m.name in GENERIC.get(t, ()) for t in targets)
+        return "output head" not in m.also
+    return m.name in targets or any(name in targets for name in m.also)
 
 
 def adapted(model: ModelCount, lora: Lora) -> list[tuple[LayerCount, Matrix]]:
-    last = max((layer.index for layer in model.layers if layer.type == "Dense"), default=0)
+    """Each adapted matrix with its layer. The output head (a model's last layer, or a module named
+    ``lm_head``) is left out of ``all-linear``, as PEFT leaves out the output embeddings."""
     found = []
     for layer in model.layers:
-        is_head = layer.index == last and (layer.index == len(model.layers) or layer.name in HEAD_NAMES)
-        for m in matrices(layer, model.framework, is_head or (layer.name or "") in HEAD_NAMES):
+        head = layer.name == "lm_head" if layer.name else layer.index == len(model.layers)
+        for m in matrices(layer, model.framework, head):
             if _chosen(m, lora.targets):
                 found.append((layer, m))
     return found
-
-
-HEAD_NAMES = frozenset({"lm_head", "classifier", "score", "qa_outputs"})
 
 
 def lora_params(model: ModelCount, lora: Lora, r_in_out: bool = False) -> Figure:

@@ -91,7 +91,7 @@ def _positive_int(option: str, text: str) -> int:
 
 
 def positive_number(option: str, text: str) -> float:
-    """``3e11``, ``1.4T``-free plain numbers: a positive, finite float."""
+    """A positive, finite number as typed (``3e11``, ``0.4``)."""
     try:
         value = float(text)
     except ValueError:
@@ -479,10 +479,6 @@ def lora_share(model: ModelCount, setup: Setup) -> Figure:
         f"100·{number(c.trainable)}/{number(model.total)}",
         "trainable adapters as a share of the base model's parameters (%)",
     )
-
-
-def with_slip_setup(setup: Setup, **changes: object) -> Setup:
-    return replace(setup, **changes)  # type: ignore[arg-type]
 
 
 def report(model: ModelCount, setup: Setup) -> list[Figure]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from quizgen.counting import training as t
 from quizgen.counting.figure import Figure, number, whole
@@ -393,8 +393,3 @@ def gib_for_gb(model: ModelCount, text: str, right: int | float) -> tuple[int, s
         return None
     wrong = whole(right * 10**9 / 2**30)
     return wrong, f"{number(right)} bytes = {right / 2**30:.4g} GiB, written as {right / 2**30:.4g} GB"
-
-
-def with_options(asked: Asked, **changes: str) -> Asked:
-    kept = tuple((k, v) for k, v in asked.options if k not in changes)
-    return replace(asked, options=kept + tuple(changes.items()))
