@@ -342,3 +342,12 @@ def test_lora_on_dense_layers():
     assert lora_params(model, parse_lora("r=2,targets=dense")).value == 2 * (16 + 32) + 2 * (32 + 8)
     with pytest.raises(UsageError, match="no linear layer named q, v"):
         lora_params(model, parse_lora("r=2,targets=q_proj,v_proj"))
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(["batch", "zero", "devices", "tokens", "device", "mfu", "lora", "budget"]), st.text(max_size=20))
+def test_junk_option_values_give_one_line_errors(option, text):
+    try:
+        make_setup("adamw", "fp32", **{option: text})
+    except UsageError as error:
+        assert "\n" not in str(error)

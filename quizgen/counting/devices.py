@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quizgen.counting.figure import quoted
 from quizgen.errors import UsageError
 
 TERA = 10**12
@@ -151,7 +152,7 @@ def find_device(name: str) -> Device:
 
     close = difflib.get_close_matches(key, list(DEVICES), n=3, cutoff=0.3)
     hint = f" (closest: {', '.join(close)})" if close else ""
-    raise UsageError(f"unknown device '{name}'{hint}; `quizgen devices` lists them")
+    raise UsageError(f"unknown device {quoted(name)}{hint}; `quizgen devices` lists them")
 
 
 def tflops(value: float) -> str:

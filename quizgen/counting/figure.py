@@ -74,3 +74,9 @@ def scientific(value: int | float) -> str:
 def whole(value: float) -> int:
     """A count of bytes or operations reached through a division, to the nearest whole one."""
     return round(value)
+
+
+def quoted(text: str) -> str:
+    """``'text'`` in a one-line message; text with line breaks or control characters as Python
+    writes it (``'\\n'``), so that an error stays on one line."""
+    return f"'{text}'" if text.isprintable() else repr(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.counting.figure import Figure
+from quizgen.counting.figure import Figure, quoted
 from quizgen.counting.layers import LAYERS
 from quizgen.counting.layers.base import bind
 from quizgen.counting.model import LayerCount, ModelCount
@@ -56,19 +56,21 @@ def parse_lora(text: str) -> Lora:
             key, value = (s.strip() for s in piece.split("=", 1))
             if key == "r":
                 if not value.isdigit() or int(value) < 1:
-                    raise UsageError(f"--lora: r takes a positive whole number, not '{value}'")
+                    raise UsageError(f"--lora: r takes a positive whole number, not {quoted(value)}")
                 rank, current = int(value), None
                 continue
             if key != "targets":
-                raise UsageError(f"--lora takes r=… and targets=…, not '{key}'")
+                raise UsageError(f"--lora takes r=… and targets=…, not {quoted(key)}")
             current, piece = "targets", value
             if not piece:
                 continue
         if current != "targets":
-            raise UsageError(f"--lora: '{piece}' is neither r=… nor a target (write r=8,targets=q,v)")
+            raise UsageError(f"--lora: {quoted(piece)} is neither r=… nor a target (write r=8,targets=q,v)")
         name = ALIASES.get(piece, piece)
         if name not in TARGETS:
-            raise UsageError(f"--lora: unknown target '{piece}' (known: {', '.join(TARGETS)} and PEFT's q_proj, …)")
+            raise UsageError(
+                f"--lora: unknown target {quoted(piece)} (known: {', '.join(TARGETS)} and PEFT's q_proj, …)"
+            )
         if name not in targets:
             targets.append(name)
     if rank is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quizgen.counting.figure import Figure, number
+from quizgen.counting.figure import Figure, number, quoted
 from quizgen.counting.model import ModelCount
 from quizgen.errors import UsageError
 
@@ -28,7 +28,7 @@ def parse_quantization(text: str) -> Quantization:
     """``int4``, ``int4,group=64``, ``int8,group=none``, ``int4,group=128,zero=true``."""
     pieces = [p.strip() for p in text.split(",") if p.strip()]
     if not pieces or pieces[0] not in BITS:
-        raise UsageError(f"--quantize takes int8 or int4 (then group=N, zero=true), not '{text}'")
+        raise UsageError(f"--quantize takes int8 or int4 (then group=N, zero=true), not {quoted(text)}")
     group: int | None = 128
     zero = False
     for piece in pieces[1:]:
@@ -39,13 +39,13 @@ def parse_quantization(text: str) -> Quantization:
             elif value.isdigit() and int(value) > 0:
                 group = int(value)
             else:
-                raise UsageError(f"--quantize: group takes a positive whole number or none, not '{value}'")
+                raise UsageError(f"--quantize: group takes a positive whole number or none, not {quoted(value)}")
         elif key == "zero":
             if value not in ("true", "false"):
-                raise UsageError(f"--quantize: zero takes true or false, not '{value}'")
+                raise UsageError(f"--quantize: zero takes true or false, not {quoted(value)}")
             zero = value == "true"
         else:
-            raise UsageError(f"--quantize takes group=N and zero=true|false, not '{piece}'")
+            raise UsageError(f"--quantize takes group=N and zero=true|false, not {quoted(piece)}")
     return Quantization(pieces[0], group, zero)
 
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, replace
 
 from quizgen.counting.devices import PRECISION_PEAK, Device, find_device, tflops
-from quizgen.counting.figure import Figure, number, whole
+from quizgen.counting.figure import Figure, number, quoted, whole
 from quizgen.counting.lora import Lora, copies, lora_params, parse_lora
 from quizgen.counting.model import ModelCount
 from quizgen.errors import UsageError
@@ -84,7 +84,7 @@ def _positive_int(option: str, text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise UsageError(f"{option} takes a whole number, not '{text}'") from None
+        raise UsageError(f"{option} takes a whole number, not {quoted(text)}") from None
     if value < 1:
         raise UsageError(f"{option} takes a positive whole number, not {value}")
     return value
@@ -95,9 +95,9 @@ def positive_number(option: str, text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"{option} takes a number such as 3e11, not '{text}'") from None
+        raise UsageError(f"{option} takes a number such as 3e11, not {quoted(text)}") from None
     if not math.isfinite(value) or value <= 0:
-        raise UsageError(f"{option} takes a positive number, not '{text}'")
+        raise UsageError(f"{option} takes a positive number, not {quoted(text)}")
     return value
 
 
@@ -115,9 +115,9 @@ def make_setup(
 ) -> Setup:
     """A checked ``Setup`` from option values as typed; a bad one is a one-line ``UsageError``."""
     if optimizer not in OPTIMIZER_STATES:
-        raise UsageError(f"--train takes {', '.join(OPTIMIZER_STATES)}, not '{optimizer}'")
+        raise UsageError(f"--train takes {', '.join(OPTIMIZER_STATES)}, not {quoted(optimizer)}")
     if precision not in WIDTHS:
-        raise UsageError(f"--precision takes {', '.join(PRECISIONS)}, not '{precision}'")
+        raise UsageError(f"--precision takes {', '.join(PRECISIONS)}, not {quoted(precision)}")
     stage = 0 if zero is None else _positive_int("--zero", str(zero))
     if stage not in (0, 1, 2, 3):
         raise UsageError(f"--zero takes 1, 2 or 3, not {stage}")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizgen.counting import training as t
-from quizgen.counting.figure import Figure, number, whole
+from quizgen.counting.figure import Figure, number, quoted, whole
 from quizgen.counting.lora import lora_params
 from quizgen.counting.model import ModelCount
 from quizgen.counting.quantize import BITS, parse_quantization, quant_bytes
@@ -95,11 +95,11 @@ def parse_asked(text: str) -> Asked:
     field = _FIELD.match(text)
     if field:
         if int(field.group(1)) < 1:
-            raise UsageError(f"'{text}': layers count from 1")
+            raise UsageError(f"{quoted(text)}: layers count from 1")
         return Asked("receptive_field", layer=int(field.group(1)))
     match = _CALL.match(text)
     if not match or match.group(1) not in KINDS:
-        raise UsageError(f"unknown quantity '{text}'")
+        raise UsageError(f"unknown quantity {quoted(text)}")
     kind, inner = match.group(1), match.group(2) or ""
     options: list[tuple[str, str]] = []
     for piece in (p.strip() for p in inner.split(",")):
@@ -109,7 +109,7 @@ def parse_asked(text: str) -> Asked:
         if not sep:
             key, value = "", piece
         elif key not in OPTIONS and key != "precision" and key != "optimizer":
-            raise UsageError(f"'{text}': unknown option '{key}' (known: {', '.join(sorted(OPTIONS))})")
+            raise UsageError(f"{quoted(text)}: unknown option {quoted(key)} (known: {', '.join(sorted(OPTIONS))})")
         options.append((key, value))
     asked = Asked(kind, tuple(options))
     setup(asked)  # every option checked now, so that a template fails when it loads
@@ -130,7 +130,7 @@ def setup(asked: Asked) -> t.Setup:
             precision = word
         else:
             raise UsageError(
-                f"{asked.kind}: '{word}' is neither an optimizer ({', '.join(t.OPTIMIZER_STATES)})"
+                f"{asked.kind}: {quoted(word)} is neither an optimizer ({', '.join(t.OPTIMIZER_STATES)})"
                 f" nor a precision ({', '.join(t.PRECISIONS)})"
             )
     r, targets = asked.option("r"), asked.option("targets")
