@@ -82,6 +82,8 @@ ABOUT = {
     "optimal_forgot_six": None,
     "forgot_scales": None,
     "gib_as_gb": None,
+    "forgot_kv_cache": None,
+    "kv_cache_one_sequence": None,
     "kernels_summed": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"},
     "strides_ignored": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"},
 }

@@ -319,6 +319,7 @@ def test_the_bank_asks_every_training_quantity():
         "lora_share",
         "quant_bytes(int4",
         "quant_bytes(int8",
+        "inference_bytes",
         "receptive_field",
     ):
         assert kind in asked, kind
@@ -351,3 +352,15 @@ def test_junk_option_values_give_one_line_errors(option, text):
         make_setup("adamw", "fp32", **{option: text})
     except UsageError as error:
         assert "\n" not in str(error)
+
+
+def test_inference_memory_is_weights_and_a_kv_cache_a_sequence():
+    spec = "Input(4096, 4096) -> LlamaDecoderLayer(4096, 32, 11008, layers=32)"
+    answer = answer_for(spec, None, "pytorch", "inference_bytes(float16, batch=4)")
+    cache = 2 * 32 * 32 * 128 * 4096 * 2  # K and V, layers, heads, head size, tokens, bytes: 2 GiB
+    assert cache == 2**31
+    assert answer.value == 2 * 6_476_267_520 + 4 * cache
+    wrongs = {w.name: w.value for w in answer.wrongs}
+    assert (
+        wrongs["forgot_kv_cache"] == 2 * 6_476_267_520 and wrongs["kv_cache_one_sequence"] == 2 * 6_476_267_520 + cache
+    )

@@ -24,6 +24,7 @@ UNIT_KINDS = {
     "train_bytes": "bytes",
     "train_peak_bytes": "bytes",
     "quant_bytes": "bytes",
+    "inference_bytes": "bytes",
     "max_batch": "count",
     "train_flops": "flops",
     "train_flops_6nd": "flops",
@@ -42,6 +43,7 @@ LABELS = {
     "train_bytes": "Static training memory",
     "train_peak_bytes": "Peak training memory",
     "quant_bytes": "Quantized checkpoint",
+    "inference_bytes": "Inference memory",
     "max_batch": "Largest batch that fits",
     "train_flops": "Training FLOPs",
     "train_flops_6nd": "6·N·D",
@@ -116,8 +118,20 @@ def parse_asked(text: str) -> Asked:
     return asked
 
 
+INFERENCE_DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+
+
 def setup(asked: Asked) -> t.Setup:
     """The training setup a quantity's options describe (``adamw``, ``bf16-mixed``, ``zero=2``…)."""
+    if asked.kind == "inference_bytes":
+        if len(asked.positional) != 1 or asked.positional[0] not in INFERENCE_DTYPES:
+            raise UsageError(
+                f"inference_bytes takes a dtype ({', '.join(INFERENCE_DTYPES)}) and batch=B,"
+                " as in inference_bytes(float16, batch=8)"
+            )
+        if any(key not in ("", "batch") for key, _ in asked.options):
+            raise UsageError("inference_bytes takes a dtype and batch=B only")
+        return t.make_setup(batch=asked.option("batch") or 1)
     if asked.kind in ("quant_bytes", "receptive_field"):
         if asked.kind == "quant_bytes":
             quantization(asked)
@@ -187,6 +201,8 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
         )
     if kind == "quant_bytes":
         return quant_bytes(model, quantization(asked), slip)
+    if kind == "inference_bytes":
+        return _inference(model, asked, slip)
     s = setup(asked)
     if kind == "lora_params":
         assert s.lora is not None
@@ -230,6 +246,27 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
         "optimal_tokens": t.optimal_tokens,
         "optimal_params": t.optimal_params,
     }[kind](model, s)
+
+
+def _inference(model: ModelCount, asked: Asked, slip: str | None) -> Figure:
+    """Weights + the KV cache of every sequence of the batch (§10: K and V of every layer and token)."""
+    from quizgen.counting.quantity import measure
+
+    dtype = asked.positional[0]
+    width, batch = INFERENCE_DTYPES[dtype], setup(asked).batch
+    weights = width * model.total
+    cache = int(measure(model, f"kv_cache_bytes({dtype})").value)
+    if slip == "forgot_kv_cache":
+        cache = 0
+    if slip == "kv_cache_one_sequence":
+        batch = 1
+    return Figure(
+        "inference_bytes",
+        weights + batch * cache,
+        "bytes",
+        f"{width}·{number(model.total)} + {batch}·{number(cache)}" if cache else f"{width}·{number(model.total)}",
+        f"weights in {dtype} + the KV cache of each of the {batch} sequence(s), at its context length",
+    )
 
 
 def _optimal_slip(model: ModelCount, s: t.Setup, kind: str, slip: str) -> Figure:
@@ -354,6 +391,19 @@ MISTAKES = (
         "each group of weights stores a 2-byte scale beside its codes",
         frozenset({"quant_bytes"}),
         _has("group"),
+    ),
+    Mistake(
+        "forgot_kv_cache",
+        "Counted only the weights",
+        "generation keeps every layer's keys and values for every token of the context: the KV cache",
+        frozenset({"inference_bytes"}),
+    ),
+    Mistake(
+        "kv_cache_one_sequence",
+        "Cached one sequence instead of the batch",
+        "each sequence of the batch has a KV cache of its own",
+        frozenset({"inference_bytes"}),
+        lambda asked: setup(asked).batch > 1,
     ),
     Mistake(
         "kernels_summed",
