@@ -1,6 +1,7 @@
 """`quizgen count` as a whole process against a bare `python -c pass` of the same interpreter.
 
-Target (README): the median difference of interleaved runs is at most 0.10 s.
+Target (README): the median difference of interleaved runs is at most 0.10 s, for a plain count and
+for a count with a training run (``--train adamw … --device h100-sxm --mfu 0.4``).
 Run: python benchmarks/bench_count.py [--runs 21]
 """
 
@@ -17,6 +18,8 @@ import time
 from pathlib import Path
 
 SPEC = "Input(1) -> LSTM(20) -> LSTM(20) -> Dense(1)"
+TRAIN = ["Input(64, 8) -> LSTM(20) -> LSTM(20) -> Dense(1)", "--train", "adamw", "--precision", "bf16-mixed"]
+TRAIN += ["--zero", "2", "--devices", "8", "--tokens", "3e11", "--device", "h100-sxm", "--mfu", "0.4"]
 
 
 # As a user's installation runs: with the bytecode cache that pip writes at install time.
@@ -35,15 +38,18 @@ def main() -> None:
     args = parser.parse_args()
     script = shutil.which("quizgen", path=str(Path(sys.executable).parent)) or "quizgen"
     count_cmd = [script, "count", SPEC]
+    train_cmd = [script, "count", *TRAIN]
     bare_cmd = [sys.executable, "-c", "pass"]
     package = Path(__file__).resolve().parent.parent / "quizgen"
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, env=ENV)
-    _timed(count_cmd), _timed(bare_cmd)  # warm the file and bytecode caches
-    counts, bares = [], []
+    _timed(count_cmd), _timed(train_cmd), _timed(bare_cmd)  # warm the file and bytecode caches
+    counts, trains, bares = [], [], []
     for _ in range(args.runs):
         counts.append(_timed(count_cmd))
+        trains.append(_timed(train_cmd))
         bares.append(_timed(bare_cmd))
     count_median, bare_median = statistics.median(counts), statistics.median(bares)
+    train_median = statistics.median(trains)
     print(
         json.dumps(
             {
@@ -51,8 +57,10 @@ def main() -> None:
                 "count_seconds": round(count_median, 4),
                 "python_pass_seconds": round(bare_median, 4),
                 "difference_seconds": round(count_median - bare_median, 4),
+                "count_train_seconds": round(train_median, 4),
+                "train_difference_seconds": round(train_median - bare_median, 4),
                 "target_seconds": 0.10,
-                "met": count_median - bare_median <= 0.10,
+                "met": max(count_median, train_median) - bare_median <= 0.10,
             },
             indent=1,
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from quizgen.caches import bounded
 from quizgen.counting.expr import Derivation, Expr, symbolic
+from quizgen.counting.figure import Figure
 from quizgen.counting.layers import Part
 from quizgen.counting.misconceptions import (
     CATALOGUE,
@@ -22,6 +23,8 @@ from quizgen.counting.model import DTYPE_BYTES, ModelCount, count, count_calls
 from quizgen.counting.quantity import measure, measure_shape, parse_quantity, shape_text, size_note
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
+from quizgen.counting.training_quantities import KINDS as TRAINING_KINDS
+from quizgen.counting.training_quantities import LABELS as TRAINING_LABELS
 from quizgen.errors import QuizgenError, UsageError
 from quizgen.solve import solve_increasing
 
@@ -62,6 +65,13 @@ def _layer_lines(model: ModelCount) -> list[str]:
 def _solution_for(model: ModelCount, quantity: str) -> list[str]:
     q = parse_quantity(quantity)
     lines = [f"Conventions: {FRAMEWORK_NAMES[model.framework]}."]
+    if q.kind in TRAINING_KINDS:
+        figure = measure(model, q)
+        assert isinstance(figure, Figure)
+        if figure.convention:
+            lines.append(f"{figure.convention[0].upper()}{figure.convention[1:]}.")
+        lines.append(f"{TRAINING_LABELS[q.kind]}: {figure.text()} {figure.unit}")
+        return lines
     if q.kind in ("macs", "flops"):
         lines += [
             f"{layer.spec}: {layer.macs_derivation.text()} MACs"
@@ -151,7 +161,7 @@ def _cached_pairs(spec: str, framework: str, quantity: str, names_key: tuple[str
 
 def pair_values(
     spec: str, framework: str, quantity: str, names: list[str] | None = None
-) -> tuple[tuple[Misconception, int | str], ...]:
+) -> tuple[tuple[Misconception, int | float | str], ...]:
     """Each pair of mistakes ``pair_wrongs`` lists, with its number alone (no worked text): grading
     looks for a typed number among them and words only the one it finds."""
     return _cached_pair_values(spec, framework, quantity, tuple(names) if names else None)
@@ -169,7 +179,7 @@ def pair_wrong(spec: str, framework: str, quantity: str, both: Misconception) ->
 @bounded(4096)
 def _cached_pair_values(
     spec: str, framework: str, quantity: str, names_key: tuple[str, ...] | None
-) -> tuple[tuple[Misconception, int | str], ...]:
+) -> tuple[tuple[Misconception, int | float | str], ...]:
     names = list(names_key) if names_key else None
     calls = parse(spec)
     model = counted(calls, framework)
@@ -272,7 +282,7 @@ def inverse_answer(spec: str, framework: str, quantity: str, names: list[str] | 
 
 def _two_models(
     spec: str, spec_b: str, framework: str, inner: str = "total"
-) -> tuple[list[Call], list[Call], int, int, list[str]]:
+) -> tuple[list[Call], list[Call], int | float, int | float, list[str]]:
     """Both models' calls, their values of ``inner`` (the totals by default), and the solution lines."""
     a_calls, b_calls = parse(spec), parse(spec_b)
     a_model, b_model = counted(a_calls, framework), counted(b_calls, framework)
@@ -290,7 +300,7 @@ def _two_models(
 
 def _mistaken_totals(
     a_calls: list[Call], b_calls: list[Call], framework: str, mistakes: list[Misconception], inner: str = "total"
-) -> list[tuple[Misconception, int, int]]:
+) -> list[tuple[Misconception, int | float, int | float]]:
     """(mistake, A, B) as a student making that mistake would count them (``inner`` of each model)."""
     found = []
     for m in mistakes:
@@ -321,7 +331,7 @@ def ratio_answer(
     return Answer(value, f"{a} / {b} = {value:g}", solution, wrongs)
 
 
-def _compare_letter(a: int, b: int) -> str:
+def _compare_letter(a: float, b: float) -> str:
     return "A" if a > b else "B" if b > a else "C"
 
 

@@ -187,6 +187,9 @@ def _variant_problems(variant: Variant) -> list[str]:
 
 def _check_problems(template: Template, check: Check, variant: Variant, part: str = "") -> list[str]:
     got = variant.answer
+    if variant.type == "multiple_choice" and not isinstance(check.expect, str) and isinstance(got, str):
+        option = variant.options.get(got, "").replace(",", "")  # a figure asked as multiple choice
+        got = float(option) if option.replace(".", "", 1).isdigit() else got
     if isinstance(check.expect, str):
         ok = got == check.expect
     else:
@@ -238,22 +241,53 @@ def validate_bank(paths: Iterable[Path] | None = None, seeds: int = DEFAULT_SEED
     return bank, problems
 
 
+def _crosscheck_training(variant: Variant, framework: str) -> list[str]:
+    """Training quantities PyTorch can measure (optimizer states after a step, LoRA adapters as peft
+    injects them, receptive fields as gradient supports), compared with the variant's figures."""
+    from quizgen.counting.quantity import measure
+    from quizgen.counting.training_quantities import is_training
+    from quizgen.crosscheck import LIMIT, real_parameters, torch_training
+
+    messages = []
+    for item in variant.parts or [variant]:
+        spec, quantity = item.spec or variant.spec, item.quantity
+        if spec is None or quantity is None or not is_training(quantity) or real_parameters(spec, framework) > LIMIT:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = torch_training(spec, quantity)
+        if theirs is None:
+            continue
+        ours = measure(count(spec, framework), quantity).value
+        if ours != theirs:
+            messages.append(f"quantity: {quantity} of {spec}: quizgen {ours}, torch {theirs}")
+    return messages
+
+
 def crosscheck_template(template: Template, against: list[str], variants: int = 5) -> list[str]:
     """Compare a few variants' counts with the real frameworks named in ``against``."""
     import os
 
-    from quizgen.crosscheck import FRAMEWORK_COUNTERS, FRAMEWORK_OF
+    from quizgen.crosscheck import FRAMEWORK_COUNTERS, FRAMEWORK_OF, LIMIT, real_parameters
 
     os.environ.setdefault("KERAS_BACKEND", "torch")
     messages = []
     rng = random.Random(f"crosscheck:{template.id}")
     for name in against:
-        if FRAMEWORK_OF[name] != template.framework:
+        same = FRAMEWORK_OF[name] == template.framework
+        fields = (template.quantity or "").startswith("receptive_field")  # the same under either convention
+        if not same and not (name == "torch" and fields):
             continue
         for _ in range(variants):
             variant = instantiate(template, rng.getrandbits(64))
+            if name == "torch" and variant.spec is not None:
+                messages += _crosscheck_training(variant, template.framework)
+            if not same:
+                continue
             for spec in {variant.spec, variant.spec_b} - {None}:
                 assert spec is not None
+                if real_parameters(spec, template.framework) > LIMIT:
+                    continue  # billions of weights in memory to count what a closed form gives
                 ours = count(spec, template.framework)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the frameworks' own notices are not the user's concern

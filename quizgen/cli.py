@@ -75,9 +75,31 @@ def main() -> None:
     default=None,
     help="Bytes a value for weight and activation memory (implies --show memory; float32 if only --show memory).",
 )
+@click.option(
+    "--train",
+    "optimizer",
+    default=None,
+    help="Training memory and compute with this optimizer: sgd, momentum, adam, adamw, lion.",
+)
+@click.option("--precision", default=None, help="fp32 (default), bf16-mixed, fp16-mixed or bf16.")
+@click.option("--batch", default=None, help="Samples a step on each device (default 1).")
+@click.option("--zero", default=None, help="ZeRO stage 1, 2 or 3 (with --devices).")
+@click.option("--devices", default=None, help="Data-parallel devices.")
+@click.option("--lora", default=None, help="LoRA adapters, e.g. r=8,targets=q,v (or targets=all-linear).")
+@click.option("--tokens", default=None, help="Tokens of the training run, e.g. 3e11.")
+@click.option("--device", default=None, help="Accelerator (quizgen devices lists them), e.g. h100-sxm.")
+@click.option("--mfu", default=None, help="Share of the device's peak FLOP/s the run reaches, e.g. 0.4.")
+@click.option("--quantize", default=None, help="Checkpoint size quantized: int8 or int4[,group=128][,zero=true].")
+@click.option("--receptive-field", "receptive", is_flag=True, help="Each layer's receptive field (conv/pool stacks).")
 @reports_errors
 def count_command(
-    spec: str, framework: str, source_format: str | None, as_json: bool, show: str, dtype: str | None
+    spec: str,
+    framework: str,
+    source_format: str | None,
+    as_json: bool,
+    show: str,
+    dtype: str | None,
+    **training: Any,
 ) -> None:
     """Count the parameters of SPEC layer by layer, for instance 'Input(3) -> LSTM(5)'.
 
@@ -101,10 +123,59 @@ def count_command(
         raise UsageError(f"--show takes macs, memory (and shapes, always shown), not {', '.join(sorted(unknown))}")
     if "memory" in shown and dtype is None:
         dtype = "float32"
-    if as_json:
+    if any(v not in (None, False) for v in training.values()):
+        _count_training(model, as_json, "macs" in shown, dtype, **training)
+    elif as_json:
         click.echo(json.dumps(model.to_dict(dtype), ensure_ascii=False))
     else:
         click.echo(format_table(model, macs="macs" in shown, dtype=dtype))
+
+
+def _count_training(model: Any, as_json: bool, macs: bool, dtype: str | None, **options: Any) -> None:
+    """``count`` with any of the §11 options: the table (or JSON) and the training section."""
+    from quizgen.count_table import format_table
+    from quizgen.counting.quantize import parse_quantization
+    from quizgen.counting.training import make_setup
+    from quizgen.training_text import field_column, field_json, section, training_json
+
+    optimizer, receptive, quantize = options.pop("optimizer"), options.pop("receptive"), options.pop("quantize")
+    if optimizer is None and any(v is not None for v in options.values()):
+        given = next(k for k, v in options.items() if v is not None)
+        raise UsageError(
+            f"--{given} describes a training run: give --train OPTIMIZER (sgd, momentum, adam, adamw, lion)"
+        )
+    setup = None
+    if optimizer is not None:
+        options["precision"] = options["precision"] or "fp32"
+        options["batch"] = options["batch"] or 1
+        setup = make_setup(optimizer, **options)
+    quantization = None if quantize is None else parse_quantization(quantize)
+    fields = field_column(model) if receptive else None
+    if as_json:
+        data = model.to_dict(dtype)
+        if receptive:
+            for layer, field in zip(data["layers"], field_json(model), strict=True):
+                layer["receptive_field"] = field
+        if setup is not None or quantization is not None:
+            data["training"] = training_json(model, setup, quantization)
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(format_table(model, macs=macs, dtype=dtype, fields=fields))
+    if setup is not None or quantization is not None:
+        click.echo("")
+        click.echo(section(model, setup, quantization))
+
+
+@main.command("devices", short_help="Accelerators: memory and peak dense FLOP/s, from their datasheets.")
+@click.option("--json", "as_json", is_flag=True)
+def devices_command(as_json: bool) -> None:
+    """The accelerators training time is worked out on (--device NAME), each from its vendor's datasheet."""
+    from quizgen.training_text import devices_json, devices_text
+
+    if as_json:
+        click.echo(json.dumps(devices_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(devices_text())
 
 
 def read_text_argument(argument: str) -> tuple[str, str]:

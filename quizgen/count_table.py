@@ -29,17 +29,22 @@ def _number(value: int | None) -> str:
     return "?" if value is None else f"{value:,}"
 
 
-def format_table(model: ModelCount, macs: bool = False, dtype: str | None = None) -> str:
+def format_table(
+    model: ModelCount, macs: bool = False, dtype: str | None = None, fields: list[str] | None = None
+) -> str:
     """Per layer: position, layer, input → output shape, parameters, derivation; then totals.
 
     With ``macs`` a MACs column (and each layer's MACs derivation); with ``dtype`` the bytes of
-    each layer's output, and the weight and activation memory under the table.
+    each layer's output, and the weight and activation memory under the table; with ``fields``
+    each layer's receptive field (in input positions).
     """
     header = ["#", "layer", "in → out", "params"]
     if macs:
         header.append("MACs")
     if dtype:
         header.append(f"out bytes ({dtype})")
+    if fields is not None:
+        header.append("receptive field")
     rows = [(*header, "derivation")]
     details: dict[int, list[str]] = {}
     for layer in model.layers:
@@ -52,6 +57,8 @@ def format_table(model: ModelCount, macs: bool = False, dtype: str | None = None
         if dtype:
             size = layer.output_size
             cells.append(_number(None if size is None else size * DTYPE_BYTES[dtype]))
+        if fields is not None:
+            cells.append(fields[layer.index - 1])
         rows.append((*cells, derivation))
         extra = [_parts_line(layer)]
         if macs and layer.macs_derivation is not None and layer.macs:

@@ -171,6 +171,13 @@ def _pair(value: Any, rank: int) -> Any:
 
 
 def torch_counts(spec: str) -> tuple[int, int]:
+    params = torch_parameters(spec)
+    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
+def torch_parameters(spec: str) -> list[Any]:
+    """The parameters of the PyTorch model a spec describes, each once (frozen ones without grad;
+    transformers blocks on the meta device)."""
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -404,8 +411,7 @@ def torch_counts(spec: str) -> tuple[int, int]:
                 for module in made:
                     module.requires_grad_(False)
             modules.extend(made)
-    params = list({id(p): p for m in modules for p in m.parameters()}.values())
-    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+    return list({id(p): p for m in modules for p in m.parameters()}.values())
 
 
 HF_BLOCKS = ("GPT2Block", "BertLayer", "LlamaDecoderLayer")
@@ -479,3 +485,123 @@ def available(name: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
+
+
+LIMIT = 5 * 10**8
+"""Parameters PyTorch builds for real when cross-checking (transformers blocks are on the meta device)."""
+
+
+def real_parameters(spec: str, framework: str) -> int:
+    """Parameters of the layers a cross-check would allocate (all but the transformers blocks)."""
+    from quizgen.counting import count
+
+    return sum(layer.params for layer in count(spec, framework).layers if layer.type not in HF_BLOCKS)
+
+
+def torch_training(spec: str, quantity: str) -> int | None:
+    """A training quantity measured in PyTorch itself, where PyTorch measures it (else None):
+    weights, gradients and optimizer states after one ``step()`` in fp32 (SGD, momentum, Adam,
+    AdamW), LoRA adapters as peft injects them into transformers blocks, and receptive fields as
+    the support of one output's gradient."""
+    from quizgen.counting.training_quantities import parse_asked, setup
+
+    asked = parse_asked(quantity)
+    if asked.kind == "receptive_field":
+        assert asked.layer is not None
+        return _torch_field(spec, asked.layer)
+    if asked.kind == "lora_params":
+        return _peft_adapters(spec, quantity)
+    byte_kinds = ("gradient_bytes", "optimizer_bytes", "train_bytes")
+    s = setup(asked)
+    if asked.kind not in byte_kinds or s.precision != "fp32" or s.zero or s.lora or s.optimizer == "lion":
+        return None
+    import torch
+
+    params = torch_parameters(spec)
+    trainable = [p for p in params if p.requires_grad]
+    for p in trainable:
+        p.grad = torch.ones_like(p)
+    optimizers = {
+        "sgd": lambda: torch.optim.SGD(trainable, lr=0.1, foreach=False),
+        "momentum": lambda: torch.optim.SGD(trainable, lr=0.1, momentum=0.9, foreach=False),
+        "adam": lambda: torch.optim.Adam(trainable, foreach=False),
+        "adamw": lambda: torch.optim.AdamW(trainable, foreach=False),
+    }
+    optimizer = optimizers[s.optimizer]()
+    optimizer.step()
+    states = sum(
+        v.numel() * v.element_size() for state in optimizer.state.values() for k, v in state.items() if k != "step"
+    )
+    grads = sum(p.grad.numel() * p.grad.element_size() for p in trainable)
+    weights = sum(p.numel() * p.element_size() for p in params)
+    return {"gradient_bytes": grads, "optimizer_bytes": states, "train_bytes": weights + grads + states}[asked.kind]
+
+
+def _peft_adapters(spec: str, quantity: str) -> int | None:
+    from peft import LoraConfig, inject_adapter_in_model
+
+    from quizgen.counting.lora import parse_lora
+    from quizgen.counting.training_quantities import parse_asked
+
+    asked = parse_asked(quantity)
+    lora = parse_lora(f"r={asked.option('r')},targets={asked.option('targets')}")
+    calls = parse(spec)
+    if any(c.name not in (*HF_BLOCKS, "Input", "RMSNormalization", "LayerNormalization") for c in calls):
+        return None
+    names = {
+        "LlamaDecoderLayer": {"q": "q_proj", "k": "k_proj", "v": "v_proj", "o": "o_proj", "gate": "gate_proj"},
+        "GPT2Block": {"c_attn": "c_attn", "c_proj": "c_proj", "fc1": "c_fc"},
+        "BertLayer": {"q": "query", "k": "key", "v": "value"},
+    }
+    total = 0
+    for call in calls:
+        if call.name not in HF_BLOCKS:
+            continue
+        width = call.args[0].value
+        block = _hf_block(call, int(width))  # type: ignore[arg-type]
+        if lora.targets == ("all-linear",):
+            targets: Any = "all-linear"
+        else:
+            spelled = names[call.name]
+            if any(t not in spelled for t in lora.targets):
+                return None
+            targets = [spelled[t] for t in lora.targets]
+        config = LoraConfig(r=lora.rank, target_modules=targets)
+        injected = inject_adapter_in_model(config, block)
+        total += sum(p.numel() for n, p in injected.named_parameters() if "lora_" in n)
+    return total
+
+
+def _torch_field(spec: str, k: int) -> int | None:
+    """The extent of the input positions one central output of layer ``k`` depends on (every weight
+    1, max pooling taken as the average over the same window), on an input four times the spec's."""
+    import torch
+    import torch.nn.functional as F
+
+    calls = parse(spec)[:k]
+    dims = [int(a.value) for a in calls[0].args]  # type: ignore[arg-type]
+    rank = len(dims) - 1
+    if rank not in (1, 2):
+        return None
+    x = torch.ones(1, 1, *(4 * d for d in dims[:-1]), requires_grad=True)
+    t = x
+    for call in calls[1:]:
+        name = call.name
+        if name in ("Conv1D", "Conv2D"):
+            kernel = _pair(_pos(call, 1, "kernel"), rank)
+            stride = _pair(_kw(call, "stride", call.args[2].value if len(call.args) > 2 else 1), rank)
+            dilation = _pair(_kw(call, "dilation", 1), rank)
+            conv = F.conv1d if rank == 1 else F.conv2d
+            t = conv(t, torch.ones(1, 1, *kernel), stride=stride, dilation=dilation)
+        elif name.startswith(("MaxPooling", "AveragePooling")):
+            pool = _pair(_pos(call, 0, "pool") or 2, rank)
+            stride = _pair(_pos(call, 1, "stride") or pool, rank)
+            t = (F.avg_pool1d if rank == 1 else F.avg_pool2d)(t, pool, stride)
+        elif name not in ("Dropout", "Activation", "ReLU", "BatchNormalization"):
+            return None
+    centre = tuple(n // 2 for n in t.shape[2:])
+    t[(0, 0, *centre)].backward()
+    assert x.grad is not None
+    support = (x.grad[0, 0] != 0).nonzero()
+    sizes = {int(support[:, a].max() - support[:, a].min() + 1) for a in range(rank)}
+    return sizes.pop() if len(sizes) == 1 else None

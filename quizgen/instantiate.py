@@ -139,6 +139,8 @@ def _counted_variant(
     label: str = "",
 ) -> Variant:
     spec, spec_b, framework = context["spec"], context.get("spec_b"), template.framework
+    if "{{" in quantity:
+        quantity = _render(template, "quantity", quantity, context)
     try:
         answer = answer_for(spec, spec_b, framework, quantity, template.misconceptions, with_exprs=False)
     except QuizgenError as error:

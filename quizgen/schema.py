@@ -18,6 +18,8 @@ TWO_MODEL_QUANTITIES = re.compile(r"^(ratio|compare|units\[\d+\]|ratio\((?P<inne
 
 
 def _known_quantity(text: str) -> str:
+    if "{{" in text:
+        return text  # options drawn per student (train_bytes({{ optimizer }}, …)): checked once rendered
     match = TWO_MODEL_QUANTITIES.match(text)
     if match and match.group("inner"):
         _known_quantity(match.group("inner"))
@@ -35,7 +37,9 @@ Quantity = Annotated[
     AfterValidator(_known_quantity),
     Field(
         description="What is asked, as in key.json",
-        json_schema_extra={"pattern": TWO_MODEL_QUANTITIES.pattern[:-1] + "|" + QUANTITY_PATTERN[1:]},
+        json_schema_extra={
+            "pattern": TWO_MODEL_QUANTITIES.pattern[:-1] + "|" + QUANTITY_PATTERN[1:-1] + r"$|.*\{\{.*$"
+        },
     ),
 ]
 

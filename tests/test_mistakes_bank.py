@@ -66,6 +66,26 @@ ABOUT = {
     "stride_ignored": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling2D"},
     "bits_for_bytes": None,
     "forgot_keys_or_values": None,
+    # training and deployment (design.md §11): about the setup, not a layer kind
+    "adam_one_state": None,
+    "forgot_optimizer_states": None,
+    "forgot_gradients": None,
+    "no_master_copy": None,
+    "frozen_base_trainable": None,
+    "zero_shards_everything": None,
+    "zero_not_sharded": None,
+    "zero_stages_confused": None,
+    "forward_only_flops": None,
+    "backward_equals_forward": None,
+    "forgot_mfu": None,
+    "lora_r_in_out": None,
+    "optimal_forgot_six": None,
+    "forgot_scales": None,
+    "gib_as_gb": None,
+    "forgot_kv_cache": None,
+    "kv_cache_one_sequence": None,
+    "kernels_summed": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"},
+    "strides_ignored": {"Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"},
 }
 LAYER_MENTION = re.compile(r"\b([A-Z][A-Za-z0-9]*\((?:[^()]|\([^()]*(?:\([^()]*\))?[^()]*\))*\))")
 

@@ -15,6 +15,9 @@ from quizgen.counting.model import LayerCount, ModelCount, count_calls
 from quizgen.counting.quantity import Quantity, measure, measure_shape, parse_quantity
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Call, parse
+from quizgen.counting.training_quantities import KINDS as TRAINING_KINDS
+from quizgen.counting.training_quantities import MISTAKES as TRAINING_MISTAKES
+from quizgen.counting.training_quantities import gib_for_gb, mistaken
 from quizgen.errors import QuizgenError
 
 
@@ -40,7 +43,7 @@ class WrongAnswer:
     """The number a misconception produces for one variant, and the feedback that explains it."""
 
     name: str
-    value: int | str
+    value: int | float | str
     title: str
     explanation: str
     derivation: str
@@ -76,6 +79,21 @@ def _only_keys(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, 
     if quantity.kind != "kv_cache_bytes" or right % 2:
         return None
     return right // 2, f"{right // 2} bytes caches only the keys (or only the values)"
+
+
+def _training(name: str) -> Special:
+    """A §11 mistake: the training quantity worked out with that slip."""
+
+    def special(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
+        if quantity.kind not in TRAINING_KINDS:
+            return None
+        return mistaken(name, model, str(quantity), right)  # type: ignore[return-value]
+
+    return special
+
+
+def _gib_as_gb(model: ModelCount, quantity: Quantity, right: int) -> tuple[int, str] | None:
+    return gib_for_gb(model, str(quantity), right) if quantity.kind in TRAINING_KINDS else None
 
 
 RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
@@ -426,6 +444,13 @@ CATALOGUE: dict[str, Misconception] = {
             "the total adds up every layer's parameters",
             special=_last_layer_only,
         ),
+        *(Misconception(m.name, m.title, m.why, special=_training(m.name)) for m in TRAINING_MISTAKES),
+        Misconception(
+            "gib_as_gb",
+            "Wrote a size in GiB as GB",
+            "a GB is 10⁹ bytes, a GiB 2³⁰ = 1,073,741,824 bytes: the same memory is 7.4 % more GB than GiB",
+            special=_gib_as_gb,
+        ),
     )
 }
 
@@ -470,12 +495,12 @@ def _changed_layers(right: ModelCount, wrong: ModelCount, quantity: Quantity) ->
     ]
 
 
-def measured_value(model: ModelCount, quantity: Quantity) -> int | str:
+def measured_value(model: ModelCount, quantity: Quantity) -> int | float | str:
     """A quantity's value alone: a number, or a shape as ``26×26×32``."""
     return measure_shape(model, quantity) if quantity.is_shape else measure(model, quantity).value
 
 
-def _measured(model: ModelCount, quantity: Quantity) -> tuple[int | str, str, Expr | None]:
+def _measured(model: ModelCount, quantity: Quantity) -> tuple[int | float | str, str, Expr | None]:
     """(value, worked text, expression) of a quantity: a number's derivation, or a shape with how
     its sizes come (and no expression)."""
     if quantity.is_shape:
@@ -502,7 +527,7 @@ def wrong_answer(
     framework: str,
     quantity: Quantity,
     right: ModelCount,
-    correct_value: int | str | None = None,
+    correct_value: int | float | str | None = None,
 ) -> WrongAnswer | None:
     """What ``m`` gives for this variant, or None where it gives the right answer or nothing.
 
@@ -513,11 +538,12 @@ def wrong_answer(
     if m.special is not None:
         if isinstance(correct_value, str):
             return None
-        found = m.special(right, quantity, correct_value)
+        found = m.special(right, quantity, correct_value)  # type: ignore[arg-type]  # a float for days, ratios
         if found is None or found[0] == correct_value or found[0] <= 0:
             return None
         number, how = found
-        return WrongAnswer(m.name, number, m.title, f"{m.title} ({how}): {m.why}.", str(number), num(number))
+        special_expr = num(number) if isinstance(number, int) else None
+        return WrongAnswer(m.name, number, m.title, f"{m.title} ({how}): {m.why}.", str(number), special_expr)
     wrong = _recounted(m, calls, framework, quantity)
     if wrong is None:
         return None
@@ -531,8 +557,8 @@ def wrong_answer(
 
 
 def wrong_value(
-    m: Misconception, calls: list[Call], framework: str, quantity: Quantity, correct_value: int | str
-) -> int | str | None:
+    m: Misconception, calls: list[Call], framework: str, quantity: Quantity, correct_value: int | float | str
+) -> int | float | str | None:
     """The number a rule-based mistake gives, where ``wrong_answer`` would give one, without the words."""
     wrong = _recounted(m, calls, framework, quantity)
     if wrong is None:
@@ -555,8 +581,8 @@ def _recounted(m: Misconception, calls: list[Call], framework: str, quantity: Qu
         return None
 
 
-def _differs(value: int | str, correct_value: int | str) -> bool:
-    return value != correct_value and not (isinstance(value, int) and value <= 0)
+def _differs(value: int | float | str, correct_value: int | float | str) -> bool:
+    return value != correct_value and not (isinstance(value, int | float) and value <= 0)
 
 
 def wrong_answers(spec: str, framework: str = "keras", quantity: str | Quantity = "total") -> list[WrongAnswer]:

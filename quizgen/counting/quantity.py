@@ -1,7 +1,8 @@
 """What a question asks of a counted model: parameters (``total``, ``trainable``, ``layer[k]``,
 ``layer[k].part``), operations (``macs``, ``flops``, ``layer[k].macs``), shapes (``output_shape[k]``,
 ``output_shape[k][d]``) and memory (``weight_bytes(float16)``, ``activation_bytes(…)``,
-``kv_cache_bytes(…)``)."""
+``kv_cache_bytes(…)``); training and deployment (``train_bytes(adamw, bf16-mixed)``, ``train_flops(…)``,
+``lora_params(…)``, ``quant_bytes(…)``, ``receptive_field[k]``…: ``training_quantities``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import re
 from dataclasses import dataclass
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num
+from quizgen.counting.figure import Figure
 from quizgen.counting.model import DTYPE_BYTES, LayerCount, ModelCount
 from quizgen.counting.rules import CORRECT
+from quizgen.counting.training_quantities import BYTE_KINDS, UNIT_KINDS, is_training, measure_asked, parse_asked
+from quizgen.counting.training_quantities import KINDS as TRAINING_KINDS
+from quizgen.counting.training_quantities import PATTERN as TRAINING_PATTERN
 from quizgen.errors import UsageError
 
 PART_NAMES = frozenset(
@@ -41,7 +46,8 @@ QUANTITY_PATTERN = (
     r"^(total|trainable|macs|flops"
     r"|layer\[\d+\](\.(" + "|".join(sorted(PART_NAMES | {"macs"})) + r"))?"
     r"|output_shape\[\d+\](\[\d+\])?"
-    r"|(" + "|".join(MEMORY) + r")(\((" + _DTYPES + r")\))?)$"
+    r"|(" + "|".join(MEMORY) + r")(\((" + _DTYPES + r")\))?"
+    r"|" + TRAINING_PATTERN + r")$"
 )
 _LAYER = re.compile(r"^layer\[(\d+)\](?:\.([a-z_]+))?$")
 _SHAPE = re.compile(r"^output_shape\[(\d+)\](?:\[(\d+)\])?$")
@@ -57,8 +63,12 @@ class Quantity:
     part: str | None = None
     dim: int | None = None
     dtype: str = "float32"
+    text: str = ""
+    """A training quantity as written, with its options (``train_bytes(adamw, bf16-mixed)``)."""
 
     def __str__(self) -> str:
+        if self.kind in TRAINING_KINDS:
+            return self.text
         if self.kind == "layer":
             return f"layer[{self.layer}]" + (f".{self.part}" if self.part else "")
         if self.kind == "output_shape":
@@ -77,7 +87,19 @@ class Quantity:
 
     @property
     def in_bytes(self) -> bool:
-        return self.kind in MEMORY
+        return self.kind in MEMORY or self.kind in BYTE_KINDS
+
+    @property
+    def unit_kind(self) -> str:
+        """How an answer is read: parameters, operations, bytes, shape, or a training quantity's
+        kind (flops, days, tokens, count, ratio, percent…)."""
+        if self.kind in TRAINING_KINDS:
+            return UNIT_KINDS[self.kind]
+        if self.in_bytes:
+            return "bytes"
+        if self.counts_operations:
+            return "operations"
+        return "shape" if self.kind == "output_shape" else "parameters"
 
     @property
     def is_shape(self) -> bool:
@@ -104,15 +126,21 @@ def parse_quantity(text: str) -> Quantity:
     memory = _MEMORY.match(text)
     if memory:
         return Quantity(memory.group(1), dtype=memory.group(2) or "float32")
+    if is_training(text):
+        asked = parse_asked(text)
+        return Quantity(asked.kind, asked.layer, text=str(asked))
     raise UsageError(
         f"unknown quantity '{text}': use total, trainable, layer[k], layer[k].<part>, layer[k].macs, macs, flops, "
-        "output_shape[k], output_shape[k][d], weight_bytes(dtype), activation_bytes(dtype) or kv_cache_bytes(dtype)"
+        "output_shape[k], output_shape[k][d], weight_bytes(dtype), activation_bytes(dtype), kv_cache_bytes(dtype),"
+        " or a training quantity: " + ", ".join(sorted(TRAINING_KINDS))
     )
 
 
-def measure(model: ModelCount, quantity: Quantity | str) -> Derivation:
+def measure(model: ModelCount, quantity: Quantity | str) -> Derivation | Figure:
     """The derivation of a numeric quantity on a counted model (its ``.value`` is the number)."""
     q = parse_quantity(quantity) if isinstance(quantity, str) else quantity
+    if q.kind in TRAINING_KINDS:
+        return measure_asked(model, parse_asked(q.text))
     if q.kind == "total":
         return model.total_derivation
     if q.kind == "trainable":

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_LENGTH = 200
+LARGEST = 1e30
+"""The largest number read: a training run's FLOPs reach 10²⁵ (GPT-3: 3.14·10²³)."""
 MAX_DEPTH = 20
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(.))")
 TIMES = {"*", "·", "×", "x", "X", "⋅", "∙", "•"}
@@ -120,7 +122,7 @@ class _Parser:
         if re.fullmatch(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?", token):
             self.take()
             value = float(token)
-            if value != value or abs(value) > 1e15:
+            if value != value or abs(value) > LARGEST:
                 raise ExpressionError("number out of range")
             return value, ("n", value)
         raise ExpressionError(f"unexpected '{token}'")
@@ -150,6 +152,6 @@ def evaluate(text: str) -> Evaluated:
         factors = [value]
     if parser.peek() is not None:
         raise ExpressionError(f"unexpected '{parser.peek()}'")
-    if abs(value) > 1e15:
+    if abs(value) > LARGEST:
         raise ExpressionError("number out of range")
     return Evaluated(value, tuple(factors), tree if parser.plain else None)

@@ -47,7 +47,7 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-MAX_ABS = 1e15
+MAX_ABS = 1e30  # a training run's FLOPs reach 10²⁵
 
 
 PLAIN_DIGITS = 15  # the longest integer read without the general parser

@@ -236,7 +236,7 @@ def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str)
     return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 
-def _pair_values(spec: str, framework: str, quantity: str) -> tuple[tuple[Misconception, int | str], ...]:
+def _pair_values(spec: str, framework: str, quantity: str) -> tuple[tuple[Misconception, int | float | str], ...]:
     try:
         return pair_values(spec, framework, quantity)
     except QuizgenError:
