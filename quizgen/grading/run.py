@@ -64,7 +64,17 @@ class Outcome:
             "delimiter": self.intake.delimiter,
             "notes": self.intake.notes,
             "problems": self.problems(),
+            "unreadable_answers": self.unreadable(),
         }
+
+    def unreadable(self) -> list[dict[str, str]]:
+        """Every answer no grammar rule reads, as typed, for the instructor to accept or not."""
+        return [
+            {"student_id": sid, "label": r.label, "answer": r.raw, "why": r.feedback}
+            for sid, results in sorted(self.results.items())
+            for r in results
+            if r.status == "unreadable"
+        ]
 
     def why_nothing_graded(self) -> str:
         """Why no row could be graded, in words a user can act on."""
