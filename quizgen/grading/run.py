@@ -20,10 +20,10 @@ from quizgen.files import atomic_folder, write_file
 from quizgen.grading.analysis import analyse
 from quizgen.grading.charts import bar_chart, histogram
 from quizgen.grading.feedback import write_feedback
+from quizgen.grading.notebooks import ReturnedNotebooks, read_notebooks
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, Row, read_rows
 from quizgen.keyfile import KeyFile, LabelOrder, labels_of
-from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
@@ -42,6 +42,19 @@ class Outcome:
     duplicates: dict[str, list[int]] = field(default_factory=dict)
     unknown: list[tuple[int, str]] = field(default_factory=list)
     intake: Intake = field(default_factory=Intake)
+    notebooks: ReturnedNotebooks | None = None
+
+    def where(self, line: int) -> str:
+        """Where a row came from: its notebook, or its line of the CSV."""
+        if self.notebooks is not None and line in self.notebooks.files:
+            return self.notebooks.files[line]
+        return f"line {line}"
+
+    def status(self, student_id: str) -> str:
+        """Why a student of the key has no grade."""
+        if self.notebooks is not None and student_id in self.notebooks.held:
+            return f"not graded: {len(self.notebooks.held[student_id])} notebooks"
+        return "no submission"
 
     @property
     def missing(self) -> list[str]:
@@ -65,6 +78,15 @@ class Outcome:
             "notes": self.intake.notes,
             "problems": self.problems(),
             "unreadable_answers": self.unreadable(),
+            **({"notebooks": self._notebooks()} if self.notebooks is not None else {}),
+        }
+
+    def _notebooks(self) -> dict[str, Any]:
+        assert self.notebooks is not None
+        return {
+            "read": self.notebooks.notebooks,
+            "not_graded_several_of_one_student": self.notebooks.held,
+            "names_another_student": self.notebooks.flagged,
         }
 
     def unreadable(self) -> list[dict[str, str]]:
@@ -101,12 +123,20 @@ class Outcome:
             lines.append(f"missing columns (graded as blank): {', '.join(intake.missing_columns)}")
         if intake.extra_columns:
             lines.append(f"columns that are no question of the key (ignored): {', '.join(intake.extra_columns)}")
-        lines += [f"line {line}: {reason}" if line else f"{text}: {reason}" for line, reason, text in intake.rejected]
-        lines += [f"line {line}: student '{sid}' is not in the key" for line, sid in self.unknown]
+        lines += [
+            f"{self.where(line)}: {reason}" if line else f"{text}: {reason}" for line, reason, text in intake.rejected
+        ]
+        lines += [f"{self.where(line)}: student '{sid}' is not in the key" for line, sid in self.unknown]
         lines += [
             f"student '{sid}' has {len(found)} rows (lines {', '.join(map(str, found))}): the last is graded"
             for sid, found in sorted(self.duplicates.items())
         ]
+        if self.notebooks is not None:
+            lines += [
+                f"student '{sid}' has {len(files)} notebooks ({', '.join(files)}): neither is graded; keep one"
+                for sid, files in sorted(self.notebooks.held.items())
+            ]
+            lines += [flag["message"] for flag in self.notebooks.flagged]
         return lines + intake.notes
 
 
@@ -115,8 +145,15 @@ class Grading:
     that a large course's key is never in memory whole: of each student only the roster entry is
     kept, beside the results."""
 
-    def __init__(self, head: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        head: dict[str, Any],
+        data: bytes,
+        progress: Callable[[int, int], None] | None = None,
+        notebooks: ReturnedNotebooks | None = None,
+    ) -> None:
         self.head = head
+        self.notebooks = notebooks
         self.intake = Intake()
         self.progress = progress
         self.rows: dict[str, Row] = {}
@@ -145,6 +182,8 @@ class Grading:
         if row is None:
             return None
         results = self.scorer.score_answers(questions, self.intake.answers(row.cells, labels))
+        if self.notebooks is not None and self.notebooks.unassigned:
+            results = [self._unassigned(student_id, r) for r in results]
         self.results[student_id] = results
         lines = self.row_lines[student_id]
         self.lines[student_id] = lines[-1]
@@ -153,6 +192,16 @@ class Grading:
         if self.progress is not None and len(self.results) % PROGRESS_EVERY == 0:
             self.progress(self.intake.rows_read, len(self.results))
         return results
+
+    def _unassigned(self, student_id: str, result: ItemResult) -> ItemResult:
+        """A blank answer whose notebook cell holds something that does not assign the label."""
+        assert self.notebooks is not None
+        text = self.notebooks.unassigned.get((student_id, result.label))
+        if text is None or result.status != "blank" or not text.strip():
+            return result
+        label, shown = result.label, " ".join(text.split())[:60]
+        why = f"Your answer cell for {label} does not assign {label} (it holds '{shown}'): write {label} = your answer."
+        return ItemResult(label, text, "unreadable", 0.0, result.max_points, feedback=why)
 
     def _on_roster(self, student: dict[str, Any], labels: tuple[str, ...]) -> dict[str, Any]:
         """What grades, gradebooks and the report need of a key's student: not the questions' texts,
@@ -173,7 +222,7 @@ class Grading:
         if self.progress is not None:
             self.progress(self.intake.rows_read, len(self.results))
         key = {**self.head, "students": self.roster}
-        return Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake)
+        return Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake, self.notebooks)
 
 
 @without_cycle_collection
@@ -216,7 +265,7 @@ def grades_csv(outcome: Outcome) -> str:
         results = outcome.results.get(sid)
         if results is None:
             maximum = sum(float(q["points"]) for q in student["questions"])
-            writer.writerow([sid, student.get("name", ""), *blank, "0", _points(maximum), "0", "no submission"])
+            writer.writerow([sid, student.get("name", ""), *blank, "0", _points(maximum), "0", outcome.status(sid)])
             continue
         points = list(map(_POINTS, results))
         maximum, total = sum(map(_MAX_POINTS, results)), sum(points)
@@ -299,15 +348,23 @@ def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templ
     return summary
 
 
-def _submissions(submissions_path: Path, key: KeyFile) -> tuple[bytes, list[tuple[str, str]]]:
-    """The submissions as CSV bytes, with the notebooks refused."""
-    if submissions_path.is_dir():
+def _submissions(submissions_path: Path, key: KeyFile) -> tuple[bytes, ReturnedNotebooks | None]:
+    """The submissions as CSV bytes, and what was read from notebooks when they are notebooks."""
+    if submissions_path.is_dir() or submissions_path.suffix.lower() == ".ipynb":
         returned = read_notebooks(submissions_path, key.whole())  # notebooks are matched with every label
-        return returned.csv, returned.refused
+        return returned.csv, returned
     try:
-        return submissions_path.read_bytes(), []
+        return submissions_path.read_bytes(), None
     except OSError as error:
         raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
+
+
+def _no_notebook(path: Path, returned: ReturnedNotebooks) -> GradeError:
+    """Why no notebook can be graded, naming the files (up to three)."""
+    reasons = [f"{name}: {reason}" for name, reason in returned.refused]
+    reasons += [f"student '{sid}' has {len(fs)} notebooks ({', '.join(fs)})" for sid, fs in returned.held.items()]
+    more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+    return GradeError(f"{path}: no notebook can be graded: {'; '.join(reasons[:3])}{more}")
 
 
 def grade(
@@ -328,9 +385,12 @@ def grade(
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
     with KeyFile(key_path) as key:
-        data, refused = _submissions(submissions_path, key)
-        grading = Grading(key.head, data, progress)
-        grading.intake.rejected += [(0, reason, name) for name, reason in refused]
+        data, notebooks = _submissions(submissions_path, key)
+        grading = Grading(key.head, data, progress, notebooks)
+        if notebooks is not None:
+            grading.intake.rejected += [(0, reason, name) for name, reason in notebooks.refused]
+            if not grading.rows:
+                raise _no_notebook(submissions_path, notebooks)
         if not grading.rows:  # nothing to grade: the key is read for its labels, which the reason may name
             for student in key.students():
                 grading.grade(student)
