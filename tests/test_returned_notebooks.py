@@ -12,39 +12,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from grading_quiz import make_quiz
 
 from quizgen.cli import main
-
-ROSTER = """student_id,name,email
-s01,Ada Lovelace,ada@example.edu
-s02,Bo Chen,bo@example.edu
-s03,Cy Young,cy@example.edu
-s04,Di Ross,di@example.edu
-s05,Ed Kim,ed@example.edu
-s06,Flo Diaz,flo@example.edu
-"""
-ASSIGNMENT = """title: "Quiz 2: recurrent layers"
-salt: quiz2-2026
-roster: roster.csv
-formats: [md]
-questions:
-  - {id: lstm-three-inputs-five-units}
-  - {id: pytorch-lstm-two-biases}
-  - {id: lstm-layer-total}
-  - {id: weights-in-float16}
-"""
 
 
 @pytest.fixture(scope="module")
 def quiz(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("quiz2")
-    (folder / "roster.csv").write_text(ROSTER)
-    (folder / "quiz2.yaml").write_text(ASSIGNMENT)
-    out = folder / "out"
-    result = CliRunner().invoke(main, ["generate", str(folder / "quiz2.yaml"), "--out", str(out), "--format", "ipynb"])
-    assert result.exit_code == 0, result.output
-    key = json.loads((out / "key.json").read_text())
-    return out, {s["student_id"]: s for s in key["students"]}
+    return make_quiz(tmp_path_factory.mktemp("quiz2"), "ipynb")
 
 
 def _notebook(quiz, sid: str) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -17,8 +16,10 @@ from markupsafe import Markup
 from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
 from quizgen.files import atomic_folder, write_file
+from quizgen.grading.accept import Acceptor, read_acceptances
 from quizgen.grading.analysis import analyse
 from quizgen.grading.charts import bar_chart, histogram
+from quizgen.grading.csvout import SafeWriter
 from quizgen.grading.feedback import write_feedback
 from quizgen.grading.notebooks import ReturnedNotebooks, read_notebooks
 from quizgen.grading.score import ItemResult, Scorer
@@ -43,6 +44,7 @@ class Outcome:
     unknown: list[tuple[int, str]] = field(default_factory=list)
     intake: Intake = field(default_factory=Intake)
     notebooks: ReturnedNotebooks | None = None
+    accepted: list[dict[str, Any]] = field(default_factory=list)
 
     def where(self, line: int) -> str:
         """Where a row came from: its notebook, or its line of the CSV."""
@@ -78,6 +80,7 @@ class Outcome:
             "notes": self.intake.notes,
             "problems": self.problems(),
             "unreadable_answers": self.unreadable(),
+            "accepted_answers": self.accepted,
             **({"notebooks": self._notebooks()} if self.notebooks is not None else {}),
         }
 
@@ -151,9 +154,11 @@ class Grading:
         data: bytes,
         progress: Callable[[int, int], None] | None = None,
         notebooks: ReturnedNotebooks | None = None,
+        acceptor: Acceptor | None = None,
     ) -> None:
         self.head = head
         self.notebooks = notebooks
+        self.acceptor = acceptor
         self.intake = Intake()
         self.progress = progress
         self.rows: dict[str, Row] = {}
@@ -184,6 +189,8 @@ class Grading:
         results = self.scorer.score_answers(questions, self.intake.answers(row.cells, labels))
         if self.notebooks is not None and self.notebooks.unassigned:
             results = [self._unassigned(student_id, r) for r in results]
+        if self.acceptor is not None:
+            results = self.acceptor.apply(student_id, results)
         self.results[student_id] = results
         lines = self.row_lines[student_id]
         self.lines[student_id] = lines[-1]
@@ -214,7 +221,7 @@ class Grading:
         kept["questions"] = questions
         return kept
 
-    def outcome(self) -> Outcome:
+    def outcome(self, settle_accepted: bool = True) -> Outcome:
         labels = self.labels.labels
         self.intake.settle(labels)
         known = {student["student_id"] for student in self.roster}
@@ -222,7 +229,13 @@ class Grading:
         if self.progress is not None:
             self.progress(self.intake.rows_read, len(self.results))
         key = {**self.head, "students": self.roster}
-        return Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake, self.notebooks)
+        accepted: list[dict[str, Any]] = []
+        if self.acceptor is not None and settle_accepted:
+            self.acceptor.check(known, set(self.results))
+            accepted = sorted(self.acceptor.accepted, key=lambda a: (a["student_id"], a["label"]))
+        outcome = Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake, self.notebooks)
+        outcome.accepted = accepted
+        return outcome
 
 
 @without_cycle_collection
@@ -255,9 +268,12 @@ class _Written(dict[float, str]):
 @without_cycle_collection
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     labels = outcome.labels
     writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
+    accepted: dict[str, list[str]] = {}
+    for entry in outcome.accepted:
+        accepted.setdefault(entry["student_id"], []).append(entry["label"])
     written = _Written().__getitem__
     blank = [""] * len(labels)
     for student in outcome.key["students"]:
@@ -275,8 +291,9 @@ def grades_csv(outcome: Outcome) -> str:
             by_label = {r.label: r for r in results}
             cells = [written(by_label[label].points) if label in by_label else "" for label in labels]
         percent = written(round(100 * total / maximum, 2) if maximum else 0)
+        status = "graded" if sid not in accepted else f"graded; accepted {', '.join(accepted[sid])}"
         writer.writerow(
-            [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, "graded"]
+            [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, status]
         )
     return buffer.getvalue()
 
@@ -284,7 +301,7 @@ def grades_csv(outcome: Outcome) -> str:
 @without_cycle_collection
 def gradebook_csv(outcome: Outcome, kind: str) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     title = outcome.key["assignment"]
     totals = {sid: sum(r.points for r in rs) for sid, rs in outcome.results.items()}
     maximum = max((sum(float(q["points"]) for q in s["questions"]) for s in outcome.key["students"]), default=0)
@@ -303,9 +320,15 @@ def gradebook_csv(outcome: Outcome, kind: str) -> str:
                 ]
             )
     else:
-        writer.writerow(["ID number", "Email address", title])
+        # Moodle's import maps each column by hand; a feedback column says which answers were accepted.
+        notes: dict[str, list[str]] = {}
+        for entry in outcome.accepted:
+            notes.setdefault(entry["student_id"], []).append(f"{entry['label']} accepted: {entry['reason']}")
+        writer.writerow(["ID number", "Email address", title, *(["Feedback"] if notes else [])])
         for s in outcome.key["students"]:
-            writer.writerow([s["student_id"], s.get("email", ""), _points(round(totals.get(s["student_id"], 0.0), 4))])
+            sid = s["student_id"]
+            note = ["; ".join(notes.get(sid, []))] if notes else []
+            writer.writerow([sid, s.get("email", ""), _points(round(totals.get(sid, 0.0), 4)), *note])
     return buffer.getvalue()
 
 
@@ -376,6 +399,7 @@ def grade(
     templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
+    accept: Path | None = None,
 ) -> dict[str, Any]:
     """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given).
 
@@ -384,9 +408,10 @@ def grade(
     graded)`` as in ``grade_submissions``."""
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
+    acceptor = Acceptor(read_acceptances(accept)) if accept is not None else None
     with KeyFile(key_path) as key:
         data, notebooks = _submissions(submissions_path, key)
-        grading = Grading(key.head, data, progress, notebooks)
+        grading = Grading(key.head, data, progress, notebooks, acceptor)
         if notebooks is not None:
             grading.intake.rejected += [(0, reason, name) for name, reason in notebooks.refused]
             if not grading.rows:
@@ -394,8 +419,9 @@ def grade(
         if not grading.rows:  # nothing to grade: the key is read for its labels, which the reason may name
             for student in key.students():
                 grading.grade(student)
-            raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
-        inputs = [key_path, submissions_path, *([templates] if templates else [])]
+            why = grading.outcome(settle_accepted=False).why_nothing_graded()
+            raise GradeError(f"{submissions_path}: no row can be graded: {why}")
+        inputs = [key_path, submissions_path, *([templates] if templates else []), *([accept] if accept else [])]
         with atomic_folder(out_dir, force, inputs) as scratch:
             try:
                 work = ((student, grading.grade(student)) for student in key.students())

@@ -17,7 +17,7 @@ from quizgen.grading.kinds import kind_of, unit_feedback
 from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_choice, read_answer
 from quizgen.grading.shape import agrees
 
-Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
+Status = Literal["correct", "partial", "wrong", "blank", "unreadable", "accepted"]
 MIN_PAIR_VALUE = 10
 EXACT_BELOW = 10**9  # whole answers under this are matched exactly (the relative slack is < 1)
 QUOTED = 80  # characters of an unreadable answer quoted back in feedback
