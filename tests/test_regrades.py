@@ -261,3 +261,18 @@ def test_grade_help_says_what_submissions_can_be_and_every_option_has_help():
     assert "SUBMISSIONS is a CSV" in text and "notebook (.ipynb)" in text and "folder of notebooks" in text
     options = [p for p in main.commands["grade"].params if isinstance(p, click.Option)]
     assert len(options) >= 6 and [o.name for o in options if not o.help] == []
+
+
+def test_the_readmes_accept_file_is_read_as_it_says(tmp_path):
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", readme.split("**Regrades.**", 1)[1], re.S).group(1)
+    (tmp_path / "regrades.yaml").write_text(block)
+    rows = read_acceptances(tmp_path / "regrades.yaml")
+    assert [(r.student, r.label, r.answer, r.value, r.points, r.share) for r in rows] == [
+        ("s001", "Q3", "28224 MB", None, 1.0, None),
+        ("s002", "Q1", None, "2320", None, 0.5),
+        ("*", "Q4", "36.3 kilobytes", None, None, 1.0),
+    ]
+    assert rows[0].where.endswith("regrades.yaml:1") and rows[1].where.endswith("regrades.yaml:2")
