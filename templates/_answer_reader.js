@@ -143,6 +143,8 @@ var quizgenAnswers = (function () {
         if (before && has(table.suffixes, before[2])) { text = before[1]; suffix = table.suffixes[before[2]]; }
       } else if (has(table.suffixes, word)) {
         suffix = table.suffixes[word];
+      } else if (!/[0-9]/.test(text)) {
+        return unreadable("it is not a number or an expression of numbers");
       } else {
         return unreadable("'" + word + "' is not a unit of " + table.what);
       }

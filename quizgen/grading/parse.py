@@ -93,6 +93,8 @@ def read_answer(raw: str, kind: Kind, unit: str | None = None) -> Parsed:
                 text, suffix = before.group("body"), kind.suffixes[before.group("word")]
         elif word in kind.suffixes:
             suffix = kind.suffixes[word]
+        elif not re.search(r"[0-9]", text):
+            return Parsed(raw, why="it is not a number or an expression of numbers")
         else:
             return Parsed(raw, why=f"'{word}' is not a unit of {kind.what}")
     if not text:
