@@ -484,6 +484,7 @@ def grade_command(
     click.echo(
         f"graded {summary['graded']} of {summary['students_in_key']} students; "
         f"no submission {len(summary['no_submission'])}, duplicates {len(summary['duplicates'])}, "
-        f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])} "
+        f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])}, "
+        f"unreadable answers {len(summary['unreadable_answers'])}, accepted {len(summary['accepted_answers'])} "
         f"(see {out_dir / 'summary.json'})"
     )

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from grading_quiz import make_quiz
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quizgen.cli import main
+from quizgen.grading.notebooks import answers_of
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +199,38 @@ def test_the_ipynb_reader_is_not_shutil_sensitive_to_names(quiz, tmp_path):
     shutil.copy(source, tmp_path / "in" / "Untitled (3).ipynb")
     _result, rows = _grade(quiz, tmp_path / "in", tmp_path / "g")
     assert rows["s02"]["status"] == "graded" and rows["s02"]["total"] == "0"
+
+
+def test_a_notebook_saved_without_cell_ids_is_still_matched_cell_by_cell(quiz, tmp_path):
+    notebook = _right(quiz, "s06")
+    for cell in notebook["cells"]:
+        cell.pop("id", None)
+    notebook["nbformat_minor"] = 4
+    _save(tmp_path / "in" / "flo.ipynb", notebook)
+    assert _grade(quiz, tmp_path / "in", tmp_path / "g")[1]["s06"]["percent"] == "100"
+    notebook["cells"][1]["source"] = ["## Q1. my version"]
+    _save(tmp_path / "in2" / "flo.ipynb", notebook)
+    result, _ = _grade(quiz, tmp_path / "in2", tmp_path / "g2")
+    assert "flo.ipynb: s06: quizgen's cell 'q1' was edited or removed" in result.output
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "cell_type": st.sampled_from(["code", "markdown", 3]),
+                "source": st.text(max_size=40) | st.lists(st.text(max_size=12), max_size=3),
+            },
+            optional={
+                "metadata": st.none()
+                | st.dictionaries(
+                    st.just("quizgen"), st.dictionaries(st.just("label"), st.sampled_from(["Q1", "Q2", "x"]))
+                )
+            },
+        ),
+        max_size=5,
+    )
+)
+def test_any_cells_give_answers_or_nothing_never_an_error(cells):
+    answers, unassigned = answers_of(cells, ["Q1", "Q2"])
+    assert set(answers) <= {"Q1", "Q2"} and set(unassigned) <= {"Q1", "Q2"} and not set(answers) & set(unassigned)

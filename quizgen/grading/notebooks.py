@@ -93,10 +93,13 @@ def _edited(cells: list[Any], meta: dict[str, Any]) -> str | None:
     digests = meta.get("cells")
     by_id = {c.get("id"): c for c in cells if isinstance(c, dict)}
     if isinstance(digests, dict):
+        present = {cell_digest(c) for c in cells if isinstance(c, dict)}
         for cell_id, digest in digests.items():
             cell = by_id.get(cell_id)
             if cell is None:
-                return f"quizgen's cell '{cell_id}' was removed"
+                if digest in present:  # an editor that drops cell ids kept the cell as written
+                    continue
+                return f"quizgen's cell '{cell_id}' was edited or removed"
             if cell_digest(cell) != digest:
                 first = _text(cell).strip().splitlines()[:1]
                 shown = f" ({first[0][:50]})" if first else ""
