@@ -186,7 +186,7 @@ def test_an_accept_row_that_cannot_be_used_is_an_error_naming_file_and_line(quiz
     assert "Traceback" not in result.output and not (tmp_path / "g").exists()
 
 
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None)  # writes a file per example
 @given(
     st.text(max_size=80)
     | st.lists(
