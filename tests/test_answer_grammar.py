@@ -4,6 +4,8 @@ never reads as that number."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -201,3 +203,14 @@ def test_a_thousands_suffix_never_reads_as_the_bare_number(v):
     assume(v % 10 != 0)
     for suffix in "kMB":
         assert read_answer(f"{v}{suffix}", KINDS["count"]).value != v
+
+
+def test_a_key_with_a_unit_its_kind_has_no_word_for_is_refused_naming_the_question(tmp_path):
+    from quizgen.keyfile import read_key
+
+    question = {**_question(1.5, "train_time"), "unit": "fortnights"}
+    (tmp_path / "key.json").write_text(
+        json.dumps({"assignment": "a", "students": [{"student_id": "s1", "questions": [question]}]})
+    )
+    with pytest.raises(GradeError, match=r"students\[0\]\.questions\[0\]\.unit: .*'fortnights', not a unit of a time"):
+        read_key(tmp_path / "key.json")
