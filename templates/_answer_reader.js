@@ -23,7 +23,12 @@ var quizgenAnswers = (function () {
   }
   function normalize(text) {
     if (/^[\x00-\x7f]*$/.test(text)) { return text; }
-    var folded = text.normalize("NFKC").replace(MINUS, "-");
+    var powered = text.replace(/[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b]+/g, function (m) {
+      return "^" + m.replace(/[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b]/g, function (c) {
+        return "0123456789-".charAt("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b".indexOf(c));
+      });
+    });
+    var folded = powered.normalize("NFKC").replace(MINUS, "-");
     var out = "";
     for (var ch of folded) {
       out += (ch.codePointAt(0) > 127 && isDecimalDigit(ch)) ? String(digitValue(ch)) : ch;

@@ -169,7 +169,7 @@ def test_units_convert_to_the_unit_the_key_asks_for():
     for typed in ("1.5", "36 hours", "36h", "129600 s", "1.5 d"):
         assert Scorer().score(days, typed).status == "correct", typed
     flops = _question(3.15e23, "train_flops")
-    for typed in ("3.15e23", "3.15E+23 FLOPs", "3.15×10^23", "315 ZFLOPs"):
+    for typed in ("3.15e23", "3.15E+23 FLOPs", "3.15×10^23", "315 ZFLOPs", "3.15 × 10²³ FLOPs"):
         assert Scorer().score(flops, typed).status == "correct", typed
 
 

@@ -88,6 +88,11 @@ SAMPLES = [
     "0^-1",
     "(-8)^(1/3)",
     "10^500",
+    "3.1×10²³ FLOPs",
+    "2¹⁰",
+    "10⁻³",
+    "²",
+    "1.76 × 10³",
 ]
 # (kind, the unit the key asks for): every kind of the registry, and units other than the base
 READERS = [
@@ -140,6 +145,8 @@ PIECES = st.sampled_from(
     [
         *"0123456789 ,.*x·×()+-/^=eE_'%$kMBGT",
         "**",
+        "²",
+        "⁻",
         "\u2212",
         "\u202f",
         "１",

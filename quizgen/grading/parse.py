@@ -45,11 +45,20 @@ class Parsed:
         return self.value is not None or self.letter is not None
 
 
+SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def _power(match: re.Match[str]) -> str:
+    return "^" + match.group().translate(SUPERSCRIPT_DIGITS)
+
+
 def normalize(text: str) -> str:
-    """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits)."""
+    """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits),
+    superscripts to powers (``10²³`` is ``10^23``, not 1023)."""
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFKC", text).translate(MINUS)
+    folded = unicodedata.normalize("NFKC", SUPERSCRIPTS.sub(_power, text)).translate(MINUS)
     out = []
     for char in folded:
         digit = unicodedata.decimal(char, None)
