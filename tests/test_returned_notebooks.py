@@ -234,3 +234,23 @@ def test_a_notebook_saved_without_cell_ids_is_still_matched_cell_by_cell(quiz, t
 def test_any_cells_give_answers_or_nothing_never_an_error(cells):
     answers, unassigned = answers_of(cells, ["Q1", "Q2"])
     assert set(answers) <= {"Q1", "Q2"} and set(unassigned) <= {"Q1", "Q2"} and not set(answers) & set(unassigned)
+
+
+def test_a_notebook_of_a_student_not_in_the_key_names_its_file(quiz, tmp_path):
+    notebook = _right(quiz, "s01")
+    notebook["metadata"]["quizgen"]["student_id"] = "s99"
+    _save(tmp_path / "in" / "late" / "quiz.ipynb", notebook)
+    _save(tmp_path / "in" / "José Núñez" / "quiz.ipynb", _right(quiz, "s02"))
+    result, rows = _grade(quiz, tmp_path / "in", tmp_path / "g")
+    assert "late/quiz.ipynb: student 's99' is not in the key" in result.output
+    assert rows["s02"]["percent"] == "100"
+
+
+def test_names_match_without_accents_or_case():
+    from quizgen.grading.notebooks import _named, _names
+
+    roster = [{"student_id": "s1", "name": "José Núñez"}, {"student_id": "s2", "name": "Ana Lima"}]
+    names = _names(roster)
+    assert [s["student_id"] for s in _named("JOSE_NUNEZ_123_assignsubmission_file_/q.ipynb", names)] == ["s1"]
+    assert [s["student_id"] for s in _named("nunez/q.ipynb", names)] == ["s1"]
+    assert _named("josefine/q.ipynb", names) == []

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,9 @@ def _edited(cells: list[Any], meta: dict[str, Any]) -> str | None:
 
 
 def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"[0-9a-z]+", text.casefold())) + " "
+    """Lower-case words without accents, space-separated and -framed: ``José_Núñez`` → `` jose nunez ``."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return " " + " ".join(re.findall(r"[^\W_]+", bare)) + " "
 
 
 def _names(students: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str]]]:
