@@ -276,3 +276,19 @@ def test_the_readmes_accept_file_is_read_as_it_says(tmp_path):
         ("*", "Q4", "36.3 kilobytes", None, None, 1.0),
     ]
     assert rows[0].where.endswith("regrades.yaml:1") and rows[1].where.endswith("regrades.yaml:2")
+
+
+def test_a_value_matches_a_letter_or_the_number_an_answer_reads_as():
+    from quizgen.grading.accept import Acceptance
+    from quizgen.grading.score import ItemResult
+
+    def row(value: str) -> Acceptance:
+        return Acceptance("f:1", "s1", "q2", None, value, 1.0, None, "r")
+
+    letter = ItemResult("Q2", " c ", "wrong", 0.0, 1.0, "C")
+    number = ItemResult("Q2", "1.2M params", "wrong", 0.0, 1.0, 1.2e6)
+    unread = ItemResult("Q2", "about 7", "unreadable", 0.0, 1.0)
+    assert row("c").matches(letter) and not row("B").matches(letter)
+    assert row("1,200,000").matches(number) and not row("1200001").matches(number)
+    assert not row("7").matches(unread)
+    assert Acceptance("f:1", "s1", "Q2", "about  7", None, 1.0, None, "r").matches(unread)
