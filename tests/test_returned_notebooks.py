@@ -130,6 +130,9 @@ def test_two_notebooks_of_one_student_are_both_named_and_neither_graded(quiz, tm
         result.output
     )
     assert "lines" not in result.output
+    feedback = (tmp_path / "g" / "feedback" / "s01.md").read_text()
+    assert "2 notebooks of yours were handed in (ada/quiz.ipynb, bo/quiz.ipynb), so neither was graded" in feedback
+    assert "No submission was received" in (tmp_path / "g" / "feedback" / "s02.html").read_text()
 
 
 def test_a_notebook_under_another_students_name_is_flagged(quiz, tmp_path):

@@ -200,6 +200,16 @@ class Grading:
             self.progress(self.intake.rows_read, len(self.results))
         return results
 
+    def explained(self, student: dict[str, Any]) -> dict[str, Any]:
+        """The student as their feedback shows them: with why they were not graded, where it is not
+        that nothing came from them (two notebooks)."""
+        files = self.notebooks.held.get(student["student_id"]) if self.notebooks is not None else None
+        if not files:
+            return student
+        handed = f"{len(files)} notebooks of yours were handed in ({', '.join(files)})"
+        why = f"{handed}, so neither was graded: ask your instructor."
+        return {**student, "not_graded": why}
+
     def _unassigned(self, student_id: str, result: ItemResult) -> ItemResult:
         """A blank answer whose notebook cell holds something that does not assign the label."""
         assert self.notebooks is not None
@@ -424,7 +434,7 @@ def grade(
         inputs = [key_path, submissions_path, *([templates] if templates else []), *([accept] if accept else [])]
         with atomic_folder(out_dir, force, inputs) as scratch:
             try:
-                work = ((student, grading.grade(student)) for student in key.students())
+                work = ((grading.explained(student), grading.grade(student)) for student in key.students())
                 write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
                 outcome = grading.outcome()
                 if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):
