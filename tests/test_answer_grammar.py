@@ -214,3 +214,28 @@ def test_a_key_with_a_unit_its_kind_has_no_word_for_is_refused_naming_the_questi
     )
     with pytest.raises(GradeError, match=r"students\[0\]\.questions\[0\]\.unit: .*'fortnights', not a unit of a time"):
         read_key(tmp_path / "key.json")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "unit", "kind", "reads_as"),
+    [
+        ("total", None, "count", "1.2M params"),
+        ("layer[3].recurrent_weights", None, "count", "1,200,000 weights"),
+        ("layer[2].macs", None, "operations", "1.2 MMACs"),
+        ("macs", "GMACs", "operations", "0.0012 GMACs"),
+        ("flops", None, "operations", "1.2e6 FLOPs"),
+        ("ratio(weight_bytes(float16))", None, "ratio", "1200000x"),
+        ("kv_cache_bytes(float16)", None, "bytes", "1.2 MB"),
+        ("gradient_bytes", "GB", "bytes", "0.0012 GB"),
+        ("train_flops_6nd", None, "operations", "1.2 MFLOPs"),
+        ("train_time", "days", "time", "28800000 h"),
+        ("optimal_tokens", None, "tokens", "1.2M tokens"),
+        ("receptive_field[3]", None, "number", "1200000"),
+    ],
+)
+def test_each_quantity_is_read_as_its_kind_in_its_unit(quantity, unit, kind, reads_as):
+    question = {**_question(1.2e6, quantity), **({"unit": unit} if unit else {})}
+    found, asked = kind_of(question)
+    assert found.name == kind
+    expected = {"GMACs": 1.2e6 / 1e9, "GB": 1.2e6 / 1e9, "days": 1.2e6}.get(unit or "", 1.2e6)
+    assert read_answer(reads_as, found, asked).value == pytest.approx(expected)

@@ -37,6 +37,8 @@ class Kind:
     limit: float = 1e15
     dimension_mistake: str | None = None
     """The catalogued mistake of a unit of the other dimension (FLOPs typed for MACs)."""
+    asks: tuple[tuple[str, str | None], ...] = ()
+    """The key quantities of this kind (a pattern each) and the unit each implies, if any."""
 
     def unit(self, word: str | None) -> tuple[float, str | None]:
         """Factor and dimension of a unit word of this kind (the base unit for None)."""
@@ -56,6 +58,7 @@ KINDS: dict[str, Kind] = {
             None,
             dict.fromkeys(("params", "param", "parameters", "parameter", "weights"), (1.0, None)),
             THOUSANDS,
+            asks=((r"^(total|trainable|layer|units|lora_params)\b|^$", None),),
         ),
         Kind(
             "tokens",
@@ -64,6 +67,7 @@ KINDS: dict[str, Kind] = {
             dict.fromkeys(("tokens", "token"), (1.0, None)),
             {**THOUSANDS, "T": 1e12},
             1e18,
+            asks=((r"^(optimal_tokens|tokens)\b", None),),
         ),
         Kind(
             "bytes",
@@ -77,6 +81,7 @@ KINDS: dict[str, Kind] = {
                 "bits": (0.125, None),
             },
             limit=1e18,
+            asks=((r"_bytes\b", None),),
         ),
         Kind(
             "operations",
@@ -86,6 +91,7 @@ KINDS: dict[str, Kind] = {
             {**THOUSANDS, "G": 1e9, "T": 1e12},
             1e30,
             dimension_mistake="flops_for_macs",
+            asks=((r"^macs$|\.macs$", "macs"), (r"^(flops|train_flops|train_flops_6nd)\b|\.flops$", "flops")),
         ),
         Kind(
             "time",
@@ -98,13 +104,15 @@ KINDS: dict[str, Kind] = {
                 **dict.fromkeys(("d", "day", "days"), (86400.0, None)),
                 **dict.fromkeys(("week", "weeks"), (604800.0, None)),
             },
+            asks=((r"^train_time\b", None),),
         ),
-        Kind("ratio", "a ratio", None, {"x": (1.0, None)}),
-        Kind("number", "a number", None),
+        Kind("ratio", "a ratio", None, {"x": (1.0, None)}, asks=((r"^ratio\b", None),)),
+        Kind("number", "a number", None, asks=((r"^(output_shape|receptive_field)\b", None),)),
     )
 }
-
-_BYTES = re.compile(r"_bytes\b")
+ORDER = ("ratio", "bytes", "operations", "time", "tokens", "number", "count")
+"""The order quantities are matched in: a ratio of byte sizes is a ratio, ``layer[2].macs`` operations."""
+_ASKS = [(re.compile(pattern), KINDS[name], unit) for name in ORDER for pattern, unit in KINDS[name].asks]
 
 
 def kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
@@ -122,23 +130,9 @@ def kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
 def _kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
     quantity = str(question.get("quantity") or "")
     unit = question.get("unit")
-    head = quantity.split("(")[0].split("[")[0]
-    if _BYTES.search(quantity):
-        return KINDS["bytes"], unit
-    if quantity.startswith("ratio"):
-        return KINDS["ratio"], None
-    if quantity.endswith(".macs") or head == "macs":
-        return KINDS["operations"], "macs"
-    if head in ("flops", "train_flops", "train_flops_6nd") or quantity.endswith(".flops"):
-        return KINDS["operations"], unit or "flops"
-    if head == "train_time":
-        return KINDS["time"], unit
-    if head in ("optimal_tokens", "tokens"):
-        return KINDS["tokens"], None
-    if head in ("output_shape", "receptive_field"):
-        return KINDS["number"], None
-    if head in ("total", "trainable", "layer", "units", "lora_params") or not quantity:
-        return KINDS["count"], None
+    for pattern, kind, implied in _ASKS:
+        if pattern.search(quantity):
+            return kind, unit or implied
     return KINDS["number"], unit
 
 
