@@ -34,7 +34,7 @@ def _spellings(v: int, kind: str, unit: str | None) -> list[str]:
     words: list[str] = []
     if kind == "count":
         words = [f"{v} params", f"{v} parameters", f"{_grouped(v, ',')} weights"]
-        for suffix, size in (("k", 3), ("M", 6), ("B", 9)):
+        for suffix, size in (("k", 3), ("M", 6), ("B", 9), ("K", 3), ("m", 6), ("b", 9)):
             if v % 10**size == 0:
                 words += [f"{v // 10**size}{suffix}", f"{v // 10**size} {suffix} params"]
             elif v > 10**size and v % 10 ** (size - 2) == 0:

@@ -16,7 +16,7 @@ from typing import Any
 from quizgen.counting.misconceptions import CATALOGUE
 from quizgen.errors import GradeError
 
-THOUSANDS = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+THOUSANDS = {"k": 1e3, "K": 1e3, "M": 1e6, "m": 1e6, "B": 1e9, "b": 1e9}  # 7b as people write model sizes
 
 
 def _prefixed(words: tuple[str, ...], dimension: str) -> dict[str, tuple[float, str]]:
