@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from quizgen.errors import AssignmentError
 from quizgen.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 
-FORMATS = ("md", "html", "ipynb", "moodle", "gift", "qti12", "qti21")
+FORMATS = ("md", "html", "ipynb", "moodle", "moodle-mbz", "gift", "qti12", "qti21")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")
 
 
@@ -42,7 +42,7 @@ class QuestionRef(Strict):
         return self
 
 
-Format = Literal["md", "html", "moodle", "gift", "qti12", "qti21"]
+Format = Literal["md", "html", "ipynb", "moodle", "moodle-mbz", "gift", "qti12", "qti21"]
 
 
 def _default_formats() -> list[Format]:
@@ -117,7 +117,7 @@ def read_roster(path: Path) -> tuple[Student, ...]:
         raise _fail(path, 1, f"no 'student_id' column (columns: {', '.join(header)})")
     index = {name: columns.index(name) for name in ("student_id", "name", "email") if name in columns}
     students: list[Student] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # student_id ignoring case → (line, as written)
     for line, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -125,9 +125,16 @@ def read_roster(path: Path) -> tuple[Student, ...]:
         student_id = cells["student_id"]
         if not STUDENT_ID.match(student_id):
             raise _fail(path, line, f"student_id '{student_id}' must be letters, digits and . _ @ + - (64 at most)")
-        if student_id in seen:
-            raise _fail(path, line, f"student_id '{student_id}' appears twice (first on line {seen[student_id]})")
-        seen[student_id] = line
+        first = seen.setdefault(student_id.casefold(), (line, student_id))
+        if first[1] == student_id and first[0] != line:
+            raise _fail(path, line, f"student_id '{student_id}' appears twice (first on line {first[0]})")
+        if first[1] != student_id:
+            raise _fail(
+                path,
+                line,
+                f"student_id '{student_id}' and '{first[1]}' (line {first[0]}) differ only in case: "
+                "their folders would be one on macOS and Windows",
+            )
         students.append(Student(student_id, cells.get("name", ""), cells.get("email", "")))
     if not students:
         raise _fail(path, 2, "the roster has a header but no students")
@@ -147,7 +154,7 @@ def load_assignment(path: Path) -> LoadedAssignment:
     try:
         data, root = parse_with_nodes(text)
     except yaml.YAMLError as error:
-        line, message = yaml_error_line(error)
+        line, message = yaml_error_line(error, text)
         raise _fail(path, line, f"yaml: {message}") from None
     if not isinstance(data, dict) or root is None:
         raise _fail(path, 1, "an assignment is a mapping with title, questions, roster or variants, salt")

@@ -74,7 +74,7 @@ def _load_file(path: Path, bank: Bank, problems: list[Problem]) -> None:
         problems.append(Problem(shown, 1, "file", f"cannot read: {error}"))
         return
     except yaml.YAMLError as error:
-        line, message = yaml_error_line(error)
+        line, message = yaml_error_line(error, text)
         problems.append(Problem(shown, line, "yaml", message))
         return
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or root is None:

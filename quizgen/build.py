@@ -66,6 +66,34 @@ def check_references(assignment: LoadedAssignment, bank: Bank) -> None:
             available = len(_candidates(bank, ref))
             if available < ref.pick:
                 raise AssignmentError(f"{where}: pick {ref.pick} from {ref.from_}, but only {available} match")
+    _check_pools_apart(assignment, bank)
+
+
+def _fixed_ids(assignment: LoadedAssignment) -> set[str]:
+    return {ref.id for ref in assignment.spec.questions if ref.id is not None}
+
+
+def _check_pools_apart(assignment: LoadedAssignment, bank: Bank) -> None:
+    """A pool never draws a template the student's quiz already has (a fixed question, or one an
+    earlier pool drew): refused here when some student's draw could run out of others."""
+    fixed = _fixed_ids(assignment)
+    earlier: list[tuple[int, set[str]]] = []  # (pick, candidates) of the pools before
+    for index, ref in enumerate(assignment.spec.questions):
+        if ref.pick is None:
+            continue
+        pool = {t.id for t in _candidates(bank, ref)} - fixed
+        shared = [(pick, pool & others) for pick, others in earlier if pool & others]
+        taken = min(sum(min(pick, len(both)) for pick, both in shared), len(set().union(*(b for _, b in shared))))
+        if len(pool) - taken < ref.pick:
+            line = assignment.question_lines[index] if index < len(assignment.question_lines) else 1
+            named = ", ".join(ref.from_ or [])
+            others = " and the pools before it" if shared else ""
+            raise AssignmentError(
+                f"{assignment.path}:{line}: questions[{index}]: the pool 'pick {ref.pick} from {named}' may have only "
+                f"{len(pool) - taken} templates left once the quiz's fixed questions{others} are set aside; "
+                "a student never gets one template twice: add templates to the pool or pick fewer"
+            )
+        earlier.append((ref.pick, pool))
 
 
 def _scaled(variant: Variant, points: float | None) -> Variant:
@@ -87,12 +115,13 @@ def build_quiz(assignment: LoadedAssignment, bank: Bank, secret: bytes, student:
         variant = student_variant(template, secret, salt, student.student_id, index)
         questions.append(QuizQuestion(len(questions) + 1, _scaled(variant, points)))
 
+    fixed = _fixed_ids(assignment)
     for ref_index, ref in enumerate(assignment.spec.questions):
         if ref.id is not None:
             for _ in range(ref.count):
                 add(bank.get(ref.id), ref.points)
             continue
-        pool = _candidates(bank, ref)
+        pool = [t for t in _candidates(bank, ref) if t.id not in fixed and t.id not in occurrences]
         rng = random.Random(variant_seed(secret, salt, student.student_id, "pick", ref_index))
         chosen = sorted(rng.sample(range(len(pool)), ref.pick or 1))
         for k in chosen:

@@ -22,8 +22,15 @@ if TYPE_CHECKING:
 FRAMEWORKS = ("keras", "pytorch")
 DTYPES = ("bfloat16", "float16", "float32", "int8")
 READER_FORMATS = ("hf-config", "keras-json", "torch-print")
-LMS_FORMATS = ("gift", "moodle", "qti12", "qti21")
+LMS_FORMATS = ("gift", "moodle", "moodle-mbz", "qti12", "qti21")
 GRADEBOOKS = ("canvas", "moodle")
+
+
+def counted(n: int, word: str, most: int | None = None) -> str:
+    """``1 item``, ``6 items``, or ``6–8 items`` when ``most`` differs from ``n``."""
+    if most is not None and most != n:
+        return f"{n}–{most} {word}s"
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -174,7 +181,7 @@ def bank_list(as_json: bool, tag: str | None, bank_paths: tuple[Path, ...], no_b
     width = max((len(r["id"]) for r in rows), default=2)
     for r in rows:
         click.echo(f"{r['id']:<{width}}  {r['type']:<15} {r['difficulty']:<6} {r['topic']:<13} {r['title']}")
-    click.echo(f"{len(rows)} templates")
+    click.echo(counted(len(rows), "template"))
 
 
 @bank_group.command("show", short_help="One student's variant with its worked solution.")
@@ -263,16 +270,21 @@ def bank_preview(
 ) -> None:
     """Show VARIANTS variants of a template with answers, worked solutions and the mistakes behind distractors."""
     from quizgen.authoring import preview_view
+    from quizgen.bank import bank_files
+    from quizgen.bank import bank_paths as bank_paths_for
     from quizgen.files import output_error, write_file
     from quizgen.render import Renderer
 
+    for path in bank_files(bank_paths_for(bank_paths, not no_builtin_bank)):
+        if out_file.exists() and out_file.samefile(path):
+            raise UsageError(f"{out_file}: is a template file of the bank; write the preview elsewhere")
     view = preview_view(chosen_bank(bank_paths, no_builtin_bank), template_id, variants)
     html = Renderer(view["template"].title).render("preview.html", doc_title=f"Preview: {template_id}", **view)
     try:
         write_file(out_file, html)
     except OSError as error:
         raise output_error(error, out_file) from None
-    click.echo(f"wrote {out_file} ({variants} variants of {template_id})")
+    click.echo(f"wrote {out_file} ({counted(variants, 'variant')} of {template_id})")
 
 
 @bank_group.command("validate", short_help="Prove templates sound (schema, answers, checks).")
@@ -304,13 +316,18 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     if lines:
         raise BankError("\n".join(lines))
     checked = f", checked against {', '.join(frameworks)}" if frameworks else ""
-    click.echo(f"{len(bank.templates)} templates sound ({seeds} variants each{checked})")
+    click.echo(f"{counted(len(bank.templates), 'template')} sound ({counted(seeds, 'variant')} each{checked})")
 
 
 @main.command("generate", short_help="Every student's quiz, the keys and the LMS files.")
 @click.argument("assignment", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--format", "formats", default=None, help="Comma-separated: md,html,moodle,gift,qti12,qti21.")
+@click.option(
+    "--format",
+    "formats",
+    default=None,
+    help="Comma-separated: md,html,ipynb,moodle,moodle-mbz,gift,qti12,qti21 (instead of the assignment's formats).",
+)
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None)
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("--practice", is_flag=True, help="Also write self-checking practice pages.")
@@ -352,8 +369,11 @@ def generate_command(
         )
     if result.secret_source == "none":
         click.echo(f"quizgen: note: {NO_SECRET_NOTICE}", err=True)
+    for notice in result.notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(
-        f"wrote {result.files} files for {result.students} students ({result.questions} items each) to {result.out_dir}"
+        f"wrote {counted(result.files, 'file')} for {counted(result.students, 'student')} "
+        f"({counted(result.items[0], 'item', result.items[1])} each) to {result.out_dir}"
     )
 
 
@@ -407,10 +427,13 @@ def export_command(
     bank_paths: tuple[Path, ...],
     no_builtin_bank: bool,
 ) -> None:
-    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip) for ASSIGNMENT."""
+    """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip, Moodle backup) for ASSIGNMENT."""
     from quizgen.generate import export_file
 
-    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank)
+    notices: list[str] = []
+    path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank, notices)
+    for notice in notices:
+        click.echo(f"quizgen: warning: {notice}", err=True)
     click.echo(f"wrote {path}")
 
 
@@ -482,7 +505,7 @@ def grade_command(
     for problem in summary["problems"]:
         click.echo(f"quizgen: {submissions}: {problem}", err=True)
     click.echo(
-        f"graded {summary['graded']} of {summary['students_in_key']} students; "
+        f"graded {summary['graded']} of {counted(summary['students_in_key'], 'student')}; "
         f"no submission {len(summary['no_submission'])}, duplicates {len(summary['duplicates'])}, "
         f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])}, "
         f"unreadable answers {len(summary['unreadable_answers'])}, accepted {len(summary['accepted_answers'])} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +23,7 @@ from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.export.together import export_together
-from quizgen.files import atomic_folder, output_error, write_file
+from quizgen.files import atomic_folder, output_error, place_file, write_file
 from quizgen.keystream import KeyWriter
 from quizgen.notebook import quiz_notebook
 from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
@@ -38,6 +39,8 @@ class GenerateResult:
     questions: int
     files: int
     secret_source: str
+    items: tuple[int, int] = (0, 0)  # fewest and most gradable items of a student
+    notices: tuple[str, ...] = ()  # what an LMS import will not carry as the key has it
 
 
 def bank_hash(paths: list[Path]) -> str:
@@ -109,7 +112,7 @@ def generate(
     notice = "" if secret.is_set else NO_SECRET_NOTICE
     renderer = Renderer(assignment.spec.title, templates, notice)
     inputs = input_paths(assignment, secret_file, *(bank_paths or []), *([templates] if templates else []))
-    with atomic_folder(out_dir, force, inputs) as scratch:
+    with atomic_folder(out_dir, force, inputs, "generate") as scratch:
         spool = scratch / ".key-spool"
         writer = KeyWriter(_key_head(assignment, bank_paths), scratch / "key.json", spool)
         try:
@@ -124,7 +127,8 @@ def generate(
             )
             files = _write_students(assignment, bank, job, renderer, scratch, progress, jobs, writer)
             clear_all()  # the quizzes' entries would only crowd the LMS files' own
-            files += _write_lms(writer.close(), chosen, scratch, jobs)
+            written, notices = _write_lms(writer.close(), chosen, scratch, jobs)
+            files += written
         except QuizgenError:
             writer.discard()
             raise
@@ -149,7 +153,10 @@ def generate(
             manifest["notice"] = NO_SECRET_NOTICE
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     questions = writer.first_questions
-    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source)
+    items = (writer.fewest_questions, writer.most_questions)
+    return GenerateResult(
+        out_dir, len(assignment.students), questions, files + 2, secret.source, items, tuple(notices)
+    )
 
 
 def _key_parts(
@@ -184,8 +191,10 @@ def export_file(
     force: bool = False,
     bank_paths: list[Path] | None = None,
     builtin_bank: bool = True,
+    notices: list[str] | None = None,
 ) -> Path:
-    """One LMS file for an assignment (``quizgen export``), written atomically."""
+    """One LMS file for an assignment (``quizgen export``), written atomically; what the import will
+    not carry as the key has it is added to ``notices``."""
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise ExportError(f"unknown LMS format '{fmt}': choose from {', '.join(sorted(EXPORTERS))}")
@@ -193,11 +202,10 @@ def export_file(
         raise ExportError(f"{out_file}: is a folder; give the file to write")
     if out_file.exists() and not force:
         raise ExportError(f"{out_file}: exists (use --force to replace it)")
-    inputs = input_paths(load_assignment(assignment_path), secret_file)
-    if any(path.resolve() == out_file.resolve() for path in inputs):
-        raise ExportError(f"{out_file}: is an input of this export; write the LMS file elsewhere")
+    assignment = load_assignment(assignment_path)
+    _refuse_inputs(out_file, assignment, secret_file, banks_of(assignment, bank_paths or [], builtin_bank))
     head, entries = _key_parts(assignment_path, secret_file, bank_paths, builtin_bank)
-    scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}"
+    scratch = out_file.parent / f".{out_file.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         out_file.parent.mkdir(parents=True, exist_ok=True)
         sink = Sink(scratch)
@@ -211,14 +219,38 @@ def export_file(
             writer.discard()
             raise
         exporter(spooled, sink)
+        if notices is not None:
+            notices += sink.notices
         shutil.rmtree(scratch / ".key-spool")
         (name,) = sink.names
-        (scratch / name).replace(out_file)
+        place_file(scratch / name, out_file, replace=force)
     except OSError as error:
         raise output_error(error, out_file) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return out_file
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def _refuse_inputs(out_file: Path, assignment: LoadedAssignment, secret_file: Path | None, banks: list[Path]) -> None:
+    """An export never writes over what it reads: the assignment, roster, secret, any bank file,
+    nor a new template file in a bank folder (the next load would read the LMS file as one)."""
+    for path in [*input_paths(assignment, secret_file), *bank_files(banks)]:
+        if _same_file(out_file, path):
+            raise ExportError(f"{out_file}: is an input of this export ({path}); write the LMS file elsewhere")
+    target = out_file.resolve()
+    for folder in banks:
+        if folder.is_dir() and target.suffix == ".yaml" and folder.resolve() in target.parents:
+            raise ExportError(
+                f"{out_file}: is in the bank folder {folder}, where it would be read as templates; "
+                "write the LMS file elsewhere"
+            )
 
 
 def _key_head(assignment: LoadedAssignment, paths: list[Path]) -> dict[str, Any]:
@@ -350,22 +382,23 @@ def _write_students(
     return files
 
 
-def _export_in_worker(key: dict[str, Any], formats: list[str], folder: Path) -> list[str]:
+def _export_in_worker(key: dict[str, Any], formats: list[str], folder: Path) -> tuple[list[str], list[str]]:
     sink = Sink(folder)
     export_together(key, formats, sink)
-    return sink.names
+    return sink.names, sink.notices
 
 
-def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> int:
+def _write_lms(key: dict[str, Any], formats: list[str], out: Path, jobs: int = 1) -> tuple[int, list[str]]:
     """LMS files under ``out/lms``, the formats written together; with several jobs the formats are
-    shared out among worker processes, each reading the spooled key itself."""
+    shared out among worker processes, each reading the spooled key itself. Returns the number of
+    files and the notices of what an import will not carry."""
     chosen = [fmt for fmt in formats if fmt in EXPORTERS]
     workers = min(jobs, len(chosen))
     if workers > 1:
         groups = [chosen[k::workers] for k in range(workers)]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            names = pool.map(_export_in_worker, [key] * workers, groups, [out / "lms"] * workers)
-            return sum(len(n) for n in names)
+            results = list(pool.map(_export_in_worker, [key] * workers, groups, [out / "lms"] * workers))
+            return sum(len(n) for n, _ in results), sorted({t for _, texts in results for t in texts})
     sink = Sink(out / "lms")
     export_together(key, chosen, sink)
-    return len(sink.names)
+    return len(sink.names), sink.notices

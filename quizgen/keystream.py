@@ -91,7 +91,7 @@ class KeyWriter:
         self._templates: dict[int, list[str]] = {}
         self._firsts: dict[str, Entry] = {}
         self.students = 0
-        self.first_questions = 0
+        self.first_questions = self.fewest_questions = self.most_questions = 0  # items of a student's key
 
     def add(self, entry: dict[str, Any]) -> None:
         """One student's key entry (``student_id``, ``name``, ``email``, ``questions``)."""
@@ -99,7 +99,9 @@ class KeyWriter:
             text = _encoded(entry).replace("\n", "\n  ")  # two levels deeper: key → students → entry
             self._key.write(("\n  " if not self.students else ",\n  ") + text)
         if not self.students:
-            self.first_questions = len(entry["questions"])
+            self.first_questions = self.fewest_questions = self.most_questions = len(entry["questions"])
+        self.fewest_questions = min(self.fewest_questions, len(entry["questions"]))
+        self.most_questions = max(self.most_questions, len(entry["questions"]))
         self.students += 1
         for number, items in by_number(entry["questions"]).items():
             templates = self._templates.setdefault(number, [])

@@ -58,17 +58,86 @@ def error_locations(error: ValidationError, node: yaml.Node) -> list[tuple[int, 
 LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_DEPTH = 64
+"""Nesting deeper than any bank or assignment needs is refused before Python recurses through it."""
+MAX_VALUES = 1_000_000
+"""Values once aliases are expanded: a few lines of anchors must not become billions of values."""
+
+
+class YAMLLimitError(yaml.MarkedYAMLError):
+    """A document that parses but that quizgen refuses: a key given twice, too deep, too large."""
+
+    def __init__(self, problem: str, node: yaml.Node) -> None:
+        super().__init__(problem=problem, problem_mark=node.start_mark)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _duplicate_key(node: yaml.MappingNode) -> None:
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        first = seen.setdefault((key.tag, key.value), key)
+        if first is not key:
+            lines = f"lines {first.start_mark.line + 1} and {key.start_mark.line + 1}"
+            raise YAMLLimitError(f"the key '{key.value}' is given twice ({lines}); keep one", key)
+
+
+def check_tree(root: yaml.Node) -> None:
+    """Refuse duplicate keys, nesting deeper than MAX_DEPTH and more than MAX_VALUES values.
+
+    Iterative, and each node (an alias shares its anchor's) is visited once: the check costs no
+    recursion and no more than the document's own size."""
+    depth: dict[int, int] = {}
+    size: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, level, done = stack.pop()
+        if done:
+            size[id(node)] = min(MAX_VALUES + 1, 1 + sum(size[id(child)] for child in _children(node)))
+            if size[id(node)] > MAX_VALUES:
+                raise YAMLLimitError(f"more than {MAX_VALUES:,} values once its aliases are expanded", node)
+            continue
+        if depth.get(id(node), 0) >= level:
+            continue
+        depth[id(node)] = level
+        if level > MAX_DEPTH:
+            raise YAMLLimitError(f"nested more than {MAX_DEPTH} levels deep", node)
+        if isinstance(node, yaml.MappingNode):
+            _duplicate_key(node)
+        stack.append((node, level, True))
+        stack.extend((child, level + 1, False) for child in reversed(_children(node)))
+
+
 def parse_with_nodes(text: str) -> tuple[Any, yaml.Node | None]:
-    """Data and node tree of one YAML document, from one parse; raises yaml.YAMLError."""
+    """Data and node tree of one YAML document, from one parse; raises yaml.YAMLError, also for
+    a key given twice (naming both lines) and for nesting or aliases beyond the limits above."""
     loader = LOADER(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            check_tree(root)
         data = loader.construct_document(root) if root is not None else None
     finally:
         loader.dispose()
     return data, root
 
 
-def yaml_error_line(error: yaml.YAMLError) -> tuple[int, str]:
+def yaml_error_line(error: yaml.YAMLError, text: str = "") -> tuple[int, str]:
+    """(line, one-line message) of a YAML error; ``text`` places a bad character's position."""
     mark = getattr(error, "problem_mark", None)
-    return (mark.line + 1 if mark else 1), str(getattr(error, "problem", None) or error)
+    if mark is not None:
+        line = mark.line + 1
+    elif isinstance(error, yaml.reader.ReaderError):
+        line = text[: error.position].count("\n") + 1
+    else:
+        line = 1
+    message = str(getattr(error, "problem", None) or error).strip()
+    return line, (message.splitlines() or ["not YAML"])[0]

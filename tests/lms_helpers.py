@@ -6,6 +6,7 @@ import io
 import json
 import os
 import subprocess
+import tarfile
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -59,9 +60,44 @@ def gift_parse(text: str) -> list[dict]:
     return json.loads(proc.stdout)
 
 
+def _node_modules(package: str) -> Path:
+    modules = Path(os.environ.get("QUIZGEN_GIFT_PARSER_PATH") or ROOT / ".tools" / "node_modules")
+    if not (modules / package).is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{package} is not installed: scripts/test installs it")
+        pytest.skip(f"{package} is not installed (scripts/test installs it into .tools)")
+    return modules
+
+
+def qti3_items(items: dict[str, str]) -> dict[str, str]:
+    """QTI 2.1 items (name → XML) converted to QTI 3 by @citolab/qti-convert's Node entry point."""
+    modules = _node_modules("@citolab/qti-convert")
+    proc = subprocess.run(
+        ["node", str(Path(__file__).resolve().parent / "qti_convert.mjs")],
+        input=json.dumps(items),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "QTI_MODULES": str(modules)},
+    )
+    if proc.returncode:
+        raise ValueError(proc.stderr.strip()[-2000:])
+    return json.loads(proc.stdout)
+
+
+def qti_player_script() -> Path:
+    """@citolab/qti-components bundled for a page: the QTI 3 player's custom elements."""
+    return _node_modules("@citolab/qti-components") / "@citolab" / "qti-components" / "cdn" / "index.global.js"
+
+
 def zip_members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
+
+
+def tar_members(data: bytes) -> dict[str, bytes]:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}  # type: ignore[union-attr]
 
 
 def check_golden(name: str, actual: bytes) -> None:

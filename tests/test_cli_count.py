@@ -78,9 +78,15 @@ def test_count_from_a_file_in_each_format(tmp_path):
     data = json.loads(result.output)
     assert data["total"] == 109_482_240 and data["layers"][0]["name"] == "embeddings.word_embeddings"
     printed = tmp_path / "model.txt"
-    printed.write_text("Net(\n  (fc): Linear(in_features=4, out_features=2, bias=True)\n  (x): Mystery()\n)\n")
+    printed.write_text(
+        "Net(\n  (fc): Linear(in_features=4, out_features=2, bias=True)\n  (x): Mystery(\n    (a): ReLU()\n  )\n)\n"
+    )
     table = run("count", "--from", "torch-print", str(printed)).output
-    assert "fc: Dense(2)" in table and "note: not counted: modules of unknown classes Mystery" in table
+    assert "fc: Dense(2)" in table and "note: not counted: parameters registered directly on Mystery, Net" in table
+    hidden = tmp_path / "hidden.txt"
+    hidden.write_text("Net(\n  (fc): Linear(in_features=4, out_features=2, bias=True)\n  (x): Mystery()\n)\n")
+    refused = run("count", "--from", "torch-print", str(hidden))
+    assert refused.exit_code == 2 and refused.output.startswith("quizgen: hidden.txt:3: Mystery: a class quizgen")
     piped = CliRunner().invoke(main, ["count", "--from", "torch-print", "-", "--json"], input=printed.read_text())
     assert json.loads(piped.output)["total"] == 10
 

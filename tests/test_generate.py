@@ -145,10 +145,13 @@ def test_non_empty_folder_is_refused_without_force(homework, tmp_path):
     assert (out / "notes.txt").read_text() == "mine"
     (out / "notes.txt").unlink()
     assert CliRunner().invoke(main, force).exit_code == 0
-    (out / "students" / "extra.txt").write_text("left by the previous run")
+    (out / "students" / "extra.txt").write_text("put there since")
+    result = CliRunner().invoke(main, force)
+    assert result.exit_code == 4 and "students/extra.txt" in result.output
+    assert (out / "students" / "extra.txt").read_text() == "put there since"
+    (out / "students" / "extra.txt").unlink()
     result = CliRunner().invoke(main, force)
     assert result.exit_code == 0, result.output
-    assert not (out / "students" / "extra.txt").exists() and (out / "key.json").exists()
 
 
 def test_failed_run_leaves_nothing_behind(tmp_path):

@@ -196,6 +196,76 @@ def _vit(rng: random.Random) -> dict:
     return config
 
 
+def _phi(rng: random.Random) -> dict:
+    kv = rng.randint(1, 2)
+    heads = kv * rng.randint(1, 3)
+    config = {
+        "model_type": "phi",
+        "hidden_size": heads * 2 * rng.randint(1, 8),
+        "num_attention_heads": heads,
+        "num_key_value_heads": kv,
+        "num_hidden_layers": rng.randint(1, 3),
+        "intermediate_size": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "qk_layernorm": rng.random() < 0.4,
+    }
+    return _with_head_options(rng, config)
+
+
+def _electra(rng: random.Random) -> dict:
+    heads = rng.randint(1, 4)
+    config = {
+        "model_type": "electra",
+        "embedding_size": rng.randint(4, 40),
+        "hidden_size": heads * rng.randint(2, 16),
+        "num_attention_heads": heads,
+        "num_hidden_layers": rng.randint(1, 3),
+        "intermediate_size": rng.randint(8, 96),
+        "vocab_size": rng.randint(50, 600),
+        "max_position_embeddings": rng.randint(16, 256),
+        "type_vocab_size": rng.randint(1, 3),
+    }
+    if rng.random() < 0.3:
+        config["summary_proj_to_labels"] = True
+    if rng.random() < 0.2:
+        config["summary_use_proj"] = False
+    return _with_head_options(rng, config)
+
+
+def _refined_web(rng: random.Random, model_type: str) -> dict:
+    """Falcon's custom-code configs, with the field names of the hub's first Falcon checkpoints."""
+    kv = rng.randint(1, 3)
+    heads = kv * rng.randint(1, 3)
+    config = {
+        "model_type": model_type,
+        "hidden_size": heads * 2 * rng.randint(1, 6),
+        "n_head": heads,
+        "n_layer": rng.randint(1, 3),
+        "vocab_size": rng.randint(50, 600),
+        "bias": rng.random() < 0.4,
+        "parallel_attn": rng.random() < 0.7,
+        "alibi": False,
+    }
+    if model_type == "RefinedWeb":
+        config["n_head_kv"] = kv
+    else:
+        config["multi_query"] = rng.random() < 0.7
+    return _with_head_options(rng, config)
+
+
+RENAMED = {"n_head": "num_attention_heads", "n_layer": "num_hidden_layers", "n_head_kv": "num_kv_heads"}
+
+
+def _as_transformers_falcon(config: dict, cls: str) -> tuple[dict, str]:
+    """A RefinedWeb(Model) config as transformers' Falcon reads the same checkpoint."""
+    if config["model_type"] not in ("RefinedWeb", "RefinedWebModel"):
+        return config, cls
+    falcon = {RENAMED.get(k, k): v for k, v in config.items() if k != "alibi"}
+    falcon["new_decoder_architecture"] = config["model_type"] == "RefinedWeb"
+    falcon["model_type"] = "falcon"
+    return falcon, {"RWForCausalLM": "FalconForCausalLM", "RWModel": "FalconModel"}[cls]
+
+
 def _llama(rng: random.Random, model_type: str = "llama") -> dict:
     kv = rng.randint(1, 3)
     heads = kv * rng.randint(1, 4)
@@ -236,6 +306,10 @@ MAKERS = {
     "roberta": _roberta,
     "distilbert": _distilbert,
     "vit": _vit,
+    "phi": _phi,
+    "electra": _electra,
+    "RefinedWebModel": lambda rng: _refined_web(rng, "RefinedWebModel"),
+    "RefinedWeb": lambda rng: _refined_web(rng, "RefinedWeb"),
     **{
         family: (lambda rng, family=family: _llama(rng, family))
         for family in (
@@ -259,6 +333,7 @@ def _transformers_count(config: dict, cls: str) -> int:
     import torch
     import transformers
 
+    config, cls = _as_transformers_falcon(config, cls)
     config_class = transformers.AutoConfig.for_model(config["model_type"]).__class__
     hf_config = config_class(**{k: v for k, v in config.items() if k not in ("model_type", "architectures")})
     with torch.device("meta"):
@@ -291,6 +366,38 @@ def test_configs_count_as_transformers_does(family, k):
     [
         ({"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}, 124_439_808),
         ({"model_type": "bert", "architectures": ["BertModel"]}, 109_482_240),
+        # microsoft/phi-2's config.json; 2,779,683,840 as its model card and transformers count it
+        (
+            {
+                "model_type": "phi",
+                "architectures": ["PhiForCausalLM"],
+                "hidden_size": 2560,
+                "intermediate_size": 10240,
+                "num_hidden_layers": 32,
+                "num_attention_heads": 32,
+                "vocab_size": 51200,
+                "partial_rotary_factor": 0.4,
+                "qk_layernorm": False,
+                "tie_word_embeddings": False,
+            },
+            2_779_683_840,
+        ),
+        # tiiuae/falcon-7b's first (custom-code) config.json: Falcon-7B's 6,921,720,704
+        (
+            {
+                "model_type": "RefinedWebModel",
+                "architectures": ["RWForCausalLM"],
+                "alibi": False,
+                "bias": False,
+                "hidden_size": 4544,
+                "multi_query": True,
+                "n_head": 71,
+                "n_layer": 32,
+                "parallel_attn": True,
+                "vocab_size": 65024,
+            },
+            6_921_720_704,
+        ),
         (
             {
                 "model_type": "llama",
@@ -390,6 +497,10 @@ def test_a_config_that_gives_only_its_family_counts_with_the_familys_defaults(fa
     """What a config leaves out is the configuration class's default (Mistral's are not Llama's)."""
     require("transformers")
     config = {"model_type": family, "architectures": [cls]}
+    if family == "RefinedWeb":  # its configuration class in the custom code has no default for n_head_kv
+        with pytest.raises(ModelFileError, match="needs n_head_kv"):
+            count_model(json.dumps(config), "hf-config")
+        return
     counted = count_model(json.dumps(config), "hf-config")
     assert counted.total == _transformers_count(config, cls)
 
@@ -500,8 +611,33 @@ def test_a_llama_block_derivation_names_its_parts():
         ('{"model_type": "opt", "enable_bias": false}', "enable_bias=false is not counted here"),
         (
             '{"model_type": "gpt2", "architectures": ["GPT2DoubleHeadsModel"]}',
-            "'GPT2DoubleHeadsModel' is not counted here",
+            "architectures names 'GPT2DoubleHeadsModel', not counted here",
         ),
+        ('{"architectures": ["BertModel"]}', "config.json: the config has no model_type (quizgen counts: gpt2,"),
+        (
+            '{"model_type": "gpt2", "n_embd": 999999999}',
+            "transformer.h.0-11: a size comes to more than 1,000,000,000 (from n_embd=999999999)",
+        ),
+        (
+            '{"model_type": "bloom", "hidden_size": 1}',
+            "1 features do not split into 8 heads (from hidden_size=1; n_head is 8 by default)",
+        ),
+        ('{"model_type": "gpt2", "n_inner": 10000000000}', "n_inner=10000000000 is larger than any model"),
+        (
+            '{"model_type": "phi", "hidden_size": 30, "num_attention_heads": 4}',
+            "hidden_size=30 does not split into num_attention_heads=4",
+        ),
+        ('{"model_type": "RefinedWeb", "n_head": 8}', "a RefinedWeb config needs n_head_kv"),
+        ('{"model_type": "RefinedWebModel", "alibi": true}', "alibi=true is not counted here"),
+        (
+            '{"model_type": "electra", "architectures": ["ElectraForMultipleChoice"], "summary_type": "attn"}',
+            "summary_type='attn'",
+        ),
+        (
+            '{"model_type": "bert", "hidden_size": 3, "hidden_size": 4}',
+            "config.json:1: key 'hidden_size' is written twice",
+        ),
+        ("[" * 3000 + "]" * 3000, "nested more than 200 levels deep"),
         ('{"model_type": "bert", "hidden_size": -3}', "hidden_size must be a positive whole number"),
         ('{"model_type": "gpt2", "add_cross_attention": true}', "add_cross_attention=true is not counted here"),
         (
@@ -568,6 +704,16 @@ KEYS = st.sampled_from(
         "num_experts_per_tok",
         "max_position_embeddings",
         "pooler_output_size",
+        "embedding_size",
+        "n_head_kv",
+        "n_layer",
+        "multi_query",
+        "new_decoder_architecture",
+        "alibi",
+        "qk_layernorm",
+        "summary_use_proj",
+        "summary_proj_to_labels",
+        "summary_type",
     ]
 )
 VALUES = (
@@ -588,3 +734,32 @@ def test_any_config_gives_a_count_or_a_one_line_error(config):
         assert "\n" not in str(error)
     else:
         assert counted.total > 0
+
+
+def test_gptj_question_answering_has_two_outputs_whatever_num_labels_says_and_a_note_says_so():
+    config = {"model_type": "gptj", "architectures": ["GPTJForQuestionAnswering"], "n_layer": 1, "num_labels": 5}
+    counted = count_model(json.dumps(config), "hf-config")
+    head = next(layer for layer in counted.layers if layer.name == "qa_outputs")
+    assert head.params == 4096 * 2 + 2
+    assert any("2 outputs (start, end) whatever num_labels says (5)" in note for note in counted.notes)
+
+
+@pytest.mark.frameworks
+@pytest.mark.parametrize("kv", [1, 8])
+def test_falcon_40b_custom_code_config_counts_as_transformers_falcon(kv):
+    """tiiuae/falcon-40b's first config.json (RefinedWeb, grouped key/value heads)."""
+    require("transformers")
+    config = {
+        "model_type": "RefinedWeb",
+        "architectures": ["RWForCausalLM"],
+        "bias": False,
+        "hidden_size": 8192,
+        "n_head": 128,
+        "n_head_kv": kv,
+        "n_layer": 60,
+        "parallel_attn": True,
+        "vocab_size": 65024,
+    }
+    counted = count_model(json.dumps(config), "hf-config")
+    assert counted.total == _transformers_count(config, "RWForCausalLM")
+    assert "counted as transformers' Falcon (n_head as num_attention_heads" in " ".join(counted.notes)

@@ -175,10 +175,12 @@ def test_what_a_print_hides_is_said_in_a_note():
   (attn): MultiheadAttention(
     (out_proj): NonDynamicallyQuantizableLinear(in_features=16, out_features=16, bias=True)
   )
-  (act): SwiGLU()
+  (act): SwiGLU(
+    (w): Linear(in_features=16, out_features=32, bias=False)
+  )
 )"""
     counted = count_model(text, "torch-print")
-    assert counted.total == 4 * 16 * 16 + 4 * 16
+    assert counted.total == 4 * 16 * 16 + 4 * 16 + 16 * 32
     notes = " ".join(counted.notes)
     assert "in-projection is not printed" in notes and "SwiGLU" in notes and "Net" in notes
 
@@ -207,7 +209,7 @@ def test_huggingface_module_names_are_read():
     ("text", "words"),
     [
         ("hello", "model.txt:1: not a printed PyTorch module"),
-        ("Net(\n  (a): Linear(in_features=3, out_features=2, bias=True)\n", "the print ends inside Net("),
+        ("Net(\n  (a): Linear(in_features=3, out_fea\n", "the print ends inside Linear( (line 2)"),
         ("Net(\n)\n)", "model.txt:3: a ')' closes nothing"),
         ("Net(\n  (a): Linear(in_features=3, bias=True)\n)", "model.txt:2: Linear: its print lacks 'out_features'"),
         ("Net(\n  (a): Linear(in_features=-4, out_features=3)\n)", "a (Dense): input sizes must be whole numbers"),

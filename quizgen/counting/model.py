@@ -22,6 +22,7 @@ from quizgen.counting.layers import (
     bind,
 )
 from quizgen.counting.layers.base import KERAS_SPELLINGS, MAX_SIZE, REQUIRED, LayerType
+from quizgen.counting.layers.merge import MERGE_TYPES
 from quizgen.counting.rules import CORRECT, Rules
 from quizgen.counting.spec import Arg, Call, parse
 from quizgen.errors import ModelFileError, SpecError, UsageError
@@ -154,6 +155,8 @@ class ModelCount:
     rules: Rules = CORRECT
     notes: tuple[str, ...] = ()
     """What the count could not see (parameters of custom modules…), shown under the table."""
+    alternatives: tuple[tuple[str, int], ...] = ()
+    """Totals under another reading of what the source cannot show: (condition, total)."""
 
     @property
     def total(self) -> int:
@@ -226,6 +229,7 @@ class ModelCount:
             "flops": self.flops,
             **memory,
             **({"notes": list(self.notes)} if self.notes else {}),
+            **({"alternatives": [{"if": c, "total": t} for c, t in self.alternatives]} if self.alternatives else {}),
         }
 
 
@@ -537,6 +541,19 @@ def count_calls(
         if name == "Embedding" and (index > 1 or (index == 1 and names[0] != "Input")):
             raise SpecError("Embedding(...) must come first or right after Input(...)", call.line, call.column, source)
     nodes = [Node(call, ((k - 1, 0),) if k else ()) for k, call in enumerate(calls)]
+    for k, (call, name) in enumerate(zip(calls, names, strict=True)):
+        if name != "Bidirectional" or "merge_mode" not in call.kwargs or call.kwargs["merge_mode"].value is not None:
+            continue
+        if k + 1 == len(calls) or names[k + 1] not in MERGE_TYPES:
+            where = call.kwargs["merge_mode"]
+            raise SpecError(
+                "Bidirectional(merge_mode=None) gives two outputs, the forward and the backward one: "
+                "follow it with a merge layer such as Concatenate() or Add()",
+                where.line,
+                where.column,
+                source,
+            )
+        nodes[k + 1] = Node(calls[k + 1], ((k, 0), (k, 1)))
     return count_graph(nodes, framework, rules, source, linear=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quizgen.export import gift, moodle, qti12, qti21
+from quizgen.export import gift, moodle, moodle_mbz, qti12, qti21
 from quizgen.export.sink import Sink
 
 Exporter = Callable[[dict[str, Any], Sink], None]
@@ -13,6 +13,7 @@ Exporter = Callable[[dict[str, Any], Sink], None]
 
 EXPORTERS: dict[str, Exporter] = {
     "moodle": moodle.export,
+    "moodle-mbz": moodle_mbz.export,
     "gift": gift.export,
     "qti12": qti12.export,
     "qti21": qti21.export,

@@ -14,6 +14,7 @@ from typing import IO, Any, Protocol
 from lxml import etree
 
 from quizgen.caches import bounded
+from quizgen.export.sink import Sink
 from quizgen.keystream import SpooledKey, by_number
 from quizgen.render import format_number, markdown_html, student_diagram
 
@@ -57,6 +58,20 @@ def slug(text: str) -> str:
 def snap_grade(percent: float) -> float:
     """The nearest fraction Moodle's importer accepts (any other is an import error)."""
     return min(MOODLE_GRADES, key=lambda g: (abs(g - percent), -g))
+
+
+def moodle_grade(share: float, what: str, sink: Sink | None) -> float:
+    """A credit as the Moodle fraction (percent) that carries it; the nearest one Moodle accepts, said
+    so to ``sink`` when that is not the credit itself."""
+    percent = 100 * share
+    snapped = snap_grade(percent)
+    if sink is not None and abs(snapped - percent) > 1e-4:
+        sink.note(
+            ("grade", what, round(percent, 6)),
+            f"Moodle: credit {format_grade(percent)}% for {what} is written as {format_grade(snapped)}%, "
+            "the nearest grade Moodle accepts",
+        )
+    return snapped
 
 
 def format_grade(percent: float) -> str:
@@ -110,9 +125,18 @@ class Item:
             parts.append(f'<p><img src="{html.escape(image_src, quote=True)}" alt="{alt}" /></p>')
         return "".join(parts)
 
+    @property
+    def answer_shown(self) -> str:
+        """The right answer as the student sees it: a number, or the right option's text (LMSs shuffle
+        options and show no letters)."""
+        q = self.question
+        if self.numeric:
+            return str(format_number(q["answer"]))
+        return str(q["options"].get(q["answer"], q["answer"]))
+
     def solution_html(self) -> str:
         q = self.question
-        lines = [f"<p><strong>Answer: {html.escape(format_number(q['answer']))}</strong>"]
+        lines = [f"<p><strong>Answer: {html.escape(self.answer_shown)}</strong>"]
         if q.get("derivation"):
             lines.append(f" — {html.escape(q['derivation'])}")
         lines.append("</p>")
@@ -122,7 +146,7 @@ class Item:
 
     def solution_text(self) -> str:
         q = self.question
-        head = f"Answer: {format_number(q['answer'])}" + (f" — {q['derivation']}" if q.get("derivation") else "")
+        head = f"Answer: {self.answer_shown}" + (f" — {q['derivation']}" if q.get("derivation") else "")
         return " ".join([head, *q.get("solution", [])])
 
     def wrong_numbers(self) -> list[tuple[float, list[str]]]:
@@ -143,12 +167,49 @@ class Item:
         """Share of points for an answer explained by these mistakes (the best one)."""
         return max((partial.get(n, 0.0) for n in names), default=0.0)
 
+    def scored_mistakes(self, partial: dict[str, float], sink: Sink | None = None) -> list[Mistake]:
+        """The numbers an LMS scores as named mistakes, each matched within the question's own
+        tolerance (the band its rounding allows), best credit first so that where two mistakes' bands
+        meet the better one is matched, as the grader does. A mistake whose band would overlap the right
+        answer's is left out, and said so to ``sink``."""
+        q = self.question
+        answer, tolerance = float(q["answer"]), float(q["tolerance"])
+        scored = []
+        for value, names in self.wrong_numbers():
+            if abs(value - answer) <= 2 * tolerance:
+                if sink is not None:
+                    sink.note(
+                        ("overlap", q["template_id"], q["label"][len(q["label"].rstrip("abcdefgh")) :], *names),
+                        f"{q['template_id']}: mistake {', '.join(names)} left out of the LMS scoring where its "
+                        f"number is within twice the tolerance of the right answer "
+                        f"(e.g. {format_number(value)} against {format_number(answer)} ± {format_number(tolerance)})",
+                    )
+                continue
+            scored.append(Mistake(value, names, self.credit(names, partial), self.feedback_for(names)))
+        return sorted(scored, key=lambda m: (-m.credit, m.value))
+
+    def option_credit(self, letter: str, partial: dict[str, float]) -> float:
+        """Share of points for choosing this option: 1 for the right one, a credited mistake's share."""
+        if letter == self.question["answer"]:
+            return 1.0
+        return self.credit(self.letter_mistakes().get(letter, []), partial)
+
     def letter_mistakes(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for name, letter in sorted(self.question["misconceptions"].items()):
             if isinstance(letter, str):
                 found.setdefault(letter, []).append(name)
         return found
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A named mistake's number as an LMS scores it: matched within the question's tolerance."""
+
+    value: float
+    names: list[str]
+    credit: float  # share of the points, as partial_credit gives it
+    feedback: str
 
 
 @dataclass
@@ -228,7 +289,7 @@ class Slot:
     @property
     def title(self) -> str:
         if self.pool:
-            return f"{self.label}: one of {len(self.templates)} questions"
+            return f"{self.label}. One of {len(self.templates)} questions"
         return f"{self.label}. {self.first.title}"
 
 
@@ -378,6 +439,12 @@ def element(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any
 def plain_number(value: float) -> str:
     """A number as XML answer text: no thousands separators, integers without ``.0``."""
     return format_number(value).replace(",", "")
+
+
+def number_text(value: float) -> str:
+    """A number as an LMS reads it back exactly: digits only, integers without ``.0``, every digit of a
+    fraction kept (``plain_number`` keeps six significant digits)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def manifest(identifier: str, schema: str, version: str) -> tuple[Any, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from quizgen.export.common import Item, format_grade, html_text, slots_of, slug, snap_grade
+from quizgen.export.common import Item, format_grade, html_text, moodle_grade, number_text, slots_of, slug
 from quizgen.export.moodle import CATCH_ALL, category_name
 from quizgen.export.sink import Sink
 
@@ -25,41 +25,37 @@ def _text(text: str) -> str:
     return escape(html_text(text))
 
 
-def _number(value: float | int) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def _weight(percent: float) -> str:
     return f"%{format_grade(percent)}%"
 
 
-def _numerical(item: Item, partial: dict[str, float]) -> str:
+def _numerical(item: Item, partial: dict[str, float], sink: Sink | None = None) -> str:
     q = item.question
-    answers = [f"\t=%100%{_number(q['answer'])}:{_number(q['tolerance'])}#{_text('Correct: ' + q['derivation'])}"]
-    for value, names in item.wrong_numbers():
-        credit = snap_grade(100 * item.credit(names, partial))
-        answers.append(f"\t={_weight(credit)}{_number(value)}:0#{_text(item.feedback_for(names))}")
+    tolerance = number_text(q["tolerance"])
+    answers = [f"\t=%100%{number_text(q['answer'])}:{tolerance}#{_text('Correct: ' + q['derivation'])}"]
+    for mistake in item.scored_mistakes(partial, sink):
+        credit = moodle_grade(mistake.credit, f"{q['template_id']} {', '.join(mistake.names)}", sink)
+        answers.append(f"\t={_weight(credit)}{number_text(mistake.value)}:{tolerance}#{_text(mistake.feedback)}")
     answers.append(f"\t~#{_text(CATCH_ALL)}")
     return "{#\n" + "\n".join(answers)
 
 
-def _multichoice(item: Item, partial: dict[str, float]) -> str:
+def _multichoice(item: Item, partial: dict[str, float], sink: Sink | None = None) -> str:
     q = item.question
-    mistakes = item.letter_mistakes()
     answers = []
     for letter, text in q["options"].items():
         feedback = _text(q["option_feedback"].get(letter, ""))
         if letter == q["answer"]:
             answers.append(f"\t={_text(text)}#{feedback}")
             continue
-        credit = snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
+        credit = moodle_grade(item.option_credit(letter, partial), f"{q['template_id']} option {text!r}", sink)
         weight = _weight(credit) if credit else ""
         answers.append(f"\t~{weight}{_text(text)}#{feedback}")
     return "{\n" + "\n".join(answers)
 
 
-def _question(item: Item, partial: dict[str, float], name: str) -> str:
-    body = _numerical(item, partial) if item.numeric else _multichoice(item, partial)
+def _question(item: Item, partial: dict[str, float], name: str, sink: Sink | None = None) -> str:
+    body = _numerical(item, partial, sink) if item.numeric else _multichoice(item, partial, sink)
     general = escape(item.solution_html())
     number = item.label.rstrip("abcdefgh").lower()
     tags = " ".join(f"[tag:{escape(t)}]" for t in (item.question["template_id"], number))
@@ -68,8 +64,9 @@ def _question(item: Item, partial: dict[str, float], name: str) -> str:
 
 
 def _category(title: str) -> str:
-    """A category name as GIFT can carry it: without GIFT's own markup characters."""
-    return re.sub(r"[{}~=#\\]", "", category_name(title))
+    """A category name as Moodle reads it from a ``$CATEGORY:`` line: as written, GIFT's markup
+    characters included, but for ``\\`` read as one backslash (so every backslash is doubled)."""
+    return category_name(title).replace("\\", "\\\\")
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:
@@ -89,4 +86,4 @@ def export(key: dict[str, Any], sink: Sink) -> None:
                     for item in variant.items:
                         part = item.label[len(slot.label) :]
                         name = f"{variant.ident} ({part})" if part else variant.ident
-                        out.write("\n" + _question(item, partial, name) + "\n")
+                        out.write("\n" + _question(item, partial, name, sink) + "\n")

@@ -12,10 +12,10 @@ from quizgen.export.common import (
     Variant,
     format_grade,
     html_text,
-    plain_number,
+    moodle_grade,
+    number_text,
     slots_of,
     slug,
-    snap_grade,
 )
 from quizgen.export.sink import Sink
 from quizgen.render import format_number, markdown_html
@@ -50,13 +50,13 @@ def _answer(fraction: float, text: str, feedback: str, tolerance: str | None = N
     )
 
 
-def _numerical(item: Item, partial: dict[str, float]) -> list[str]:
+def _numerical(item: Item, partial: dict[str, float], sink: Sink | None = None) -> list[str]:
     q = item.question
-    tolerance = format_number(q["tolerance"]).replace(",", "")
-    answers = [_answer(100, str(q["answer"]), f"Correct: {q['derivation']}", tolerance)]
-    for value, names in item.wrong_numbers():
-        credit = snap_grade(100 * item.credit(names, partial))
-        answers.append(_answer(credit, str(value), item.feedback_for(names), "0"))
+    tolerance = number_text(q["tolerance"])
+    answers = [_answer(100, number_text(q["answer"]), f"Correct: {q['derivation']}", tolerance)]
+    for mistake in item.scored_mistakes(partial, sink):
+        credit = moodle_grade(mistake.credit, f"{q['template_id']} {', '.join(mistake.names)}", sink)
+        answers.append(_answer(credit, number_text(mistake.value), mistake.feedback, tolerance))
     answers.append(_answer(0, "*", CATCH_ALL, "0"))
     return [
         *answers,
@@ -65,9 +65,8 @@ def _numerical(item: Item, partial: dict[str, float]) -> list[str]:
     ]
 
 
-def _multichoice(item: Item, partial: dict[str, float]) -> list[str]:
+def _multichoice(item: Item, partial: dict[str, float], sink: Sink | None = None) -> list[str]:
     q = item.question
-    mistakes = item.letter_mistakes()
     parts = [
         "<single>true</single><shuffleanswers>false</shuffleanswers><answernumbering>ABCD</answernumbering>",
         "<showstandardinstruction>0</showstandardinstruction>",
@@ -77,7 +76,7 @@ def _multichoice(item: Item, partial: dict[str, float]) -> list[str]:
         "<shownumcorrect/>",
     ]
     for letter, text in q["options"].items():
-        fraction = 100 if letter == q["answer"] else snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
+        fraction = moodle_grade(item.option_credit(letter, partial), f"{q['template_id']} option {text!r}", sink)
         feedback = q["option_feedback"].get(letter, "")
         parts.append(
             f'<answer fraction="{format_grade(fraction)}" format="html"><text>{cdata(html_text(text))}</text>'
@@ -86,7 +85,7 @@ def _multichoice(item: Item, partial: dict[str, float]) -> list[str]:
     return parts
 
 
-def _question(item: Item, partial: dict[str, float]) -> str:
+def _question(item: Item, partial: dict[str, float], sink: Sink | None = None) -> str:
     q = item.question
     kind = "numerical" if item.numeric else "multichoice"
     html, files = _file(item)
@@ -99,7 +98,7 @@ def _question(item: Item, partial: dict[str, float]) -> str:
         "<penalty>0.3333333</penalty><hidden>0</hidden>",
         f"<idnumber>{escape(item.ident)}</idnumber>",
     ]
-    body += _numerical(item, partial) if item.numeric else _multichoice(item, partial)
+    body += _numerical(item, partial, sink) if item.numeric else _multichoice(item, partial, sink)
     body.append(f"<tags><tag><text>{escape(q['template_id'])}</text></tag></tags>")
     body.append("</question>")
     return "\n".join(body)
@@ -124,12 +123,22 @@ CLOZE_ENTITIES = {"&": "&amp;", "~": "&#126;", "}": "&#125;", "{": "&#123;", "#"
 CLOZE_SPECIAL = re.compile("[" + re.escape("".join(CLOZE_ENTITIES)) + "]")
 
 
+# The catch-all of a NUMERICAL part: 0 give or take 1e300, so any number. Moodle's Cloze reader gives a
+# "*" alternative no tolerance, and saving it then raises PHP warnings for every part
+# (question/type/numerical/questiontype.php); a number with a tolerance it reads cleanly.
+CLOZE_ANY_NUMBER = "0:1e300"
+
+
 def cloze_text(text: str) -> str:
-    """Plain text inside an embedded answer, on one line: after Moodle's reading, the HTML of ``text``."""
-    return CLOZE_SPECIAL.sub(lambda m: CLOZE_ENTITIES[m.group()], html_text(" ".join(text.split())))
+    """Plain text inside an embedded answer, on one line: after Moodle's reading, the HTML of ``text``.
+
+    A backslash right before ``}`` or ``#`` gets a second one: Moodle's unescaping of ``\\}`` and
+    ``\\#`` (after the entities are decoded) takes one away."""
+    text = re.sub(r"\\(?=[}#])", r"\\\\", " ".join(text.split()))
+    return CLOZE_SPECIAL.sub(lambda m: CLOZE_ENTITIES[m.group()], html_text(text))
 
 
-def _weights(items: list[Item]) -> list[int]:
+def part_weights(items: list[Item]) -> list[int]:
     """Whole-number weights in the proportions of the parts' points (what an embedded answer takes)."""
     points = [float(item.question["points"]) for item in items]
     for scale in range(1, 101):
@@ -139,38 +148,42 @@ def _weights(items: list[Item]) -> list[int]:
     return [max(1, round(10 * p / min(points))) for p in points]
 
 
-def embedded(item: Item, weight: int, partial: dict[str, float]) -> str:
-    """One part as a Cloze sub-question: NUMERICAL with an answer per known mistake, or MULTICHOICE."""
+def embedded(item: Item, weight: int, partial: dict[str, float], sink: Sink | None = None) -> str:
+    """One part as a Cloze sub-question: NUMERICAL with an answer per known mistake and a catch-all
+    with the worked solution for any other number, or MULTICHOICE."""
     q = item.question
     if item.numeric:
-        answers = [
-            f"={plain_number(q['answer'])}:{plain_number(q['tolerance'])}#{cloze_text('Correct: ' + q['derivation'])}"
-        ]
-        for value, names in item.wrong_numbers():
-            credit = snap_grade(100 * item.credit(names, partial))
-            answers.append(f"%{format_grade(credit)}%{plain_number(value)}:0#{cloze_text(item.feedback_for(names))}")
+        tolerance = number_text(q["tolerance"])
+        answers = [f"={number_text(q['answer'])}:{tolerance}#{cloze_text('Correct: ' + q['derivation'])}"]
+        for mistake in item.scored_mistakes(partial, sink):
+            credit = moodle_grade(mistake.credit, f"{q['template_id']} {', '.join(mistake.names)}", sink)
+            answers.append(
+                f"%{format_grade(credit)}%{number_text(mistake.value)}:{tolerance}#{cloze_text(mistake.feedback)}"
+            )
+        answers.append(f"%0%{CLOZE_ANY_NUMBER}#{cloze_text('Not right. ' + item.solution_text())}")
         return "{" + f"{weight}:NUMERICAL:" + "~".join(answers) + "}"
-    mistakes = item.letter_mistakes()
     options = []
     for letter, text in q["options"].items():
         feedback = cloze_text(q["option_feedback"].get(letter, ""))
         if letter == q["answer"]:
             options.append(f"={cloze_text(text)}#{feedback}")
         else:
-            credit = snap_grade(100 * item.credit(mistakes.get(letter, []), partial))
+            credit = moodle_grade(item.option_credit(letter, partial), f"{q['template_id']} option {text!r}", sink)
             options.append(f"%{format_grade(credit)}%{cloze_text(text)}#{feedback}")
     return "{" + f"{weight}:MULTICHOICE:" + "~".join(options) + "}"
 
 
-def _cloze(variant: Variant, partial: dict[str, float]) -> str:
+def _cloze(variant: Variant, partial: dict[str, float], sink: Sink | None = None) -> str:
     """A multi-part variant as one embedded-answers (Cloze) question, every part in place."""
     first = variant.items[0]
     stem, files = _file(first, include_prompt=False)
     pieces = [stem]
-    for item, weight in zip(variant.items, _weights(variant.items), strict=True):
+    for item, weight in zip(variant.items, part_weights(variant.items), strict=True):
         part = re.sub(r"^Q\d+", "", item.label)
         prompt = markdown_html(item.question["prompt"])
-        pieces.append(f"<div><p><strong>({part})</strong></p>{prompt}<p>{embedded(item, weight, partial)}</p></div>")
+        pieces.append(
+            f"<div><p><strong>({part})</strong></p>{prompt}<p>{embedded(item, weight, partial, sink)}</p></div>"
+        )
     solution = "".join(item.solution_html() for item in variant.items)
     body = [
         '<question type="cloze">',
@@ -212,7 +225,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
                     )
                 for variant in variants:
                     if variant.multi_part:
-                        out.write(_cloze(variant, partial) + "\n")
+                        out.write(_cloze(variant, partial, sink) + "\n")
                     else:
-                        out.write(_question(variant.items[0], partial) + "\n")
+                        out.write(_question(variant.items[0], partial, sink) + "\n")
         out.write("</quiz>\n")

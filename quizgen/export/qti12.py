@@ -18,6 +18,7 @@ from quizgen.export.common import (
     hole,
     html_text,
     manifest,
+    number_text,
     plain_number,
     slots_of,
     slug,
@@ -63,7 +64,7 @@ def _show(condition: ET.Element, ident: str) -> None:
     element(condition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
 
 
-def _item(section: ET.Element, item: Item, image: str | None) -> None:
+def _item(section: ET.Element, item: Item, image: str | None, partial: dict[str, float], sink: Sink) -> None:
     q = item.question
     ident = _ident(item.ident)
     el = element(section, "item", ident=ident, title=q["title"])
@@ -81,17 +82,15 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
     if item.numeric:
         response = element(presentation, "response_str", ident="response1", rcardinality="Single")
         element(element(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
-        for n, (value, names) in enumerate(item.wrong_numbers(), start=1):
+        for n, mistake in enumerate(item.scored_mistakes(partial, sink), start=1):
             condition, var = _condition(processing, "Yes")
-            element(var, "varequal", plain_number(value), respident="response1")
+            _band(var, mistake.value, q["tolerance"])
+            if mistake.credit:
+                element(condition, "setvar", number_text(round(100 * mistake.credit, 4)), action="Set", varname="SCORE")
             _show(condition, f"mistake{n}_fb")
-            feedback.append((f"mistake{n}_fb", html_text(item.feedback_for(names))))
+            feedback.append((f"mistake{n}_fb", html_text(mistake.feedback)))
         condition, var = _condition(processing, "No")
-        either = element(var, "or")
-        element(either, "varequal", plain_number(q["answer"]), respident="response1")
-        both = element(either, "and")
-        element(both, "vargte", plain_number(q["answer"] - q["tolerance"]), respident="response1")
-        element(both, "varlte", plain_number(q["answer"] + q["tolerance"]), respident="response1")
+        _band(var, q["answer"], q["tolerance"])
         element(condition, "setvar", "100", action="Set", varname="SCORE")
         _show(condition, "correct_fb")
         feedback.append(("correct_fb", html_text(f"Correct: {q['derivation']}")))
@@ -107,6 +106,12 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
         condition, var = _condition(processing, "No")
         element(var, "varequal", q["answer"], respident="response1")
         element(condition, "setvar", "100", action="Set", varname="SCORE")
+        for letter in q["options"]:
+            share = item.option_credit(letter, partial)
+            if letter != q["answer"] and share:
+                condition, var = _condition(processing, "No")
+                element(var, "varequal", letter, respident="response1")
+                element(condition, "setvar", number_text(round(100 * share, 4)), action="Set", varname="SCORE")
     condition, var = _condition(processing, "Yes")
     element(var, "other")
     _show(condition, "general_incorrect_fb")
@@ -114,6 +119,21 @@ def _item(section: ET.Element, item: Item, image: str | None) -> None:
     el.append(processing)
     for fb_ident, html in feedback:
         _feedback(el, fb_ident, html)
+
+
+def _credits_a_mistake(item: Item, partial: dict[str, float]) -> bool:
+    if item.numeric:
+        return any(m.credit for m in item.scored_mistakes(partial))
+    return any(0 < item.option_credit(letter, partial) < 1 for letter in item.question["options"])
+
+
+def _band(var: ET.Element, value: float, tolerance: float) -> None:
+    """The response is ``value`` (as typed) or within ``tolerance`` of it."""
+    either = element(var, "or")
+    element(either, "varequal", number_text(value), respident="response1")
+    both = element(either, "and")
+    element(both, "vargte", number_text(value - tolerance), respident="response1")
+    element(both, "varlte", number_text(value + tolerance), respident="response1")
 
 
 def spellings(value: float) -> list[str]:
@@ -180,7 +200,9 @@ def _blanks(section: ET.Element, variant: Variant, image: str | None) -> None:
     _feedback(el, "general_fb", "".join(item.solution_html() for item in variant.items))
 
 
-def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, images: FileSpool) -> float:
+def write_assessment(
+    out: IO[str], key: dict[str, Any], assessment_id: str, images: FileSpool, sink: Sink | None = None
+) -> float:
     """Stream the assessment, one question group at a time; returns the points possible."""
     title = quoteattr(key["assignment"])
     out.write(
@@ -190,6 +212,8 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
         '</qtimetadatafield></qtimetadata>\n<section ident="root_section">\n'
     )
     points = 0.0
+    partial = key.get("partial_credit", {})
+    notes = sink if sink is not None else Sink()
     for slot in slots_of(key):
         points += slot.points
         # One question group per numbered question, drawing one of every variant of its templates.
@@ -215,8 +239,11 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
             holder = ET.Element("section")
             if variant.multi_part:
                 _blanks(holder, variant, src)
+                notes.note(("canvas", "blanks"), CANVAS_BLANKS)
             else:
-                _item(holder, first, src)
+                _item(holder, first, src, partial, notes)
+                if _credits_a_mistake(first, partial):
+                    notes.note(("canvas", "credit"), CANVAS_CREDIT)
             _write_children(out, holder)
         out.write("\n</section>\n")
     out.write("</section>\n</assessment>\n</questestinterop>\n")
@@ -224,6 +251,16 @@ def write_assessment(out: IO[str], key: dict[str, Any], assessment_id: str, imag
 
 
 _BODY = "QUIZGEN-SECTION-BODY"
+
+CANVAS_BLANKS = (
+    "Canvas QTI 1.2: each multi-part question is a fill-in-multiple-blanks question there: a blank matches "
+    "its right answer's usual spellings exactly (no tolerance), a mistake earns no credit, and the parts' "
+    "own feedback is left out (the worked solution is kept)"
+)
+CANVAS_CREDIT = (
+    "Canvas QTI 1.2: the package credits named mistakes (numbers and options), but Canvas classic quizzes "
+    "score an answer all or nothing: check the credited answers after import, or grade with quizgen grade"
+)
 
 
 def _write_children(out: IO[str], parent: ET.Element) -> None:
@@ -278,7 +315,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
     assessment_id = _ident("assessment", slug(key["assignment"]))
     with FileSpool() as images, sink.zip("canvas-qti12.zip") as archive:
         with archive.member(f"{assessment_id}/{assessment_id}.xml") as out:
-            points = write_assessment(out, key, assessment_id, images)
+            points = write_assessment(out, key, assessment_id, images, sink)
         archive.add(f"{assessment_id}/assessment_meta.xml", meta_xml(key, assessment_id, points))
         with archive.member("imsmanifest.xml") as out:
             write_manifest(out, assessment_id, images.names())

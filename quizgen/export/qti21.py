@@ -16,6 +16,7 @@ from quizgen.export.common import (
     element,
     hole,
     manifest,
+    number_text,
     plain_number,
     slots_of,
     slug,
@@ -45,11 +46,85 @@ def _set(parent: ET.Element, identifier: str, base_type: str, value: str) -> Non
 
 def _feedback(root: ET.Element, identifier: str, lead: str, solution: str) -> None:
     modal = element(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=identifier, showHide="show")
-    element(modal, "p", lead)
-    _flow(modal, solution)
+    if lead:
+        element(modal, "p", lead)
+    if solution:
+        _flow(modal, solution)
 
 
-def item_xml(item: Item, identifier: str, image: str | None, partial: dict[str, float]) -> bytes:
+DIGITS_ONLY = "Type digits only, without thousands separators (2304, not 2,304)."
+WRONG = "Not right: compare with the worked solution."
+
+
+def _outcomes(root: ET.Element, points: float, feedback: str = "single") -> None:
+    """SCORE (0 until scored), MAXSCORE (the item's points) and the FEEDBACK outcome."""
+    score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
+    element(element(score, "defaultValue"), "value", "0")
+    maximum = element(root, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single", baseType="float")
+    element(element(maximum, "defaultValue"), "value", number_text(points))
+    element(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality=feedback, baseType="identifier")
+
+
+def _entry(parent: ET.Element, identifier: str) -> None:
+    """A text entry for a number, and the line saying how to type it."""
+    element(element(parent, "p"), "textEntryInteraction", responseIdentifier=identifier, expectedLength="12")
+    element(parent, "p", DIGITS_ONLY)
+
+
+def _choices(parent: ET.Element, identifier: str, options: dict[str, str]) -> None:
+    interaction = element(parent, "choiceInteraction", responseIdentifier=identifier, shuffle="false", maxChoices="1")
+    for letter, text in options.items():
+        element(interaction, "simpleChoice", text, identifier=letter)
+
+
+def _near(parent: ET.Element, response: str, value: float | None, tolerance: float) -> None:
+    """RESPONSE within ``tolerance`` of ``value`` (of the correct response when None)."""
+    if tolerance:
+        tol = number_text(tolerance)
+        test = element(parent, "equal", toleranceMode="absolute", tolerance=f"{tol} {tol}")
+    else:
+        test = element(parent, "equal", toleranceMode="exact")
+    element(test, "variable", identifier=response)
+    if value is None:
+        element(test, "correct", identifier=response)
+    else:
+        element(test, "baseValue", number_text(value), baseType="float")
+
+
+def _chosen(parent: ET.Element, response: str, letter: str | None) -> None:
+    """RESPONSE is this option (the correct one when None)."""
+    match = element(parent, "match")
+    element(match, "variable", identifier=response)
+    if letter is None:
+        element(match, "correct", identifier=response)
+    else:
+        element(match, "baseValue", letter, baseType="identifier")
+
+
+def scoring(
+    item: Item, response: str, partial: dict[str, float], sink: Sink | None
+) -> list[tuple[str | None, float, str, str]]:
+    """How a response is scored, in order: (option letter or None, value or 0, share of points,
+    feedback id) for the right answer first, then each credited or named mistake; the same credit as
+    the other exports give."""
+    q = item.question
+    rules: list[tuple[str | None, float, str, str]] = []
+    if item.numeric:
+        rules.append((None, float(q["answer"]), "1", "CORRECT"))
+        for n, mistake in enumerate(item.scored_mistakes(partial, sink), start=1):
+            rules.append((None, mistake.value, repr(mistake.credit), f"MISTAKE{n}"))
+    else:
+        for letter in q["options"]:
+            share = item.option_credit(letter, partial)
+            if letter == q["answer"] or share:
+                rules.append((letter, 0.0, repr(share), letter))
+        rules.sort(key=lambda rule: rule[0] != q["answer"])
+    return rules
+
+
+def item_xml(
+    item: Item, identifier: str, image: str | None, partial: dict[str, float], sink: Sink | None = None
+) -> bytes:
     q = item.question
     points = float(q["points"])
     root = element(
@@ -62,60 +137,49 @@ def item_xml(item: Item, identifier: str, image: str | None, partial: dict[str, 
     )
     base = "float" if item.numeric else "identifier"
     declaration = element(root, "responseDeclaration", identifier="RESPONSE", cardinality="single", baseType=base)
-    element(element(declaration, "correctResponse"), "value", str(q["answer"]))
-    score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
-    element(element(score, "defaultValue"), "value", "0")
-    element(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier")
+    element(element(declaration, "correctResponse"), "value", _correct(item))
+    _outcomes(root, points)
     body = element(root, "itemBody")
     _flow(body, item.prompt_html(image))
     processing = ET.Element("responseProcessing")
-    condition = element(processing, "responseCondition")
-    first = element(condition, "responseIf")
-    solution = item.solution_html()
-    feedback: list[tuple[str, str]] = []
     if item.numeric:
-        element(element(body, "p"), "textEntryInteraction", responseIdentifier="RESPONSE", expectedLength="12")
-        tol = plain_number(q["tolerance"])
-        equal = element(first, "equal", toleranceMode="absolute", tolerance=f"{tol} {tol}")
-        element(equal, "variable", identifier="RESPONSE")
-        element(equal, "correct", identifier="RESPONSE")
-        _set(first, "SCORE", "float", plain_number(points))
-        _set(first, "FEEDBACK", "identifier", "CORRECT")
-        feedback.append(("CORRECT", f"Correct: {q['derivation']}"))
-        for n, (value, names) in enumerate(item.wrong_numbers(), start=1):
-            branch = element(condition, "responseElseIf")
-            equal = element(branch, "equal", toleranceMode="exact")
-            element(equal, "variable", identifier="RESPONSE")
-            element(equal, "baseValue", plain_number(value), baseType="float")
-            _set(branch, "SCORE", "float", plain_number(round(points * item.credit(names, partial), 4)))
-            _set(branch, "FEEDBACK", "identifier", f"MISTAKE{n}")
-            feedback.append((f"MISTAKE{n}", item.feedback_for(names)))
+        _entry(body, "RESPONSE")
+        feedback = [("CORRECT", f"Correct: {q['derivation']}")]
+        feedback += [(f"MISTAKE{n}", m.feedback) for n, m in enumerate(item.scored_mistakes(partial), start=1)]
+        feedback.append(("WRONG", WRONG))
     else:
-        interaction = element(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false", maxChoices="1")
-        for letter, text in q["options"].items():
-            element(interaction, "simpleChoice", text, identifier=letter)
-            feedback.append((letter, q["option_feedback"].get(letter, "")))
-        match = element(first, "match")
-        element(match, "variable", identifier="RESPONSE")
-        element(match, "correct", identifier="RESPONSE")
-        _set(first, "SCORE", "float", plain_number(points))
-    otherwise = element(condition, "responseElse")
-    if item.numeric:
-        _set(otherwise, "FEEDBACK", "identifier", "WRONG")
-        feedback.append(("WRONG", "Not right: compare with the worked solution."))
-    else:
-        outcome = element(otherwise, "setOutcomeValue", identifier="FEEDBACK")
+        _choices(body, "RESPONSE", q["options"])
+        feedback = [(letter, q["option_feedback"].get(letter, "")) for letter in q["options"]]
+        outcome = element(processing, "setOutcomeValue", identifier="FEEDBACK")
         element(outcome, "variable", identifier="RESPONSE")
-        correct_feedback = element(first, "setOutcomeValue", identifier="FEEDBACK")
-        element(correct_feedback, "variable", identifier="RESPONSE")
+    condition = element(processing, "responseCondition")
+    for n, (letter, value, share, fb) in enumerate(scoring(item, "RESPONSE", partial, sink)):
+        branch = element(condition, "responseElseIf" if n else "responseIf")
+        if item.numeric:
+            _near(branch, "RESPONSE", None if n == 0 else value, float(q["tolerance"]))
+        else:
+            _chosen(branch, "RESPONSE", None if n == 0 else letter)
+        _set(branch, "SCORE", "float", number_text(round(points * float(share), 4)))
+        if item.numeric:
+            _set(branch, "FEEDBACK", "identifier", fb)
+    if item.numeric:
+        _set(element(condition, "responseElse"), "FEEDBACK", "identifier", "WRONG")
     root.append(processing)
+    solution = item.solution_html()
     for ident, lead in feedback:
         _feedback(root, ident, lead, solution)
     return with_default_namespace(root, QTI)
 
 
-def parts_xml(variant: Variant, identifier: str, image: str | None, partial: dict[str, float]) -> bytes:
-    """A multi-part variant as one item: an interaction per part, each scored (mistakes with their credit)."""
+def _correct(item: Item) -> str:
+    return number_text(item.question["answer"]) if item.numeric else str(item.question["answer"])
+
+
+def parts_xml(
+    variant: Variant, identifier: str, image: str | None, partial: dict[str, float], sink: Sink | None = None
+) -> bytes:
+    """A multi-part variant as one item: an interaction per part, each scored (mistakes and credited
+    options with their credit), each part's feedback for what was answered, then the worked solution."""
     first = variant.items[0]
     root = element(
         None,
@@ -132,50 +196,63 @@ def parts_xml(variant: Variant, identifier: str, image: str | None, partial: dic
         responses.append((ident, part, item))
         base = "float" if item.numeric else "identifier"
         declaration = element(root, "responseDeclaration", identifier=ident, cardinality="single", baseType=base)
-        element(element(declaration, "correctResponse"), "value", str(item.question["answer"]))
-    score = element(root, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
-    element(element(score, "defaultValue"), "value", "0")
-    element(root, "outcomeDeclaration", identifier="FEEDBACK", cardinality="single", baseType="identifier")
+        element(element(declaration, "correctResponse"), "value", _correct(item))
+    _outcomes(root, sum(float(item.question["points"]) for item in variant.items), "multiple")
     body = element(root, "itemBody")
     _flow(body, first.prompt_html(image, include_prompt=False))
     processing = ET.Element("responseProcessing")
+    start = element(element(processing, "setOutcomeValue", identifier="FEEDBACK"), "multiple")
+    element(start, "baseValue", "SOLUTION", baseType="identifier")
+    feedback: list[tuple[str, str]] = []
     for ident, part, item in responses:
         q = item.question
         block = element(body, "div")
         element(element(block, "p"), "strong", f"({part.lower()})")
         _flow(block, str(markdown_html(q["prompt"])))
         if item.numeric:
-            element(element(block, "p"), "textEntryInteraction", responseIdentifier=ident, expectedLength="12")
+            _entry(block, ident)
         else:
-            interaction = element(block, "choiceInteraction", responseIdentifier=ident, shuffle="false", maxChoices="1")
-            for letter, text in q["options"].items():
-                element(interaction, "simpleChoice", text, identifier=letter)
+            _choices(block, ident, q["options"])
         points = float(q["points"])
         condition = element(processing, "responseCondition")
-        first_branch = element(condition, "responseIf")
-        if item.numeric:
-            tol = plain_number(q["tolerance"])
-            test = element(first_branch, "equal", toleranceMode="absolute", tolerance=f"{tol} {tol}")
-        else:
-            test = element(first_branch, "match")
-        element(test, "variable", identifier=ident)
-        element(test, "correct", identifier=ident)
-        _add(first_branch, points)
-        if item.numeric:
-            for value, names in item.wrong_numbers():
-                credit = round(points * item.credit(names, partial), 4)
-                if not credit:
-                    continue
-                branch = element(condition, "responseElseIf")
-                equal = element(branch, "equal", toleranceMode="exact")
-                element(equal, "variable", identifier=ident)
-                element(equal, "baseValue", plain_number(value), baseType="float")
+        rules = scoring(item, ident, partial, sink)
+        for n, (letter, value, share, fb) in enumerate(rules):
+            branch = element(condition, "responseElseIf" if n else "responseIf")
+            if item.numeric:
+                _near(branch, ident, None if n == 0 else value, float(q["tolerance"]))
+            else:
+                _chosen(branch, ident, None if n == 0 else letter)
+            credit = round(points * float(share), 4)
+            if credit:
                 _add(branch, credit)
-    _set(processing, "FEEDBACK", "identifier", "SOLUTION")
+            _include(branch, f"{part}_{fb}")
+        if item.numeric:
+            feedback.append((f"{part}_CORRECT", f"({part.lower()}) Correct: {q['derivation']}"))
+            mistakes = item.scored_mistakes(partial)
+            feedback += [(f"{part}_MISTAKE{n}", f"({part.lower()}) {m.feedback}") for n, m in enumerate(mistakes, 1)]
+            _include(element(condition, "responseElse"), f"{part}_WRONG")
+            feedback.append((f"{part}_WRONG", f"({part.lower()}) {WRONG}"))
+        else:
+            for letter in q["options"]:
+                if not any(rule[0] == letter for rule in rules):
+                    branch = element(condition, "responseElseIf")
+                    _chosen(branch, ident, letter)
+                    _include(branch, f"{part}_{letter}")
+            for letter in q["options"]:
+                feedback.append((f"{part}_{letter}", f"({part.lower()}) {q['option_feedback'].get(letter, '')}"))
     root.append(processing)
-    modal = element(root, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier="SOLUTION", showHide="show")
-    _flow(modal, "".join(item.solution_html() for item in variant.items))
+    for ident, lead in feedback:
+        _feedback(root, ident, lead, "")
+    _feedback(root, "SOLUTION", "", "".join(item.solution_html() for item in variant.items))
     return with_default_namespace(root, QTI)
+
+
+def _include(branch: ET.Element, identifier: str) -> None:
+    """FEEDBACK gains ``identifier`` (a multiple outcome: one feedback per part is shown)."""
+    outcome = element(branch, "setOutcomeValue", identifier="FEEDBACK")
+    together = element(outcome, "multiple")
+    element(together, "variable", identifier="FEEDBACK")
+    element(together, "baseValue", identifier, baseType="identifier")
 
 
 def _add(branch: ET.Element, points: float) -> None:
@@ -249,7 +326,7 @@ def export(key: dict[str, Any], sink: Sink) -> None:
             refs: dict[str, list[str]] = {}
             for template_id, variants in slot.templates.items():
                 for variant in variants:
-                    identifier = _write_item(archive, variant, _identifier_of(variant, taken), images, partial)
+                    identifier = _write_item(archive, variant, _identifier_of(variant, taken), images, partial, sink)
                     image = variant.items[0].diagram
                     files = [f"items/{identifier}.xml", *([f"items/images/{image[0]}"] if image else [])]
                     items.add(add_resource(None, f"RES-{identifier}", "imsqti_item_xmlv2p1", files, href=files[0]))
@@ -271,7 +348,9 @@ def _identifier_of(variant: Variant, taken: set[str]) -> str:
     return _identifier(variant if variant.multi_part else variant.items[0], taken)
 
 
-def _write_item(archive: ZipOut, variant: Variant, identifier: str, images: set[str], partial: dict[str, float]) -> str:
+def _write_item(
+    archive: ZipOut, variant: Variant, identifier: str, images: set[str], partial: dict[str, float], sink: Sink
+) -> str:
     """The variant's item document (and its diagram, once) into the package."""
     first = variant.items[0]
     image = None
@@ -283,8 +362,8 @@ def _write_item(archive: ZipOut, variant: Variant, identifier: str, images: set[
             images.add(image)
             archive.add(f"items/{image}", svg.encode())
     if variant.multi_part:
-        document = parts_xml(variant, identifier, image, partial)
+        document = parts_xml(variant, identifier, image, partial, sink)
     else:
-        document = item_xml(first, identifier, image, partial)
+        document = item_xml(first, identifier, image, partial, sink)
     archive.add(f"items/{identifier}.xml", document)
     return identifier

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import marshal
+import tarfile
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+TAR_DATE = 1577836800  # 2020-01-01 00:00:00 UTC, as ZIP_DATE
 
 
 class _SpooledEntries(list[zipfile.ZipInfo]):
@@ -92,12 +95,46 @@ class ZipOut:
             self._entries.close()
 
 
+class TarOut:
+    """A deterministic tar.gz being written: no gzip name or time, fixed member times, owners and
+    permissions, members in call order (the caller sorts them)."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=target, mtime=0)
+        self.archive = tarfile.open(fileobj=self._gzip, mode="w", format=tarfile.USTAR_FORMAT)  # noqa: SIM115
+
+    def add_file(self, name: str, handle: IO[bytes], size: int) -> None:
+        info = tarfile.TarInfo(name)
+        info.size, info.mtime, info.mode = size, TAR_DATE, 0o644
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        self.archive.addfile(info, handle)
+
+    def add(self, name: str, data: bytes) -> None:
+        self.add_file(name, io.BytesIO(data), len(data))
+
+    def close(self) -> None:
+        try:
+            self.archive.close()
+        finally:
+            self._gzip.close()
+
+
 class Sink:
     """Exporters ask a sink for text files and zips; the sink decides where the bytes go."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.memory: dict[str, bytes] = {}
+        self._notices: dict[tuple[object, ...], str] = {}
+
+    def note(self, key: tuple[object, ...], text: str) -> None:
+        """Something an import will not carry as the key has it, said once per ``key`` at export time."""
+        self._notices.setdefault(key, text)
+
+    @property
+    def notices(self) -> list[str]:
+        return sorted(set(self._notices.values()))
 
     @contextmanager
     def _binary(self, name: str) -> Iterator[IO[bytes]]:
@@ -123,6 +160,13 @@ class Sink:
     def zip(self, name: str) -> Iterator[ZipOut]:
         with self._binary(name) as raw:
             out = ZipOut(raw)
+            yield out
+            out.close()
+
+    @contextmanager
+    def tar(self, name: str) -> Iterator[TarOut]:
+        with self._binary(name) as raw:
+            out = TarOut(raw)
             yield out
             out.close()
 

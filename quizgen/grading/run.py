@@ -432,7 +432,7 @@ def grade(
             why = grading.outcome(settle_accepted=False).why_nothing_graded()
             raise GradeError(f"{submissions_path}: no row can be graded: {why}")
         inputs = [key_path, submissions_path, *([templates] if templates else []), *([accept] if accept else [])]
-        with atomic_folder(out_dir, force, inputs) as scratch:
+        with atomic_folder(out_dir, force, inputs, "grade") as scratch:
             try:
                 work = ((grading.explained(student), grading.grade(student)) for student in key.students())
                 write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)

@@ -6,14 +6,16 @@ and the modules those of its model classes."""
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizgen.counting.layers.base import MAX_SIZE
 from quizgen.counting.model import ModelCount, Node, count_graph
 from quizgen.counting.spec import Arg, Call
 from quizgen.errors import ModelFileError
+from quizgen.readers.json_text import load_json
 
 
 def _call(name: str, *args: Any, **options: Any) -> Call:
@@ -26,6 +28,16 @@ class _Config:
     source: str
     nodes: list[Node] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    read: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    """The sizes the model was built from: field name to (value, written in the config)."""
+
+    def sizes_behind(self, message: str) -> str:
+        """The fields behind a message about a size: those whose value it quotes, else all written ones."""
+        quoted = set(re.findall(r"\d+", message.replace(",", "")))
+        chosen = [(k, v) for k, v in self.read.items() if str(v[0]) in quoted] or [
+            (k, v) for k, v in self.read.items() if v[1]
+        ]
+        return "; ".join(f"{k}={v}" if written else f"{k} is {v} by default" for k, (v, written) in chosen)
 
     def size(self, *names: str, default: int | None = None) -> int:
         """The size ``names`` give (a positive whole number; they are one field's names, as a
@@ -34,13 +46,18 @@ class _Config:
         for name, value in given.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ModelFileError(f"{self.source}: {name} must be a positive whole number, not {value!r}")
+            if value > MAX_SIZE:
+                raise ModelFileError(f"{self.source}: {name}={value} is larger than any model (at most {MAX_SIZE:,})")
         if len(set(given.values())) > 1:
             both = " and ".join(f"{name}={value}" for name, value in given.items())
             raise ModelFileError(f"{self.source}: {both} name the same size and disagree")
         if given:
-            return next(iter(given.values()))
+            name, value = next(iter(given.items()))
+            self.read[name] = (value, True)
+            return value
         if default is None:
             raise ModelFileError(f"{self.source}: the config has no {names[0]}")
+        self.read.setdefault(names[0], (default, False))
         return default
 
     def flag(self, name: str, default: bool) -> bool:
@@ -158,7 +175,12 @@ def _gptj(config: _Config, cls: str) -> None:
     elif cls == "GPTJForSequenceClassification":
         config.add("score", _call("Dense", config.labels(), bias=False), e)
     elif cls == "GPTJForQuestionAnswering":
-        config.add("qa_outputs", _call("Dense", config.labels()), e)  # GPT-J's reads num_labels, not 2
+        labels = config.labels()
+        if labels != 2:
+            config.notes.append(
+                f"qa_outputs has 2 outputs (start, end) whatever num_labels says ({labels}), as in transformers 5"
+            )
+        config.add("qa_outputs", _call("Dense", 2), e)
 
 
 def _bloom(config: _Config, cls: str) -> None:
@@ -383,6 +405,106 @@ def _distilbert(config: _Config, cls: str) -> None:
         config.add("qa_outputs", _call("Dense", 2), d)
 
 
+def _phi(config: _Config, cls: str) -> None:
+    """Phi-1, 1.5 and 2: biased q, k, v (grouped key/value heads allowed) and dense, an optional
+    LayerNorm over each head's queries and keys, a biased MLP, one LayerNorm a layer (attention and
+    MLP read the same normalized input), a final LayerNorm and an untied head with a bias."""
+    h, layers = config.size("hidden_size", default=2048), config.size("num_hidden_layers", default=24)
+    heads, vocab = config.size("num_attention_heads", default=32), config.size("vocab_size", default=51200)
+    kv_heads = config.size("num_key_value_heads", default=heads)
+    if h % heads:
+        raise ModelFileError(f"{config.source}: hidden_size={h} does not split into num_attention_heads={heads} heads")
+    if heads % kv_heads:
+        raise ModelFileError(
+            f"{config.source}: num_attention_heads={heads} does not split into num_key_value_heads={kv_heads} groups"
+        )
+    head_dim = config.size("head_dim", default=h // heads)
+    inner, blocks = config.size("intermediate_size", default=8192), f"model.layers.0-{layers - 1}"
+    config.add("model.embed_tokens", _call("Embedding", vocab, h), None)
+    config.add(f"{blocks}.self_attn.q_proj", _call("Dense", heads * head_dim), h, layers)
+    config.add(f"{blocks}.self_attn.k_proj, v_proj", _call("Dense", kv_heads * head_dim), h, 2 * layers)
+    config.add(f"{blocks}.self_attn.dense", _call("Dense", h), heads * head_dim, layers)
+    if config.flag("qk_layernorm", False):
+        config.add(f"{blocks}.self_attn.q_layernorm, k_layernorm", _call("LayerNormalization"), h // heads, 2 * layers)
+    config.add(f"{blocks}.mlp.fc1", _call("Dense", inner), h, layers)
+    config.add(f"{blocks}.mlp.fc2", _call("Dense", h), inner, layers)
+    config.add(f"{blocks}.input_layernorm", _call("LayerNormalization"), h, layers)
+    config.add("model.final_layernorm", _call("LayerNormalization"), h)
+    if cls == "PhiForCausalLM":
+        config.data.setdefault("tie_word_embeddings", False)
+        config.tied("lm_head", "model.embed_tokens", vocab, h, keeps_bias=True)
+    _generic_heads(config, cls, h, token_head="score")
+
+
+def _electra(config: _Config, cls: str) -> None:
+    """BERT's layers over embeddings of their own (narrower) width, projected up to the hidden size;
+    a discriminator head, or a generator head tied to the word embeddings."""
+    _refuse(config, "add_cross_attention")
+    e, h = config.size("embedding_size", default=128), config.size("hidden_size", default=256)
+    layers, heads = config.size("num_hidden_layers", default=12), config.size("num_attention_heads", default=4)
+    vocab, intermediate = config.size("vocab_size", default=30522), config.size("intermediate_size", default=1024)
+    if h % heads:
+        raise ModelFileError(f"{config.source}: hidden_size={h} does not split into num_attention_heads={heads} heads")
+    config.add("embeddings.word_embeddings", _call("Embedding", vocab, e), None)
+    positions = config.size("max_position_embeddings", default=512)
+    config.add("embeddings.position_embeddings", _call("Embedding", positions, e), None)
+    token_types = config.size("type_vocab_size", default=2)
+    config.add("embeddings.token_type_embeddings", _call("Embedding", token_types, e), None)
+    config.add("embeddings.LayerNorm", _call("LayerNormalization"), e)
+    if e != h:
+        config.add("embeddings_project", _call("Dense", h), e)
+    config.add(f"encoder.layer.0-{layers - 1}", _call("BertLayer", h, heads, intermediate), h, layers)
+    if cls == "ElectraForPreTraining":
+        config.add("discriminator_predictions.dense", _call("Dense", h), h)
+        config.add("discriminator_predictions.dense_prediction", _call("Dense", 1), h)
+    elif cls in ("ElectraForMaskedLM", "ElectraForCausalLM"):
+        config.add("generator_predictions.LayerNorm", _call("LayerNormalization"), e)
+        config.add("generator_predictions.dense", _call("Dense", e), h)
+        config.tied("generator_lm_head", "embeddings.word_embeddings", vocab, e, keeps_bias=True)
+    elif cls == "ElectraForSequenceClassification":
+        config.add("classifier.dense", _call("Dense", h), h)
+        config.add("classifier.out_proj", _call("Dense", config.labels()), h)
+    elif cls in ("ElectraForTokenClassification", "ElectraForQuestionAnswering"):
+        name = "classifier" if cls == "ElectraForTokenClassification" else "qa_outputs"
+        config.add(name, _call("Dense", config.labels()), h)  # ELECTRA's question answering reads num_labels
+    elif cls == "ElectraForMultipleChoice":
+        if config.data.get("summary_type") == "attn":
+            raise ModelFileError(f"{config.source}: summary_type='attn' is not built by transformers")
+        if config.flag("summary_use_proj", True):
+            labels = config.labels()
+            to_labels = config.flag("summary_proj_to_labels", False) and labels > 0
+            config.add("sequence_summary.summary", _call("Dense", labels if to_labels else h), h)
+            h = labels if to_labels else h
+        config.add("classifier", _call("Dense", 1), h)
+
+
+REFINED_WEB = {"n_head": "num_attention_heads", "n_layer": "num_hidden_layers", "n_head_kv": "num_kv_heads"}
+"""Field names of Falcon's custom-code configs (RefinedWeb, RefinedWebModel) and their names in transformers."""
+
+
+def _refined_web(config: _Config, cls: str) -> None:
+    """Falcon as its first, custom-code configs wrote it: RefinedWebModel (Falcon-7B: one shared key
+    and value head) and RefinedWeb (Falcon-40B: grouped key/value heads, two LayerNorms a layer),
+    counted as transformers' Falcon with their fields renamed."""
+    data = dict(config.data)
+    renamed = ", ".join(f"{old} as {new}" for old, new in REFINED_WEB.items() if old in data)
+    for old, new in REFINED_WEB.items():
+        if old in data:
+            if data.get(new) is not None and data[new] != data[old]:
+                raise ModelFileError(f"{config.source}: {old} and {new} name the same size and disagree")
+            data[new] = data.pop(old)
+    if data.get("alibi"):
+        raise ModelFileError(f"{config.source}: alibi=true is not counted here")
+    if data.get("model_type") == "RefinedWeb":
+        if data.get("num_kv_heads") is None:
+            raise ModelFileError(f"{config.source}: a RefinedWeb config needs n_head_kv (its key/value heads)")
+        data.setdefault("new_decoder_architecture", True)
+    config.data = data
+    how = f" ({renamed})" if renamed else ""
+    config.notes.append(f"{data['model_type']} (Falcon's custom-code config) counted as transformers' Falcon{how}")
+    _falcon(config, "FalconForCausalLM" if cls == "RWForCausalLM" else "FalconModel")
+
+
 def _vit(config: _Config, cls: str) -> None:
     """BERT-sized layers over image patches: a class token and one position embedding per patch and
     for the class token, a patch projection (a convolution with stride = kernel = patch size)."""
@@ -559,6 +681,24 @@ FAMILIES = {
         _opt, _classes("OPT", "Model", "ForCausalLM", "ForSequenceClassification", "ForQuestionAnswering"), "OPTModel"
     ),
     "t5": Family(_t5, ("T5Model", "T5ForConditionalGeneration", "T5EncoderModel"), "T5Model"),
+    "phi": Family(_phi, _classes("Phi", *LLAMA_HEADS[:4]), "PhiModel"),
+    "electra": Family(
+        _electra,
+        _classes(
+            "Electra",
+            "Model",
+            "ForPreTraining",
+            "ForMaskedLM",
+            "ForCausalLM",
+            "ForSequenceClassification",
+            "ForTokenClassification",
+            "ForQuestionAnswering",
+            "ForMultipleChoice",
+        ),
+        "ElectraModel",
+    ),
+    "RefinedWebModel": Family(_refined_web, ("RWForCausalLM", "RWModel"), "RWModel"),
+    "RefinedWeb": Family(_refined_web, ("RWForCausalLM", "RWModel"), "RWModel"),
     "vit": Family(_vit, ("ViTModel", "ViTForImageClassification"), "ViTModel"),
     "llama": Family(
         _decoder(_Decoder(4096, 32, 32, 32000, 11008, bias_flags=("attention_bias", "mlp_bias"))),
@@ -641,22 +781,43 @@ FAMILIES = {
 
 def read_hf_config(text: str, source: str = "config.json") -> ModelCount:
     """Count the model a Hugging Face config describes (the class in ``architectures``, else the base model)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{source}:{error.lineno}: not JSON: {error.msg}") from None
+    data = load_json(text, source)
     if not isinstance(data, dict):
         raise ModelFileError(f"{source}: a config.json is a JSON object")
     model_type = data.get("model_type")
+    known = ", ".join(FAMILIES)
+    if model_type is None:
+        raise ModelFileError(f"{source}: the config has no model_type (quizgen counts: {known})")
     family = FAMILIES.get(model_type) if isinstance(model_type, str) else None
     if family is None:
-        known = ", ".join(FAMILIES)
-        raise ModelFileError(f"{source}: model_type {model_type!r} is not counted here (known: {known})")
+        raise ModelFileError(f"{source}: model_type {model_type!r} is not counted here (quizgen counts: {known})")
     architectures = data.get("architectures")
     cls = architectures[0] if isinstance(architectures, list) and architectures else family.base
     if not isinstance(cls, str) or cls not in family.classes:
-        raise ModelFileError(f"{source}: {cls!r} is not counted here (for {model_type}: {', '.join(family.classes)})")
+        raise ModelFileError(
+            f"{source}: architectures names {cls!r}, not counted here (for {model_type}: {', '.join(family.classes)})"
+        )
     config = _Config(data, source)
     family.build(config, cls)
     spec = f"{cls} ({model_type} config)"
-    return count_graph(config.nodes, "pytorch", source=source, spec=spec, notes=tuple(config.notes))
+    try:
+        return count_graph(config.nodes, "pytorch", source=source, spec=spec, notes=tuple(config.notes))
+    except ModelFileError as error:
+        raise ModelFileError(_in_fields(str(error), config)) from None
+
+
+def _in_fields(text: str, config: _Config) -> str:
+    """A layer's complaint told in the config's own fields (``n_inner=…``), not in the names of the
+    layer quizgen counts it with (``GPT2Block's 'inner'``)."""
+    body = text.removeprefix(f"{config.source}: ")
+    where, _, message = body.partition(": ")
+    where = re.sub(r" \([\w.]+\)$", "", where)
+    message = re.sub(r"^\w+: ", "", message)
+    message = re.sub(
+        r"\w+'s '\w+' must be at most (\d+)", lambda m: f"a size comes to more than {int(m.group(1)):,}", message
+    )
+    message = re.sub(
+        r"\w+'s '\w+' must be at least (\d+)", lambda m: f"a size comes to less than {m.group(1)}", message
+    )
+    behind = config.sizes_behind(message)
+    return f"{config.source}: {where}: {message}" + (f" (from {behind})" if behind else "")

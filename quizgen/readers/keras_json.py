@@ -6,18 +6,42 @@ Sequential and functional models of Keras 3 and of tf.keras 2, nested models, sh
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from quizgen.counting.layers import ALIASES, LAYERS
+from quizgen.counting.layers.merge import MERGE_TYPES
 from quizgen.counting.model import ModelCount, Node, Shape, count_graph
 from quizgen.counting.spec import Arg, Call
 from quizgen.errors import ModelFileError
+from quizgen.readers.json_text import load_json
 
 MODELS = ("Sequential", "Functional", "Model")
 DROPPED = frozenset({"name", "dtype", "build_config", "batch_input_shape", "batch_shape", "input_shape", "input_dim_"})
 Ref = tuple[int, int]  # (graph node, output tensor)
+TF_KERAS_SHAPES = {"MultiHeadAttention": frozenset({"query_shape", "key_shape", "value_shape"})}
+"""Shapes tf.keras 2.x writes into a layer's config (those it was built with): dropped."""
+GROUPS_OF_ONE = frozenset({"DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"})
+"""Layers whose config tf.keras 2.x writes with ``groups``, always 1 (as the convolution they extend)."""
+OP_LAYERS = frozenset({"TFOpLambda", "SlicingOpLambda", "Lambda"})
+"""Layers without weights that run a function: tf.keras' wrapped TensorFlow ops and Lambda."""
+KERAS_1_CLASSES = frozenset(
+    {
+        "Merge",
+        "Convolution1D",
+        "Convolution2D",
+        "Convolution3D",
+        "AtrousConvolution1D",
+        "AtrousConvolution2D",
+        "Deconvolution2D",
+        "MaxoutDense",
+        "Highway",
+        "TimeDistributedDense",
+    }
+)
+KERAS_1_KEYS = frozenset(
+    {"W_regularizer", "b_regularizer", "W_constraint", "b_constraint", "init", "nb_filter", "nb_row"}
+)
 
 
 def _value(value: Any, where: str) -> Any:
@@ -44,6 +68,8 @@ class _Graph:
     source: str
     nodes: list[Node] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    operations: dict[str, list[str]] = field(default_factory=dict)  # weightless op and Lambda layers by kind
+    repeat: int = 0  # > 0 while a nested model is called again: its layers' weights are counted once
 
     def fail(self, message: str) -> ModelFileError:
         return ModelFileError(f"{self.source}: {message}")
@@ -54,6 +80,11 @@ class _Graph:
         config = layer.get("config")
         if not isinstance(cls, str) or not isinstance(config, dict):
             raise self.fail(f"{where}: a layer needs class_name and config")
+        operation = _operation(layer)
+        if operation is not None:
+            self.operations.setdefault(operation, []).append(where)
+            shape = _shape([None, *config["output_shape"]]) if isinstance(config.get("output_shape"), list) else None
+            return Call("Operation", (), 1, 1, {"output_shape": Arg(shape, name="output_shape")})
         name = ALIASES.get(cls, cls)
         if name not in LAYERS:
             registered = layer.get("registered_name")
@@ -61,7 +92,11 @@ class _Graph:
             raise self.fail(f"{where}: layer class {cls} cannot be counted{custom}")
         kwargs: dict[str, Arg] = {}
         for key, value in config.items():
-            if key in DROPPED:
+            if key in DROPPED or key in TF_KERAS_SHAPES.get(cls, ()):
+                continue
+            if key == "groups" and cls in GROUPS_OF_ONE:
+                if value != 1:
+                    raise self.fail(f"{where}: {cls} with groups={value} is not counted here")
                 continue
             if key in ("layer", "backward_layer") and isinstance(value, dict):
                 if key == "backward_layer":
@@ -81,6 +116,8 @@ class _Graph:
         return Call(cls, (), 1, 1, kwargs)
 
     def add(self, node: Node) -> int:
+        if self.repeat:
+            node.again = True
         self.nodes.append(node)
         return len(self.nodes) - 1
 
@@ -91,8 +128,11 @@ class _Graph:
     def model(self, data: dict[str, Any], inputs: list[Ref] | None, prefix: str) -> list[Ref]:
         cls = data.get("class_name")
         config = data.get("config")
+        if cls == "Sequential" and isinstance(config, list):
+            config = {"layers": config}  # Keras 2.0-2.2 wrote a Sequential's config as its list of layers
+            data = {**data, "config": config}
         if not isinstance(config, dict):
-            raise self.fail(f"{prefix or 'model'}: a model needs a config")
+            raise self.fail(f"{prefix or 'model'}: a model needs a config (an object with its layers)")
         layers = config.get("layers")
         if not isinstance(layers, list) or not layers:
             raise self.fail(f"{prefix or 'model'}: the model has no layers")
@@ -102,6 +142,7 @@ class _Graph:
 
     def sequential(self, data: dict[str, Any], layers: list[Any], inputs: list[Ref] | None, prefix: str) -> list[Ref]:
         current: Ref | None = inputs[0] if inputs else None
+        unmerged: str | None = None
         for k, layer in enumerate(layers):
             if not isinstance(layer, dict):
                 raise self.fail(f"{prefix}layers[{k}]: not a layer")
@@ -125,10 +166,23 @@ class _Graph:
                 current = self.model(layer, [current], f"{name}/")[0]
                 continue
             explicit = _shape((layer.get("build_config") or {}).get("input_shape"))
-            node = Node(self.call(layer, name), (current,), (explicit,) if explicit else None, name=name)
+            sources: tuple[Ref, ...] = (current,)
+            if unmerged is not None:
+                if str(layer.get("class_name")) not in MERGE_TYPES:
+                    raise self.fail(
+                        f"{unmerged}: Bidirectional(merge_mode=None) gives two outputs: Keras refuses "
+                        "a Sequential model that reads them as one"
+                    )
+                sources, unmerged = (current, (current[0], 1)), None
+            node = Node(self.call(layer, name), sources, (explicit,) if explicit else None, name=name)
             current = (self.add(node), 0)
+            wrapped = layer.get("config") or {}
+            if layer.get("class_name") == "Bidirectional" and "merge_mode" in wrapped and wrapped["merge_mode"] is None:
+                unmerged = name
         if current is None:
             raise self.fail(f"{prefix or 'model'}: the model has no layers")
+        if unmerged is not None:
+            return [current, (current[0], 1)]
         return [current]
 
     def _input_shape(self, config: dict[str, Any], name: str) -> Shape:
@@ -146,6 +200,7 @@ class _Graph:
             and isinstance(config["input_layers"][0], str)
         ):
             input_names = [config["input_layers"][0]]
+        calls: list[tuple[dict[str, Any], str, str, int, Any]] = []
         for k, layer in enumerate(layers):
             if not isinstance(layer, dict) or not isinstance(layer.get("config"), dict):
                 raise self.fail(f"{prefix}layers[{k}]: not a layer")
@@ -160,12 +215,23 @@ class _Graph:
             inbound = layer.get("inbound_nodes") or []
             if not isinstance(inbound, list):
                 raise self.fail(f"{where}: inbound_nodes is not a list")
-            for call_index, entry in enumerate(inbound):
-                refs, shapes = self._tensors(entry, produced, where)
+            calls += [(layer, name, where, call_index, entry) for call_index, entry in enumerate(inbound)]
+        # Keras lists each layer once with all its calls; a later call may read a layer listed after
+        # it (a shared encoder applied to another branch's output): calls are taken once their inputs exist.
+        while calls:
+            waiting = []
+            for layer, name, where, call_index, entry in calls:
+                try:
+                    refs, shapes = self._tensors(entry, produced, where)
+                except _NotYet:
+                    waiting.append((layer, name, where, call_index, entry))
+                    continue
                 if not refs:
                     raise self.fail(f"{where}: a call of the layer has no input")
                 if layer.get("class_name") in MODELS:
+                    self.repeat += call_index > 0
                     produced[(name, call_index)] = self.model(layer, refs, f"{where}/")
+                    self.repeat -= call_index > 0
                     continue
                 explicit = tuple(shapes) if shapes and all(s is not None for s in shapes) else None
                 node = Node(
@@ -176,6 +242,11 @@ class _Graph:
                     again=call_index > 0,
                 )
                 produced[(name, call_index)] = self.add(node)
+            if len(waiting) == len(calls):
+                layer, name, where, call_index, entry = waiting[0]
+                self._tensors(entry, produced, where, last=True)
+                raise self.fail(f"{where}: its inputs are never made")
+            calls = waiting
         outputs = []
         for entry in _history_list(config.get("output_layers")):
             outputs.append(self._resolve(entry, produced, f"{prefix}output_layers"))
@@ -184,7 +255,7 @@ class _Graph:
         return outputs
 
     def _tensors(
-        self, entry: Any, produced: dict[tuple[str, int], list[Ref] | int], where: str
+        self, entry: Any, produced: dict[tuple[str, int], list[Ref] | int], where: str, last: bool = False
     ) -> tuple[list[Ref], list[Shape | None]]:
         """The input tensors of one call: Keras 3's ``{"args": …, "kwargs": …}`` or tf.keras' lists."""
         refs: list[Ref] = []
@@ -197,26 +268,83 @@ class _Graph:
                 _collect(kwargs.get(key), found)
             for tensor in found:
                 history = tensor["config"].get("keras_history")
-                refs.append(self._resolve(history, produced, where))
+                refs.append(self._resolve(history, produced, where, last))
                 shapes.append(_shape(tensor["config"].get("shape")))
             return refs, shapes
         for item in entry if isinstance(entry, list) else []:
-            refs.append(self._resolve(item, produced, where))
+            refs.append(self._resolve(item, produced, where, last))
             shapes.append(None)
         return refs, shapes
 
-    def _resolve(self, history: Any, produced: dict[tuple[str, int], list[Ref] | int], where: str) -> Ref:
+    def _resolve(
+        self, history: Any, produced: dict[tuple[str, int], list[Ref] | int], where: str, last: bool = True
+    ) -> Ref:
         if not isinstance(history, list) or len(history) < 3 or not isinstance(history[0], str):
             raise self.fail(f"{where}: an input names no layer")
         name, call_index, tensor = history[0], history[1], history[2]
+        if not isinstance(tensor, int) or isinstance(tensor, bool) or not isinstance(call_index, int):
+            raise self.fail(f"{where}: an input of layer '{name}' is not [name, call, tensor]")
         target = produced.get((name, call_index))
-        if target is None or not isinstance(tensor, int):
-            raise self.fail(f"{where}: reads layer '{name}', which comes later or not at all")
+        if target is None:
+            if not last:
+                raise _NotYet
+            raise self.fail(f"{where}: reads call {call_index} of layer '{name}', which the model does not make")
         if isinstance(target, list):
             if tensor >= len(target):
                 raise self.fail(f"{where}: reads output {tensor} of '{name}', which has {len(target)}")
             return target[tensor]
         return (target, tensor)
+
+
+class _NotYet(Exception):
+    """A call reads a layer call not yet taken."""
+
+
+def _operation(layer: dict[str, Any]) -> str | None:
+    """What a weightless operation layer is (a Keras 3 op such as the NotEqual of Embedding(mask_zero=True)
+    or ``keras.ops.add``, tf.keras' TFOpLambda, a Lambda); None for other layers."""
+    module = layer.get("module")
+    cls = layer.get("class_name")
+    if not isinstance(cls, str):
+        return None
+    if isinstance(module, str) and module.startswith(("keras.src.ops", "keras.ops")):
+        return f"keras.ops {cls}"
+    return cls if cls in OP_LAYERS else None
+
+
+def _keras_1(data: Any) -> str | None:
+    """Why ``data`` is a Keras 1 model's JSON (Keras 1 names layers and options differently), or None."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            cls, config = item.get("class_name"), item.get("config")
+            if isinstance(cls, str) and cls in KERAS_1_CLASSES:
+                return f"layer class {cls}"
+            if isinstance(config, dict):
+                old = sorted(KERAS_1_KEYS & set(config))
+                if old and cls not in MODELS:
+                    return f"option {old[0]} of {cls}"
+                if cls in ("Dense", "SimpleRNN", "LSTM", "GRU") and "output_dim" in config:
+                    return f"option output_dim of {cls}"
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+    return None
+
+
+def _unwrap(data: Any, source: str) -> Any:
+    """The model's own JSON inside a TensorFlow.js model.json or an .h5 file's config."""
+    if isinstance(data, dict) and isinstance(data.get("modelTopology"), dict):
+        data = data["modelTopology"]  # a TensorFlow.js model.json
+    if isinstance(data, dict) and isinstance(data.get("model_config"), dict):
+        version = data.get("keras_version")
+        data = data["model_config"]  # an .h5 file's config, or the topology of a converted model
+        if isinstance(version, str) and version.startswith("1."):
+            raise ModelFileError(
+                f"{source}: Keras 1 JSON (keras_version {version}): save the model again with Keras 2 or later"
+            )
+    return data
 
 
 def _without_direction(layer: Any) -> Any:
@@ -246,16 +374,19 @@ def _history_list(value: Any) -> list[Any]:
 
 def read_keras_json(text: str, source: str = "model.json") -> ModelCount:
     """Count a Keras model from its JSON (``model.to_json()`` or a ``.keras`` file's config.json)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelFileError(f"{source}:{error.lineno}: not JSON: {error.msg}") from None
-    if isinstance(data, dict) and "model_config" in data and isinstance(data["model_config"], dict):
-        data = data["model_config"]  # the config of an .h5 file
+    data = _unwrap(load_json(text, source), source)
     if not isinstance(data, dict) or data.get("class_name") not in MODELS:
         raise ModelFileError(f"{source}: not a Keras model's JSON (no class_name Sequential, Functional or Model)")
+    why = _keras_1(data)
+    if why is not None:
+        raise ModelFileError(f"{source}: Keras 1 JSON ({why}): save the model again with Keras 2 or later")
     graph = _Graph(source)
     graph.model(data, None, "")
-    name = (data.get("config") or {}).get("name") or data["class_name"]
+    config = data.get("config")
+    name = (config.get("name") if isinstance(config, dict) else None) or data["class_name"]
     spec = f"{name} ({data['class_name']}, {sum(1 for n in graph.nodes if not n.again)} layers)"
-    return count_graph(graph.nodes, "keras", source=source, spec=spec)
+    notes = tuple(
+        f"{kind} ({', '.join(wheres[:3])}{', …' if len(wheres) > 3 else ''}): no weights, counted 0"
+        for kind, wheres in graph.operations.items()
+    )
+    return count_graph(graph.nodes, "keras", source=source, spec=spec, notes=notes)

@@ -9,7 +9,7 @@ from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
 from quizgen.counting.rules import Rules
-from quizgen.counting.spec import Arg, Call
+from quizgen.counting.spec import Arg, Call, render_value
 from quizgen.errors import SpecError
 
 Shape = tuple[int | None, ...]
@@ -207,13 +207,14 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
     def fail(message: str, where: Arg | Call) -> SpecError:
         return SpecError(message, where.line, where.column, source)
 
-    positional = [p for p in layer.params if p.positional]
+    positional = [p for p in layer.params if p.positional and p.only in (None, framework)]
     by_name = {p.name: p for p in layer.params}
     values: dict[str, Any] = {}
     if len(call.args) > len(positional):
-        extra = call.args[len(positional)]
-        raise fail(f"{call.name} takes at most {len(positional)} positional argument(s)", extra)
-    for param, arg in zip(positional, call.args, strict=False):
+        raise _extra(call, positional, len(positional), framework, fail)
+    for k, (param, arg) in enumerate(zip(positional, call.args, strict=False)):
+        if param.kind == "any" and param.name.endswith("activation") and not isinstance(arg.value, str | None):
+            raise _extra(call, positional, k, framework, fail)
         values[param.name] = _check(param, arg, call, fail)
     for written, arg in call.kwargs.items():
         name = written if written in by_name else KERAS_SPELLINGS.get(written, written)
@@ -249,6 +250,21 @@ def bind(call: Call, layer: LayerType, framework: str, source: str = "spec") -> 
         values[param.name] = param.default
     values.setdefault("trainable", True)
     return values
+
+
+def _extra(
+    call: Call, positional: list[Param], taken: int, framework: str, fail: Callable[[str, Arg | Call], SpecError]
+) -> SpecError:
+    """An error naming the positional arguments a layer does not take (``LSTM(5, 6)``: the 6)."""
+    extra = call.args[taken:]
+    shown = ", ".join(render_value(arg.value) for arg in extra)
+    names = [p.name for p in positional[:taken]]
+    takes = (
+        f"{call.name} takes {', '.join(names)} positionally" if names else f"{call.name} takes no positional argument"
+    )
+    under = " under PyTorch" if framework == "pytorch" else ""
+    plural = "s" if len(extra) > 1 else ""
+    return fail(f"{takes}{under}: the extra argument{plural} {shown} (write other options as name=value)", extra[0])
 
 
 def _check(param: Param, arg: Arg, call: Call, fail: Callable[[str, Arg | Call], SpecError]) -> Any:
@@ -340,6 +356,13 @@ def _sizes(
             if v > maximum:
                 raise fail(f"{label} must be at most {maximum}", arg)
     return value
+
+
+def is_last_axis(axis: Any, shape: tuple[int | None, ...]) -> bool:
+    """``axis`` names the last axis: -1, the rank (Keras counts the batch axis as 0), or a list of one of them."""
+    if isinstance(axis, tuple) and len(axis) == 1:
+        axis = axis[0]
+    return axis is None or (isinstance(axis, int) and not isinstance(axis, bool) and axis in (-1, len(shape)))
 
 
 def pair(value: int | tuple[int, int]) -> tuple[int, int]:

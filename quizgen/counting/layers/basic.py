@@ -6,7 +6,17 @@ from dataclasses import replace
 from typing import Any
 
 from quizgen.counting.expr import Expr, add, mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, bind, leading, times_macs
+from quizgen.counting.layers.base import (
+    Context,
+    Counted,
+    LayerType,
+    Param,
+    Part,
+    bind,
+    is_last_axis,
+    leading,
+    times_macs,
+)
 from quizgen.counting.spec import Call
 
 
@@ -79,8 +89,21 @@ def _passthrough(args: dict[str, Any], ctx: Context) -> Counted:
 
 def _last_axis(args: dict[str, Any], ctx: Context) -> None:
     axis = args.get("axis")
-    if axis not in (None, -1, len(ctx.shape), (-1,), [-1]):
+    if ctx.framework == "pytorch" and axis not in (None, -1):
+        _normalized_shape(axis, ctx)
+    elif not is_last_axis(axis, ctx.shape):
         raise ctx.error(f"{ctx.call.name} is counted over the last axis only (axis=-1)")
+
+
+def _normalized_shape(value: Any, ctx: Context) -> None:
+    """PyTorch's first argument of LayerNorm/RMSNorm: the normalized shape, which must be the input's last size."""
+    sizes = value if isinstance(value, tuple) else (value,)
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in sizes):
+        raise ctx.error(f"{ctx.call.name}'s normalized_shape must be a size such as {ctx.call.name}(768)")
+    if len(sizes) != 1:
+        raise ctx.error(f"{ctx.call.name} is counted over the last dimension only: write {ctx.call.name}(d)")
+    if sizes[0] != ctx.width:
+        raise ctx.error(f"{ctx.call.name}({sizes[0]}) normalizes {sizes[0]} features but its input has {ctx.width}")
 
 
 def affine(args: dict[str, Any], ctx: Context, label: str) -> list[Part]:

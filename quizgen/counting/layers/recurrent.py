@@ -236,9 +236,16 @@ def _bidirectional(args: dict[str, Any], ctx: Context) -> Counted:
     shape = recurrent_shape(kind, inner_args, ctx, directions=2)
     parts, formula, out = count_stack(shape, width, ctx)
     per_direction = shape.proj_size or shape.units
-    if args["merge_mode"] != "concat":
+    merge = args["merge_mode"]
+    if isinstance(merge, str) and merge.lower() in MERGE_MODES:
+        merge = merge.lower()
+    elif merge is not None:
+        raise ctx.error(f"Bidirectional's 'merge_mode' must be one of {'|'.join(MERGE_MODES)} or None")
+    if merge != "concat":
         out = per_direction
     states = state_shapes(kind, inner_args, per_direction, 2)
+    if merge is None:  # the forward and the backward outputs, unmerged
+        states = (output_shape(ctx, steps, out), *states)
     macs = stack_macs(shape, width, steps, ctx)
     return Counted(parts, output_shape(ctx, steps, out), formula, macs=macs, extra_outputs=states)
 
@@ -253,12 +260,13 @@ RECURRENT_TYPES = {
     "GRU": _make("GRU", Param("reset_after", "bool", True, only="keras")),
 }
 RECURRENT_ALIASES = {"RNN": "SimpleRNN"}
+MERGE_MODES = ("concat", "sum", "ave", "mul")
 
 BIDIRECTIONAL = LayerType(
     "Bidirectional",
     (
         Param("layer", "layer", positional=True),
-        Param("merge_mode", "choice", "concat", choices=("concat", "sum", "ave", "mul"), only="keras"),
+        Param("merge_mode", "any", "concat", only="keras"),
         Param("backward_layer", "any", None),
     ),
     _bidirectional,

@@ -7,7 +7,17 @@ import math
 from typing import Any
 
 from quizgen.counting.expr import mul, num
-from quizgen.counting.layers.base import Context, Counted, LayerType, Param, Part, Shape, format_shape, spatial
+from quizgen.counting.layers.base import (
+    Context,
+    Counted,
+    LayerType,
+    Param,
+    Part,
+    Shape,
+    format_shape,
+    is_last_axis,
+    spatial,
+)
 
 
 def _same(args: dict[str, Any], ctx: Context) -> Counted:
@@ -99,11 +109,20 @@ def _prelu(args: dict[str, Any], ctx: Context) -> Counted:
 
 def _normalization(args: dict[str, Any], ctx: Context) -> Counted:
     """Keras' Normalization: a mean and a variance per feature and a sample count, none trainable."""
-    if args["axis"] not in (-1, (-1,)):
+    if not is_last_axis(args["axis"], ctx.shape):
         raise ctx.error("Normalization is counted over the last axis only (axis=-1)")
     c = num(ctx.width, "features")
     parts = (Part("mean", c, False), Part("variance", c, False), Part("count", num(1), False))
     return Counted(parts, ctx.shape)
+
+
+def _operation(args: dict[str, Any], ctx: Context) -> Counted:
+    """A weightless function of its inputs (a Keras op layer, a Lambda): its output shape, where a
+    file does not record it, is unknown, so that no layer after it is counted on a guessed width."""
+    shape = args["output_shape"]
+    if isinstance(shape, tuple) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in shape):
+        return Counted((), shape, num(0))
+    return Counted((), tuple(None for _ in ctx.shape) or (None,), num(0))
 
 
 NO_OPTIONS: tuple[Param, ...] = ()
@@ -116,6 +135,7 @@ SHAPING_TYPES = {
     "ELU": LayerType("ELU", (Param("alpha", "any", None, positional=True),), _same),
     "Softmax": LayerType("Softmax", (Param("axis", "any", -1, positional=True),), _same),
     "Identity": LayerType("Identity", NO_OPTIONS, _same),
+    "Operation": LayerType("Operation", (Param("output_shape", "any", None),), _operation),
     "Masking": LayerType("Masking", (Param("mask_value", "any", 0.0, positional=True),), _same),
     "GaussianNoise": LayerType("GaussianNoise", (Param("stddev", "any", None, positional=True),), _same),
     "GaussianDropout": LayerType("GaussianDropout", RATE, _same),

@@ -214,7 +214,11 @@ TORCH_BLOCK = (
     LAYERS_OPTION,
 )
 
-TRANSFORMER_ALIASES = {"RMSNorm": "RMSNormalization", "LlamaRMSNorm": "RMSNormalization"}
+TRANSFORMER_ALIASES = {
+    "RMSNorm": "RMSNormalization",
+    "LlamaRMSNorm": "RMSNormalization",
+    "LayerNorm": "LayerNormalization",
+}
 TRANSFORMER_TYPES = {
     "TransformerEncoderLayer": LayerType("TransformerEncoderLayer", TORCH_BLOCK, _torch_block(False), True),
     "TransformerDecoderLayer": LayerType("TransformerDecoderLayer", TORCH_BLOCK, _torch_block(True), True),
