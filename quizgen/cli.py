@@ -511,10 +511,23 @@ def export_command(
 @main.command("grade", short_help="Grade submissions: grades, feedback, report, gradebook.")
 @click.argument("key_file", type=click.Path(path_type=Path))
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Output folder for grades and feedback."
+)
 @click.option("--gradebook", type=click.Choice(GRADEBOOKS), default=None, help="Also write an LMS grade-import CSV.")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
-@click.option("--templates", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder of templates to override (feedback, report).",
+)
+@click.option(
+    "--accept",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML or CSV of answers to accept (student, label, answer or value, points or share, reason).",
+)
 @click.option(
     "--jobs",
     default=1,
@@ -531,8 +544,15 @@ def grade_command(
     force: bool,
     templates: Path | None,
     jobs: int,
+    accept: Path | None,
 ) -> None:
-    """Grade SUBMISSIONS (CSV) against KEY_FILE (key.json): grades, feedback, report."""
+    """Grade SUBMISSIONS against KEY_FILE (key.json): grades, feedback, report.
+
+    SUBMISSIONS is a CSV (student_id and one column per label), one returned notebook (.ipynb), or a
+    folder of notebooks, read with its subfolders. Answers are read by one grammar: a number (1,760;
+    1.76e3; 1.2M on counts), an expression (4*20*(1+20+1)), the unit words the question allows
+    (params, GiB, MACs, hours); anything else is unreadable and listed in report.html for --accept.
+    """
     from quizgen.grading.run import grade
 
     show = sys.stderr.isatty()
@@ -549,6 +569,7 @@ def grade_command(
         templates,
         progress if show else None,
         jobs,
+        accept,
     )
     if show:
         click.echo("", err=True)
@@ -557,6 +578,7 @@ def grade_command(
     click.echo(
         f"graded {summary['graded']} of {counted(summary['students_in_key'], 'student')}; "
         f"no submission {len(summary['no_submission'])}, duplicates {len(summary['duplicates'])}, "
-        f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])} "
+        f"unknown {len(summary['unknown_students'])}, rejected rows {len(summary['rejected_rows'])}, "
+        f"unreadable answers {len(summary['unreadable_answers'])}, accepted {len(summary['accepted_answers'])} "
         f"(see {out_dir / 'summary.json'})"
     )

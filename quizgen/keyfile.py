@@ -10,6 +10,7 @@ from typing import Any
 
 from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
+from quizgen.grading.kinds import kind_of
 
 
 @without_cycle_collection
@@ -104,6 +105,11 @@ def _student_problem(n: int, student: Any) -> str:
             return f"{where}.answer must be a number"
         if question["type"] == "multiple_choice" and not isinstance(question.get("options"), dict):
             return f"{where}.options is missing"
+        if question["type"] == "numeric" and "unit" in question:
+            try:
+                kind_of(question)
+            except GradeError as error:
+                return f"{where}.unit: {error}"
     return ""
 
 

@@ -1,19 +1,13 @@
-"""Quizzes as Jupyter notebooks (one answer cell per item, nothing of the key inside) and the
-answers read back from returned notebooks for ``quizgen grade``."""
+"""Quizzes as Jupyter notebooks (one answer cell per item, nothing of the key inside); returned
+notebooks are read by ``quizgen.grading.notebooks``."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from quizgen.build import StudentQuiz
-from quizgen.keyfile import all_labels
 
 NBFORMAT = {"nbformat": 4, "nbformat_minor": 5}
 INSTRUCTIONS = (
@@ -21,7 +15,6 @@ INSTRUCTIONS = (
     "(`4*20*(1+20+1)`); for a multiple-choice question, a letter in quotes (`'B'`). Keep the name on the "
     "left of `=`, leave the other cells as they are, save, and hand the notebook in."
 )
-ANSWER = re.compile(r"^\s*(?P<label>Q\d+[a-z]?)\s*=\s*(?P<value>.*?)\s*$")
 
 
 def _source(text: str) -> list[str]:
@@ -37,6 +30,13 @@ def _cell(kind: str, cell_id: str, text: str, label: str | None = None) -> dict[
     if kind == "code":
         cell.update({"execution_count": None, "outputs": []})
     return cell
+
+
+def cell_digest(cell: dict[str, Any]) -> str:
+    """A short hash of one cell's text: quizgen's own cells are checked one by one when graded."""
+    source = cell.get("source", "")
+    text = "".join(map(str, source)) if isinstance(source, list) else str(source)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def fingerprint(cells: list[dict[str, Any]]) -> str:
@@ -80,75 +80,7 @@ def quiz_notebook(quiz: StudentQuiz, title: str, salt: str) -> str:
             "student_id": student.student_id,
             "labels": labels,
             "fingerprint": fingerprint(cells),
+            "cells": {c["id"]: cell_digest(c) for c in cells if "quizgen" not in c["metadata"]},
         },
     }
     return json.dumps({"cells": cells, "metadata": meta, **NBFORMAT}, indent=1, ensure_ascii=False) + "\n"
-
-
-@dataclass
-class ReturnedNotebooks:
-    """Answers read from a folder of notebooks, as the CSV the grader reads, and what was refused."""
-
-    csv: bytes
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-
-
-def _without_comment(line: str) -> str:
-    """The line with a trailing ``# comment`` removed, quotes respected (``'#'`` stays)."""
-    quote = ""
-    for k, char in enumerate(line):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            return line[:k]
-    return line
-
-
-def _answer(cell: dict[str, Any]) -> tuple[str, str] | None:
-    source = cell.get("source", "")
-    text = "".join(source) if isinstance(source, list) else str(source)
-    for line in text.splitlines():
-        match = ANSWER.match(_without_comment(line))
-        if match:
-            value = match.group("value").strip()
-            if value == "None":
-                value = ""
-            elif len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            return match.group("label"), value
-    return None
-
-
-def read_notebooks(folder: Path, key: dict[str, Any]) -> ReturnedNotebooks:
-    """Each ``*.ipynb`` of ``folder`` as one row (student id from the notebook's metadata)."""
-    labels = all_labels(key)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student_id", *labels])
-    refused: list[tuple[str, str]] = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-            meta = notebook["metadata"]["quizgen"]
-            cells = notebook["cells"]
-            student_id = meta["student_id"]
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-            refused.append((path.name, "not a notebook written by quizgen generate --format ipynb"))
-            continue
-        if meta.get("assignment") != key["assignment"] or meta.get("salt") != key.get("salt"):
-            refused.append((path.name, f"a notebook of another assignment ({meta.get('assignment')!r})"))
-            continue
-        if not isinstance(cells, list) or fingerprint(cells) != meta.get("fingerprint"):
-            refused.append(
-                (path.name, f"{student_id}: cells other than the answer cells were edited, added or removed")
-            )
-            continue
-        answers: dict[str, str] = {}
-        for cell in cells:
-            found = _answer(cell) if "quizgen" in cell.get("metadata", {}) else None
-            if found is not None:
-                answers[found[0]] = found[1]
-        writer.writerow([student_id, *(answers.get(label, "") for label in labels)])
-    return ReturnedNotebooks(buffer.getvalue().encode("utf-8"), refused)

@@ -17,6 +17,7 @@ from quizgen.counting import count
 from quizgen.counting.quantity import measure
 from quizgen.diagram import architecture_svg, cell_svg
 from quizgen.errors import QuizgenError
+from quizgen.grading.kinds import kind_of, reader_table, unit_feedback
 from quizgen.plain_markdown import plain_html
 from quizgen.resources import templates_dir
 from quizgen.schema import Variant
@@ -196,7 +197,18 @@ def practice_data(quiz: StudentQuiz) -> dict[str, Any]:
         "misconception_feedback",
         "option_feedback",
     )
-    return {"questions": [{**{k: q[k] for k in keep}, "quantity": q.get("quantity", "")} for q in entry["questions"]]}
+    return {"questions": [{**{k: q[k] for k in keep}, **_reading(q)} for q in entry["questions"]]}
+
+
+def _reading(q: dict[str, Any]) -> dict[str, Any]:
+    """How the page reads a numeric answer: the answer grammar's table for the question's kind."""
+    if q["type"] != "numeric":
+        return {"quantity": q.get("quantity", "")}
+    kind, unit = kind_of(q)
+    reader = reader_table(kind, unit)
+    if kind.dimension_mistake:
+        reader["mistake_feedback"] = unit_feedback(q, kind.dimension_mistake)
+    return {"quantity": q.get("quantity", ""), "reader": reader}
 
 
 class Renderer:

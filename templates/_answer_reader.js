@@ -1,17 +1,19 @@
-// How a typed answer is read: the same rules as quizgen grade (quizgen/grading/parse.py and
-// expression.py), so that a practice page accepts what the grader accepts. tests/test_answer_reader.py
-// runs both on the same inputs.
+// How a typed answer is read: the one answer grammar of quizgen grade (quizgen/grading/parse.py and
+// expression.py), with the kind's words and units given as the table quizgen/grading/kinds.py writes,
+// so that a practice page accepts what the grader accepts. tests/test_answer_reader.py runs both on
+// the same inputs.
 var quizgenAnswers = (function () {
   "use strict";
-  var MAX_ABS = 1e15, MAX_LENGTH = 200, MAX_DEPTH = 20;
+  var MAX_LENGTH = 200, MAX_DEPTH = 20;
   var MINUS = /[\u2212\u2012\u2013\u2014\ufe63\uff0d]/g;
   var TIMES = "*\u00b7\u00d7xX\u22c5\u2219\u2022";
   var PLAIN_INTEGER = /^[ \t\r\n]*[+-]?[0-9]{1,15}[ \t\r\n]*$/;
-  var GROUP_SPACES = /(\d)[ \u00a0\u202f\u2009'\u2019_](?=\d{3}(?!\d))/g;
-  var NUMBER = /[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?/g;
-  var EXPRESSION_MARK = /\d\s*[*\u00b7\u00d7xX\u22c5\u2219\u2022/+]\s*[\d(]|\(\s*\d/;
-  var UNITS = { b: 1, byte: 1, bytes: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1048576,
-    gib: 1073741824, tib: 1099511627776, bit: 0.125, bits: 0.125 };
+  var GROUPED = /(?<![\d.,])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009'\u2019_]\d{3})+(?!\d)/g;
+  var NUMBER_TEXT = "(?:[1-9]\\d{0,2}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?|\\.\\d+(?:[eE][+-]?\\d+)?";
+  var NUMBER = new RegExp("^(?:[+-]?(?:" + NUMBER_TEXT + "))$");
+  var DECIMAL_COMMA = /^[+-]?\d+,\d{1,2}$/;
+  var TAIL_WORD = /^([\s\S]*?)\s*([A-Za-z]+)$/;
+  var MAX_EXPONENT = 400;
 
   function isDecimalDigit(ch) { return /\p{Nd}/u.test(ch); }
   function digitValue(ch) {
@@ -21,7 +23,12 @@ var quizgenAnswers = (function () {
   }
   function normalize(text) {
     if (/^[\x00-\x7f]*$/.test(text)) { return text; }
-    var folded = text.normalize("NFKC").replace(MINUS, "-");
+    var powered = text.replace(/[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b]+/g, function (m) {
+      return "^" + m.replace(/[\u2070\u00b9\u00b2\u00b3\u2074-\u2079\u207b]/g, function (c) {
+        return "0123456789-".charAt("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b".indexOf(c));
+      });
+    });
+    var folded = powered.normalize("NFKC").replace(MINUS, "-");
     var out = "";
     for (var ch of folded) {
       out += (ch.codePointAt(0) > 127 && isDecimalDigit(ch)) ? String(digitValue(ch)) : ch;
@@ -30,19 +37,20 @@ var quizgenAnswers = (function () {
   }
 
   function tokens(text) {
-    var found = [], pos = 0, re = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([\s\S]))/y;
+    var found = [], pos = 0, re = new RegExp("\\s*(?:(" + NUMBER_TEXT + ")|(\\*\\*)|([\\s\\S]))", "uy");
     while (pos < text.length) {
       re.lastIndex = pos;
       var m = re.exec(text);
       if (!m || re.lastIndex === pos) { break; }
       if (m[1] !== undefined) { found.push(m[1]); }
-      else if (m[2] !== undefined && !/\s/.test(m[2])) { found.push(TIMES.indexOf(m[2]) >= 0 ? "*" : m[2]); }
+      else if (m[2] !== undefined) { found.push("^"); }
+      else if (m[3] !== undefined && !/\s/.test(m[3])) { found.push(TIMES.indexOf(m[3]) >= 0 ? "*" : m[3]); }
       pos = re.lastIndex;
     }
     return found;
   }
 
-  function evaluate(text) {
+  function evaluate(text, limit) {
     if (text.length > MAX_LENGTH) { throw new Error("too long"); }
     var toks = tokens(text), pos = 0, depth = 0;
     if (!toks.length) { throw new Error("empty"); }
@@ -61,18 +69,28 @@ var quizgenAnswers = (function () {
         depth -= 1;
         return v;
       }
-      if (/^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
+      if ("0123456789".indexOf(t[0]) >= 0 || (t[0] === "." && t.length > 1)) {
         take();
-        var n = Number(t);
-        if (!(Math.abs(n) <= MAX_ABS)) { throw new Error("range"); }
+        var n = Number(t.replace(/,/g, ""));
+        if (!(Math.abs(n) <= limit)) { throw new Error("range"); }
         return n;
       }
       throw new Error("unexpected " + t);
     }
+    function power() {
+      var base = atom();
+      if (peek() !== "^") { return base; }
+      take();
+      var exponent = unary();
+      if (Math.abs(exponent) > MAX_EXPONENT) { throw new Error("range"); }
+      var value = Math.pow(base, exponent);
+      if (!(Math.abs(value) <= limit)) { throw new Error("range"); }
+      return value;
+    }
     function unary() {
       if (peek() === "-") { take(); return -unary(); }
       if (peek() === "+") { take(); return unary(); }
-      return atom();
+      return power();
     }
     function product() {
       var value = unary(), factors = [value];
@@ -97,38 +115,71 @@ var quizgenAnswers = (function () {
     var value = product();
     if (peek() === "+" || peek() === "-") { pos = 0; value = sum(); }
     if (peek() !== null) { throw new Error("unexpected " + peek()); }
-    if (!(Math.abs(value) <= MAX_ABS)) { throw new Error("range"); }
+    if (!(Math.abs(value) <= limit)) { throw new Error("range"); }
     return value;
   }
 
-  function readNumber(raw) {
-    if (PLAIN_INTEGER.test(raw)) { return Number(raw.trim()); }
+  function has(table, key) { return Object.prototype.hasOwnProperty.call(table, key); }
+  function fmt(v) { return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))); }
+  function agrees(value, stated, text, suffix) {
+    var parts = text.toLowerCase().split("e"), decimals = (parts[0].split(".")[1] || "").length;
+    var step = Math.pow(10, Number(parts[1] || 0) - decimals) * suffix;
+    return Math.abs(value - stated) <= Math.max(step / 2, 1e-9 * Math.max(1, Math.abs(stated)));
+  }
+  function unreadable(why) { return { value: null, why: why, mistake: null }; }
+
+  // The answer typed as a value of the table's kind, in its unit: {value, why, mistake}.
+  function read(raw, table) {
+    if (PLAIN_INTEGER.test(raw)) { return { value: Number(raw.trim()), why: "", mistake: null }; }
     var text = normalize(raw).trim();
-    if (!text) { return null; }
-    var grouped = text.replace(GROUP_SPACES, "$1");
-    if (EXPRESSION_MARK.test(grouped)) {
-      var candidate = grouped.replace(/\s*(?:=.*|params?|parameters?|weights?)\s*$/i, "");
-      try { return evaluate(candidate.replace(/,/g, "")); } catch (e) { /* not an expression: read the number */ }
-    }
-    var numbers = grouped.match(NUMBER) || [];
-    var value = null;
-    if (numbers.length === 1) { value = Number(numbers[0].replace(/,/g, "")); }
-    else if (numbers.length > 1 && /^\d+,\d{1,2}$/.test(grouped)) { value = Number(grouped.replace(",", ".")); }
-    if (value === null || !(Math.abs(value) <= MAX_ABS)) { return null; }
-    return value;
-  }
-
-  function readBytes(raw) {
-    var m = /^\s*([^a-zA-Z]*?)\s*([a-zA-Z]+)\s*\.?\s*$/.exec(normalize(raw));
-    if (m && Object.prototype.hasOwnProperty.call(UNITS, m[2].toLowerCase())) {
-      var n = readNumber(m[1]);
-      if (n !== null) {
-        var v = n * UNITS[m[2].toLowerCase()];
-        return Math.abs(v) <= MAX_ABS ? v : null;
+    if (!text) { return unreadable(""); }
+    if (text.length > MAX_LENGTH) { return unreadable("it is too long"); }
+    if (text.charAt(text.length - 1) === ".") { text = text.slice(0, -1).trim(); }
+    text = text.replace(GROUPED, function (m) { return m.replace(/\D/g, ""); });
+    var factor = table.factor, dimension = null, suffix = 1;
+    var tail = TAIL_WORD.exec(text);
+    if (tail) {
+      var word = tail[2];
+      text = tail[1];
+      if (has(table.words, word.toLowerCase())) {
+        factor = table.words[word.toLowerCase()][0];
+        dimension = table.words[word.toLowerCase()][1];
+        var before = TAIL_WORD.exec(text);
+        if (before && has(table.suffixes, before[2])) { text = before[1]; suffix = table.suffixes[before[2]]; }
+      } else if (has(table.suffixes, word)) {
+        suffix = table.suffixes[word];
+      } else if (!/[0-9]/.test(text)) {
+        return unreadable("it is not a number or an expression of numbers");
+      } else {
+        return unreadable("'" + word + "' is not a unit of " + table.what);
       }
     }
-    return readNumber(raw);
+    if (!text) { return unreadable("there is no number"); }
+    var at = text.indexOf("=");
+    if (at >= 0 && text.indexOf("=", at + 1) >= 0) { return unreadable("it has more than one '='"); }
+    var left = at >= 0 ? text.slice(0, at) : text, right = at >= 0 ? text.slice(at + 1) : "";
+    if (right && !NUMBER.test(right.trim())) { return unreadable("after '=' there must be one number"); }
+    var final = right ? right.trim() : left.trim();
+    if (suffix !== 1 && !NUMBER.test(final)) {
+      return unreadable("a k, M or B suffix follows a number, not an expression");
+    }
+    var value;
+    if (DECIMAL_COMMA.test(left.trim()) && !right) { value = Number(left.replace(",", ".")); }
+    else {
+      try { value = evaluate(left, table.limit); }
+      catch (e) { return unreadable("it is not a number or an expression of numbers"); }
+    }
+    if (right) {
+      var stated = Number(final.replace(/,/g, "")) * suffix;
+      if (!agrees(value, stated, final, suffix)) { return unreadable("the expression gives " + fmt(value) + ", not " + final); }
+    } else {
+      value *= suffix;
+    }
+    value = value * factor / table.factor;
+    if (!(Math.abs(value) <= table.limit)) { return unreadable("the number is out of range"); }
+    var mistake = dimension !== null && table.dimension !== null && dimension !== table.dimension ? table.dimension_mistake : null;
+    return { value: value, why: "", mistake: mistake };
   }
 
-  return { readNumber: readNumber, readBytes: readBytes };
+  return { read: read };
 }());

@@ -11,13 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.grading.parse import parse_bytes, parse_number
+from quizgen.grading.kinds import KINDS, reader_table
+from quizgen.grading.parse import read_answer
 
 READER = Path(__file__).resolve().parent.parent / "templates" / "_answer_reader.js"
 HARNESS = (
     "const fs=require('fs');eval(fs.readFileSync(process.argv[1],'utf8')+';globalThis.q=quizgenAnswers;');"
     "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const xs=JSON.parse(s);"
-    "process.stdout.write(JSON.stringify(xs.map(([t,b])=>b?q.readBytes(t):q.readNumber(t))))})"
+    "process.stdout.write(JSON.stringify(xs.map(([t,k])=>{const r=q.read(t,k);return [r.value,r.mistake]})))})"
 )
 SAMPLES = [
     "1760",
@@ -59,41 +60,114 @@ SAMPLES = [
     "64 bits",
     "4096 bytes",
     "2GB",
+    "37380 MB",
+    "6656 KiB",
+    "63232 M",
+    "7440%",
+    "$ 44840",
+    "not 3794",
+    "906050 parameters",
+    "14504-1",
+    "25520 - 0",
+    "4*5*(3+5+1) - 1",
+    "1.2M params",
+    "7B",
+    "4*20*22 = 1800",
+    "4*20*22 = 1.76k",
+    "3.1e23 FLOPs",
+    "3.1×10^23",
+    "2**30",
+    "2.5 GMACs",
+    "500 FLOPs",
+    "36 hours",
+    "1.5 d",
+    "1.32x",
+    "1760.",
+    "1_760",
+    ".5",
+    "0^-1",
+    "(-8)^(1/3)",
+    "10^500",
+    "3.1×10²³ FLOPs",
+    "2¹⁰",
+    "10⁻³",
+    "²",
+    "1.76 × 10³",
+]
+# (kind, the unit the key asks for): every kind of the registry, and units other than the base
+READERS = [
+    ("count", None),
+    ("bytes", None),
+    ("bytes", "GB"),
+    ("operations", "macs"),
+    ("operations", "flops"),
+    ("time", "days"),
+    ("tokens", None),
+    ("ratio", None),
+    ("number", None),
 ]
 
 
-def _node(inputs: list[tuple[str, bool]]) -> list[float | None]:
+def _node(inputs: list[tuple[str, tuple[str, str | None]]]) -> list[tuple[float | None, str | None]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     result = subprocess.run(
-        [node, "-e", HARNESS, str(READER)], input=json.dumps(inputs), capture_output=True, text=True, check=True
+        [node, "-e", HARNESS, str(READER)],
+        input=json.dumps([(text, reader_table(KINDS[kind], unit)) for text, (kind, unit) in inputs]),
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return json.loads(result.stdout)
+    return [tuple(pair) for pair in json.loads(result.stdout)]
 
 
-def _python(text: str, in_bytes: bool) -> float | None:
-    return (parse_bytes if in_bytes else parse_number)(text).value
+def _python(text: str, reader: tuple[str, str | None]) -> tuple[float | None, str | None]:
+    parsed = read_answer(text, KINDS[reader[0]], reader[1])
+    return parsed.value, parsed.mistake
 
 
-def _agree(ours: float | None, theirs: float | None) -> bool:
-    if ours is None or theirs is None:
-        return ours is None and theirs is None
-    return abs(ours - theirs) <= 1e-9 * max(1.0, abs(ours))
+def _agree(ours: tuple[float | None, str | None], theirs: tuple[float | None, str | None]) -> bool:
+    if ours[1] != theirs[1]:
+        return False
+    if ours[0] is None or theirs[0] is None:
+        return ours[0] is None and theirs[0] is None
+    return abs(ours[0] - theirs[0]) <= 1e-9 * max(1.0, abs(ours[0]))
 
 
 def test_curated_answers_read_alike():
-    inputs = [(t, b) for t in SAMPLES for b in (False, True)]
-    for (text, in_bytes), js in zip(inputs, _node(inputs), strict=True):
-        assert _agree(_python(text, in_bytes), js), (text, in_bytes, _python(text, in_bytes), js)
+    inputs = [(t, r) for t in SAMPLES for r in READERS]
+    for (text, reader), js in zip(inputs, _node(inputs), strict=True):
+        assert _agree(_python(text, reader), js), (text, reader, _python(text, reader), js)
 
 
-PIECES = st.sampled_from([*"0123456789 ,.*x·×()+-/=eE_'", "\u2212", "\u202f", "１", "٣", "GiB", " bits", " params"])
+PIECES = st.sampled_from(
+    [
+        *"0123456789 ,.*x·×()+-/^=eE_'%$kMBGT",
+        "**",
+        "²",
+        "⁻",
+        "\u2212",
+        "\u202f",
+        "１",
+        "٣",
+        "GiB",
+        " bits",
+        " params",
+        " MACs",
+        " GFLOPs",
+        " hours",
+        " not ",
+        " tokens",
+    ]
+)
+
+
+ANSWERS = st.tuples(st.lists(PIECES, max_size=10).map("".join), st.sampled_from(READERS))
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(PIECES, max_size=10).map("".join), min_size=20, max_size=20))
-def test_random_answers_read_alike(texts):
-    inputs = [(t, i % 2 == 1) for i, t in enumerate(texts)]
-    for (text, in_bytes), js in zip(inputs, _node(inputs), strict=True):
-        assert _agree(_python(text, in_bytes), js), (text, in_bytes, _python(text, in_bytes), js)
+@given(st.lists(ANSWERS, min_size=30, max_size=30))
+def test_random_answers_read_alike(inputs):
+    for (text, reader), js in zip(inputs, _node(inputs), strict=True):
+        assert _agree(_python(text, reader), js), (text, reader, _python(text, reader), js)

@@ -30,6 +30,7 @@ ABOUT = {
     "bidirectional_next_width": RECURRENT | {"Dense", "TimeDistributed"},
     "stacked_input_as_model_input": RECURRENT,
     "stacked_input_one": RECURRENT,
+    "num_layers_once": RECURRENT,
     "units_squared_once": RECURRENT,
     "bias_per_gate": RECURRENT,
     "conv_ignores_channels": {"Conv1D", "Conv2D"},

@@ -88,7 +88,7 @@ def test_returned_notebooks_are_graded(generated, tmp_path):
     assert key["students"][1]["questions"][0]["misconception_feedback"][expected[ids[1]]][:40] in feedback
     assert "Could not read 'no idea'" in (tmp_path / "g" / "feedback" / f"{ids[2]}.md").read_text()
     assert rows[ids[3]]["status"] == "no submission"
-    assert f"{ids[3]}: cells other than the answer cells were edited" in result.output
+    assert f"{ids[3]}: quizgen's cell 'intro' (# my own title) was edited; only answer cells may" in result.output
     assert "other.ipynb: not a notebook written by quizgen" in result.output
 
 

@@ -101,3 +101,20 @@ def test_quiz_page_renders_math_and_diagrams(browser, practice):
     page.goto((page_file.parent / "quiz.html").as_uri())
     assert page.locator("math").count() == 0
     page.close()
+
+
+def test_a_number_inside_text_is_not_called_correct(browser, practice):
+    # Seen: the practice page said "Correct" to `not 1356` (a lone number inside text was taken).
+    page_file, key = practice
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    answer = key["Q1b"]["answer"]
+    for typed in (f"not {answer}", f"{answer} MB", f"{answer}%", f"$ {answer}", f"{answer + 1}-1 = {answer}"):
+        page.fill("#answer-Q1b", typed)
+        page.click("button.check[data-label='Q1b']")
+        feedback = page.inner_text("#feedback-Q1b")
+        if typed.endswith(f"= {answer}"):
+            assert feedback.startswith("Correct"), typed
+        else:
+            assert not feedback.startswith("Correct") and "Type a number or an expression" in feedback, typed
+    page.close()

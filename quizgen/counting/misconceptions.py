@@ -153,7 +153,7 @@ def model_features(calls: list[Call]) -> frozenset[str]:
                 features.add("experts")
         layers_arg = call.kwargs.get("num_layers")
         if layers_arg is not None and isinstance(layers_arg.value, int) and layers_arg.value > 1:
-            features.add("stacked")
+            features.update(("stacked", "num_layers"))
         if name in RECURRENT or name == "Bidirectional":
             recurrent_layers += 1
     if recurrent_layers > 1:
@@ -358,6 +358,14 @@ CATALOGUE: dict[str, Misconception] = {
             "bias=false (use_bias=False) leaves the bias vector out",
             Rules(bias_always=True),
             needs=frozenset({"bias=false"}),
+        ),
+        Misconception(
+            "num_layers_once",
+            "Counted one layer of a num_layers stack",
+            "a PyTorch recurrent layer with num_layers=n holds n layers, each with its own weight_ih_lk, weight_hh_lk "
+            "and biases; layers after the first take the previous layer's output (h, or 2·h if bidirectional) as input",
+            Rules(num_layers_once=True),
+            needs=frozenset({"num_layers"}),
         ),
         Misconception(
             "flops_for_macs",

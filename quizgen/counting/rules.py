@@ -23,6 +23,7 @@ class Rules:
     bidirectional_double: bool = True
     bidirectional_concat: bool = True
     stacked_width: Literal["actual", "model_input", "one"] = "actual"
+    num_layers_once: bool = False
     conv_channels: bool = True
     nontrainable_as_trainable: bool = False
     norm_params: bool = True

@@ -1,4 +1,5 @@
-"""Reading what a student typed: numbers written many ways, expressions, option letters or text."""
+"""The one answer grammar: what a student typed (CSV, notebook, practice page) read as a value of
+the quantity asked, or as an option letter; anything else unreadable, with the reason."""
 
 from __future__ import annotations
 
@@ -6,18 +7,25 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from quizgen.grading.expression import ExpressionError, Tree, evaluate
+from quizgen.grading.expression import NUMBER_TEXT, SPACE, SPACES, Evaluated, ExpressionError, Tree, evaluate
+from quizgen.grading.kinds import KINDS, Kind
 
 MINUS = dict.fromkeys(map(ord, "−‒–—﹣－"), "-")
-GROUP_SPACES = re.compile(r"(?<=\d)[ \u00a0\u202f\u2009'’_](?=\d{3}(?!\d))")
-NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?|[+-]?\.\d+(?:[eE][+-]?\d+)?")
-EXPRESSION_MARK = re.compile(r"\d\s*[*·×xX⋅∙•/+]\s*[\d(]|\(\s*\d")
+GROUPED = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009'’_]\d{3})+(?!\d)")
+"""A whole number grouped by spaces, apostrophes or underscores (``1 760``, ``1_760``); its first
+group has no leading zero, so ``0 123`` is two numbers."""
+NUMBER = re.compile(rf"[+-]?(?:{NUMBER_TEXT})")
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
+TAIL_WORD = re.compile(rf"(?P<body>.*?){SPACE}*(?P<word>[A-Za-z]+)", re.DOTALL)
 LETTER = re.compile(r"^\(?\s*([A-Ha-h])\s*[).:]?$")
+MAX_LENGTH = 200
 
 
 @dataclass(frozen=True)
 class Parsed:
-    """A read answer: a number (maybe from an expression) or a letter; ``None`` value if unreadable."""
+    """A read answer: a number (maybe from an expression) or a letter; ``None`` value if unreadable
+    (``why`` says what could not be read). ``mistake``: the catalogued mistake its unit shows
+    (FLOPs typed where MACs were asked)."""
 
     raw: str
     value: float | None = None
@@ -25,6 +33,8 @@ class Parsed:
     factors: tuple[float, ...] = ()
     expression: bool = False
     tree: Tree | None = None
+    why: str = ""
+    mistake: str | None = None
 
     @property
     def blank(self) -> bool:
@@ -35,11 +45,20 @@ class Parsed:
         return self.value is not None or self.letter is not None
 
 
+SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+def _power(match: re.Match[str]) -> str:
+    return "^" + match.group().translate(SUPERSCRIPT_DIGITS)
+
+
 def normalize(text: str) -> str:
-    """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits)."""
+    """Unicode digits to ASCII, minus signs to '-', compatibility forms folded (full-width digits),
+    superscripts to powers (``10²³`` is ``10^23``, not 1023)."""
     if text.isascii():
         return text
-    folded = unicodedata.normalize("NFKC", text).translate(MINUS)
+    folded = unicodedata.normalize("NFKC", SUPERSCRIPTS.sub(_power, text)).translate(MINUS)
     out = []
     for char in folded:
         digit = unicodedata.decimal(char, None)
@@ -47,74 +66,105 @@ def normalize(text: str) -> str:
     return "".join(out)
 
 
-MAX_ABS = 1e30  # a training run's FLOPs reach 10²⁵
-
-
 PLAIN_DIGITS = 15  # the longest integer read without the general parser
 PLAIN_INTEGER = re.compile(rf"[ \t\r\n]*[+-]?[0-9]{{1,{PLAIN_DIGITS}}}[ \t\r\n]*")
 
 
-def parse_number(raw: str) -> Parsed:
-    """Lenient numeric reading; anything it cannot read is kept raw with no value."""
+def read_answer(raw: str, kind: Kind, unit: str | None = None) -> Parsed:
+    """What a student typed, read by the one answer grammar, as a value in ``unit`` of ``kind``.
+
+    ``NUMBER [suffix] [unit]`` or ``EXPRESSION [= NUMBER [suffix]] [unit]``: grouping ``1,760``
+    ``1 760`` ``1_760``, decimals, exponents; a k/M/B suffix where the kind has them (counts), on
+    the final number only; an expression of + - · × * / ^ ( ); a ``= value`` tail that agrees with
+    the expression (to the digits it shows); one unit word of the kind at the end. Anything else
+    is unreadable, ``why`` saying what.
+    """
     if PLAIN_INTEGER.fullmatch(raw):
         return Parsed(raw, float(int(raw)))
-    parsed = _parse_number(raw)
-    if parsed.value is not None and not abs(parsed.value) <= MAX_ABS:
-        return Parsed(raw)
-    return parsed
-
-
-def _parse_number(raw: str) -> Parsed:
-    text = normalize(raw).strip()
+    text = normalize(raw).strip(SPACES)
     if not text:
         return Parsed(raw)
-    grouped = GROUP_SPACES.sub("", text)
-    if EXPRESSION_MARK.search(grouped):
-        candidate = re.sub(r"(?i)\s*(?:=.*|params?|parameters?|weights?)\s*$", "", grouped)
+    if len(text) > MAX_LENGTH:
+        return Parsed(raw, why="it is too long")
+    if text.endswith("."):
+        text = text[:-1].rstrip(SPACES)
+    text = GROUPED.sub(_ungrouped, text)
+    expected, wanted = kind.unit(unit)
+    factor, dimension, suffix = expected, None, 1.0  # a bare number is in the unit asked
+    tail = TAIL_WORD.fullmatch(text)
+    if tail is not None:
+        word = tail.group("word")
+        text = tail.group("body")
+        if word.lower() in kind.words:
+            factor, dimension = kind.words[word.lower()]
+            before = TAIL_WORD.fullmatch(text)
+            if before is not None and before.group("word") in kind.suffixes:
+                text, suffix = before.group("body"), kind.suffixes[before.group("word")]
+        elif word in kind.suffixes:
+            suffix = kind.suffixes[word]
+        elif not re.search(r"[0-9]", text):
+            return Parsed(raw, why="it is not a number or an expression of numbers")
+        else:
+            return Parsed(raw, why=f"'{word}' is not a unit of {kind.what}")
+    if not text:
+        return Parsed(raw, why="there is no number")
+    if text.count("=") > 1:
+        return Parsed(raw, why="it has more than one '='")
+    left, _, right = text.partition("=")
+    if right and not NUMBER.fullmatch(right.strip(SPACES)):
+        return Parsed(raw, why="after '=' there must be one number")
+    final = right.strip(SPACES) if right else left.strip(SPACES)
+    if suffix != 1.0 and not NUMBER.fullmatch(final):
+        return Parsed(raw, why="a k, M or B suffix follows a number, not an expression")
+    limit = kind.limit
+    if DECIMAL_COMMA.fullmatch(left.strip(SPACES)) and not right:
+        number = float(left.strip(SPACES).replace(",", "."))
+        evaluated = Evaluated(number, (number,))
+    else:
         try:
-            result = evaluate(candidate.replace(",", ""))
-            typed = result.tree if result.tree is not None and result.tree[0] != "n" else None
-            return Parsed(raw, result.value, factors=result.factors, expression=len(result.factors) > 1, tree=typed)
+            evaluated = evaluate(left, limit)
         except ExpressionError:
-            pass
-    numbers = NUMBER.findall(grouped)
-    if len(numbers) == 1:
-        try:
-            return Parsed(raw, float(numbers[0].replace(",", "")))
-        except ValueError:
-            return Parsed(raw)
-    if len(numbers) > 1 and re.fullmatch(r"\d+,\d{1,2}", grouped):
-        return Parsed(raw, float(grouped.replace(",", ".")))  # a decimal comma: "1,5"
-    return Parsed(raw)
+            return Parsed(raw, why="it is not a number or an expression of numbers")
+    value = evaluated.value
+    if right:
+        stated = float(final.replace(",", "")) * suffix
+        if not _agrees(value, stated, final, suffix):
+            return Parsed(raw, why=f"the expression gives {_fmt(value)}, not {final}")
+    else:
+        value *= suffix
+    value = value * factor / expected
+    if not abs(value) <= limit:
+        return Parsed(raw, why="the number is out of range")
+    mistake = kind.dimension_mistake if dimension is not None and wanted is not None and dimension != wanted else None
+    typed = evaluated.tree if evaluated.tree is not None and evaluated.tree[0] != "n" else None
+    factors = evaluated.factors
+    return Parsed(raw, value, factors=factors, expression=len(factors) > 1, tree=typed, mistake=mistake)
 
 
-UNITS = {
-    "b": 1,
-    "byte": 1,
-    "bytes": 1,
-    "kb": 10**3,
-    "mb": 10**6,
-    "gb": 10**9,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-    "bit": 1 / 8,
-    "bits": 1 / 8,
-}
-WITH_UNIT = re.compile(r"^\s*(?P<number>[^a-zA-Z]*?)\s*(?P<unit>[a-zA-Z]+)\s*\.?\s*$")
+def _ungrouped(match: re.Match[str]) -> str:
+    return re.sub(r"\D", "", match.group())
+
+
+def _agrees(value: float, stated: float, text: str, suffix: float) -> bool:
+    """Whether the number after '=' is the expression's value to the digits it shows."""
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    step = 10.0 ** (int(exponent or 0) - decimals) * suffix
+    return abs(value - stated) <= max(step / 2, 1e-9 * max(1.0, abs(stated)))
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
+
+
+def parse_number(raw: str) -> Parsed:
+    """A count of parameters, or any plain number: ``read_answer`` for the count kind."""
+    return read_answer(raw, KINDS["count"])
 
 
 def parse_bytes(raw: str) -> Parsed:
     """A size in bytes: a number, or a number with a unit (``2 GiB``, ``1.5 MB``, ``4096 bytes``, ``64 bits``)."""
-    match = WITH_UNIT.match(normalize(raw))
-    if match and match.group("unit").lower() in UNITS:
-        number = parse_number(match.group("number"))
-        if number.value is not None:
-            value = number.value * UNITS[match.group("unit").lower()]
-            return Parsed(raw, value if abs(value) <= MAX_ABS else None)
-    return parse_number(raw)
+    return read_answer(raw, KINDS["bytes"])
 
 
 def parse_choice(raw: str, options: dict[str, str]) -> Parsed:

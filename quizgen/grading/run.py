@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable
@@ -17,13 +16,15 @@ from markupsafe import Markup
 from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
 from quizgen.files import atomic_folder, write_file
+from quizgen.grading.accept import Acceptor, read_acceptances
 from quizgen.grading.analysis import analyse
 from quizgen.grading.charts import bar_chart, histogram
+from quizgen.grading.csvout import SafeWriter
 from quizgen.grading.feedback import write_feedback
+from quizgen.grading.notebooks import ReturnedNotebooks, read_notebooks
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, Row, read_rows
 from quizgen.keyfile import KeyFile, LabelOrder, labels_of
-from quizgen.notebook import read_notebooks
 from quizgen.render import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
@@ -42,6 +43,20 @@ class Outcome:
     duplicates: dict[str, list[int]] = field(default_factory=dict)
     unknown: list[tuple[int, str]] = field(default_factory=list)
     intake: Intake = field(default_factory=Intake)
+    notebooks: ReturnedNotebooks | None = None
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+
+    def where(self, line: int) -> str:
+        """Where a row came from: its notebook, or its line of the CSV."""
+        if self.notebooks is not None and line in self.notebooks.files:
+            return self.notebooks.files[line]
+        return f"line {line}"
+
+    def status(self, student_id: str) -> str:
+        """Why a student of the key has no grade."""
+        if self.notebooks is not None and student_id in self.notebooks.held:
+            return f"not graded: {len(self.notebooks.held[student_id])} notebooks"
+        return "no submission"
 
     @property
     def missing(self) -> list[str]:
@@ -64,7 +79,27 @@ class Outcome:
             "delimiter": self.intake.delimiter,
             "notes": self.intake.notes,
             "problems": self.problems(),
+            "unreadable_answers": self.unreadable(),
+            "accepted_answers": self.accepted,
+            **({"notebooks": self._notebooks()} if self.notebooks is not None else {}),
         }
+
+    def _notebooks(self) -> dict[str, Any]:
+        assert self.notebooks is not None
+        return {
+            "read": self.notebooks.notebooks,
+            "not_graded_several_of_one_student": self.notebooks.held,
+            "names_another_student": self.notebooks.flagged,
+        }
+
+    def unreadable(self) -> list[dict[str, str]]:
+        """Every answer no grammar rule reads, as typed, for the instructor to accept or not."""
+        return [
+            {"student_id": sid, "label": r.label, "answer": r.raw, "why": r.feedback}
+            for sid, results in sorted(self.results.items())
+            for r in results
+            if r.status == "unreadable"
+        ]
 
     def why_nothing_graded(self) -> str:
         """Why no row could be graded, in words a user can act on."""
@@ -91,12 +126,20 @@ class Outcome:
             lines.append(f"missing columns (graded as blank): {', '.join(intake.missing_columns)}")
         if intake.extra_columns:
             lines.append(f"columns that are no question of the key (ignored): {', '.join(intake.extra_columns)}")
-        lines += [f"line {line}: {reason}" if line else f"{text}: {reason}" for line, reason, text in intake.rejected]
-        lines += [f"line {line}: student '{sid}' is not in the key" for line, sid in self.unknown]
+        lines += [
+            f"{self.where(line)}: {reason}" if line else f"{text}: {reason}" for line, reason, text in intake.rejected
+        ]
+        lines += [f"{self.where(line)}: student '{sid}' is not in the key" for line, sid in self.unknown]
         lines += [
             f"student '{sid}' has {len(found)} rows (lines {', '.join(map(str, found))}): the last is graded"
             for sid, found in sorted(self.duplicates.items())
         ]
+        if self.notebooks is not None:
+            lines += [
+                f"student '{sid}' has {len(files)} notebooks ({', '.join(files)}): neither is graded; keep one"
+                for sid, files in sorted(self.notebooks.held.items())
+            ]
+            lines += [flag["message"] for flag in self.notebooks.flagged]
         return lines + intake.notes
 
 
@@ -105,8 +148,17 @@ class Grading:
     that a large course's key is never in memory whole: of each student only the roster entry is
     kept, beside the results."""
 
-    def __init__(self, head: dict[str, Any], data: bytes, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        head: dict[str, Any],
+        data: bytes,
+        progress: Callable[[int, int], None] | None = None,
+        notebooks: ReturnedNotebooks | None = None,
+        acceptor: Acceptor | None = None,
+    ) -> None:
         self.head = head
+        self.notebooks = notebooks
+        self.acceptor = acceptor
         self.intake = Intake()
         self.progress = progress
         self.rows: dict[str, Row] = {}
@@ -135,6 +187,10 @@ class Grading:
         if row is None:
             return None
         results = self.scorer.score_answers(questions, self.intake.answers(row.cells, labels))
+        if self.notebooks is not None and self.notebooks.unassigned:
+            results = [self._unassigned(student_id, r) for r in results]
+        if self.acceptor is not None:
+            results = self.acceptor.apply(student_id, results)
         self.results[student_id] = results
         lines = self.row_lines[student_id]
         self.lines[student_id] = lines[-1]
@@ -143,6 +199,26 @@ class Grading:
         if self.progress is not None and len(self.results) % PROGRESS_EVERY == 0:
             self.progress(self.intake.rows_read, len(self.results))
         return results
+
+    def explained(self, student: dict[str, Any]) -> dict[str, Any]:
+        """The student as their feedback shows them: with why they were not graded, where it is not
+        that nothing came from them (two notebooks)."""
+        files = self.notebooks.held.get(student["student_id"]) if self.notebooks is not None else None
+        if not files:
+            return student
+        handed = f"{len(files)} notebooks of yours were handed in ({', '.join(files)})"
+        why = f"{handed}, so neither was graded: ask your instructor."
+        return {**student, "not_graded": why}
+
+    def _unassigned(self, student_id: str, result: ItemResult) -> ItemResult:
+        """A blank answer whose notebook cell holds something that does not assign the label."""
+        assert self.notebooks is not None
+        text = self.notebooks.unassigned.get((student_id, result.label))
+        if text is None or result.status != "blank" or not text.strip():
+            return result
+        label, shown = result.label, " ".join(text.split())[:60]
+        why = f"Your answer cell for {label} does not assign {label} (it holds '{shown}'): write {label} = your answer."
+        return ItemResult(label, text, "unreadable", 0.0, result.max_points, feedback=why)
 
     def _on_roster(self, student: dict[str, Any], labels: tuple[str, ...]) -> dict[str, Any]:
         """What grades, gradebooks and the report need of a key's student: not the questions' texts,
@@ -155,7 +231,7 @@ class Grading:
         kept["questions"] = questions
         return kept
 
-    def outcome(self) -> Outcome:
+    def outcome(self, settle_accepted: bool = True) -> Outcome:
         labels = self.labels.labels
         self.intake.settle(labels)
         known = {student["student_id"] for student in self.roster}
@@ -163,7 +239,13 @@ class Grading:
         if self.progress is not None:
             self.progress(self.intake.rows_read, len(self.results))
         key = {**self.head, "students": self.roster}
-        return Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake)
+        accepted: list[dict[str, Any]] = []
+        if self.acceptor is not None and settle_accepted:
+            self.acceptor.check(known, set(self.results))
+            accepted = sorted(self.acceptor.accepted, key=lambda a: (a["student_id"], a["label"]))
+        outcome = Outcome(key, labels, self.results, self.lines, self.duplicates, unknown, self.intake, self.notebooks)
+        outcome.accepted = accepted
+        return outcome
 
 
 @without_cycle_collection
@@ -196,9 +278,12 @@ class _Written(dict[float, str]):
 @without_cycle_collection
 def grades_csv(outcome: Outcome) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     labels = outcome.labels
     writer.writerow(["student_id", "name", *labels, "total", "max", "percent", "status"])
+    accepted: dict[str, list[str]] = {}
+    for entry in outcome.accepted:
+        accepted.setdefault(entry["student_id"], []).append(entry["label"])
     written = _Written().__getitem__
     blank = [""] * len(labels)
     for student in outcome.key["students"]:
@@ -206,7 +291,7 @@ def grades_csv(outcome: Outcome) -> str:
         results = outcome.results.get(sid)
         if results is None:
             maximum = sum(float(q["points"]) for q in student["questions"])
-            writer.writerow([sid, student.get("name", ""), *blank, "0", _points(maximum), "0", "no submission"])
+            writer.writerow([sid, student.get("name", ""), *blank, "0", _points(maximum), "0", outcome.status(sid)])
             continue
         points = list(map(_POINTS, results))
         maximum, total = sum(map(_MAX_POINTS, results)), sum(points)
@@ -216,8 +301,9 @@ def grades_csv(outcome: Outcome) -> str:
             by_label = {r.label: r for r in results}
             cells = [written(by_label[label].points) if label in by_label else "" for label in labels]
         percent = written(round(100 * total / maximum, 2) if maximum else 0)
+        status = "graded" if sid not in accepted else f"graded; accepted {', '.join(accepted[sid])}"
         writer.writerow(
-            [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, "graded"]
+            [sid, student.get("name", ""), *cells, written(round(total, 4)), written(maximum), percent, status]
         )
     return buffer.getvalue()
 
@@ -225,7 +311,7 @@ def grades_csv(outcome: Outcome) -> str:
 @without_cycle_collection
 def gradebook_csv(outcome: Outcome, kind: str) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeWriter(buffer)
     title = outcome.key["assignment"]
     totals = {sid: sum(r.points for r in rs) for sid, rs in outcome.results.items()}
     maximum = max((sum(float(q["points"]) for q in s["questions"]) for s in outcome.key["students"]), default=0)
@@ -244,9 +330,15 @@ def gradebook_csv(outcome: Outcome, kind: str) -> str:
                 ]
             )
     else:
-        writer.writerow(["ID number", "Email address", title])
+        # Moodle's import maps each column by hand; a feedback column says which answers were accepted.
+        notes: dict[str, list[str]] = {}
+        for entry in outcome.accepted:
+            notes.setdefault(entry["student_id"], []).append(f"{entry['label']} accepted: {entry['reason']}")
+        writer.writerow(["ID number", "Email address", title, *(["Feedback"] if notes else [])])
         for s in outcome.key["students"]:
-            writer.writerow([s["student_id"], s.get("email", ""), _points(round(totals.get(s["student_id"], 0.0), 4))])
+            sid = s["student_id"]
+            note = ["; ".join(notes.get(sid, []))] if notes else []
+            writer.writerow([sid, s.get("email", ""), _points(round(totals.get(sid, 0.0), 4)), *note])
     return buffer.getvalue()
 
 
@@ -289,15 +381,23 @@ def _write_outputs(outcome: Outcome, scratch: Path, gradebook: str | None, templ
     return summary
 
 
-def _submissions(submissions_path: Path, key: KeyFile) -> tuple[bytes, list[tuple[str, str]]]:
-    """The submissions as CSV bytes, with the notebooks refused."""
-    if submissions_path.is_dir():
+def _submissions(submissions_path: Path, key: KeyFile) -> tuple[bytes, ReturnedNotebooks | None]:
+    """The submissions as CSV bytes, and what was read from notebooks when they are notebooks."""
+    if submissions_path.is_dir() or submissions_path.suffix.lower() == ".ipynb":
         returned = read_notebooks(submissions_path, key.whole())  # notebooks are matched with every label
-        return returned.csv, returned.refused
+        return returned.csv, returned
     try:
-        return submissions_path.read_bytes(), []
+        return submissions_path.read_bytes(), None
     except OSError as error:
         raise GradeError(f"{submissions_path}: cannot read the submissions: {error.strerror}") from None
+
+
+def _no_notebook(path: Path, returned: ReturnedNotebooks) -> GradeError:
+    """Why no notebook can be graded, naming the files (up to three)."""
+    reasons = [f"{name}: {reason}" for name, reason in returned.refused]
+    reasons += [f"student '{sid}' has {len(fs)} notebooks ({', '.join(fs)})" for sid, fs in returned.held.items()]
+    more = f"; and {len(reasons) - 3} more" if len(reasons) > 3 else ""
+    return GradeError(f"{path}: no notebook can be graded: {'; '.join(reasons[:3])}{more}")
 
 
 def grade(
@@ -309,6 +409,7 @@ def grade(
     templates: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
+    accept: Path | None = None,
 ) -> dict[str, Any]:
     """Grade and write the outputs; returns the summary (``problems`` lists what was not used as given).
 
@@ -317,18 +418,23 @@ def grade(
     graded)`` as in ``grade_submissions``."""
     if gradebook is not None and gradebook not in GRADEBOOKS:
         raise GradeError(f"unknown gradebook '{gradebook}': use canvas or moodle")
+    acceptor = Acceptor(read_acceptances(accept)) if accept is not None else None
     with KeyFile(key_path) as key:
-        data, refused = _submissions(submissions_path, key)
-        grading = Grading(key.head, data, progress)
-        grading.intake.rejected += [(0, reason, name) for name, reason in refused]
+        data, notebooks = _submissions(submissions_path, key)
+        grading = Grading(key.head, data, progress, notebooks, acceptor)
+        if notebooks is not None:
+            grading.intake.rejected += [(0, reason, name) for name, reason in notebooks.refused]
+            if not grading.rows:
+                raise _no_notebook(submissions_path, notebooks)
         if not grading.rows:  # nothing to grade: the key is read for its labels, which the reason may name
             for student in key.students():
                 grading.grade(student)
-            raise GradeError(f"{submissions_path}: no row can be graded: {grading.outcome().why_nothing_graded()}")
-        inputs = [key_path, submissions_path, *([templates] if templates else [])]
+            why = grading.outcome(settle_accepted=False).why_nothing_graded()
+            raise GradeError(f"{submissions_path}: no row can be graded: {why}")
+        inputs = [key_path, submissions_path, *([templates] if templates else []), *([accept] if accept else [])]
         with atomic_folder(out_dir, force, inputs, "grade") as scratch:
             try:
-                work = ((student, grading.grade(student)) for student in key.students())
+                work = ((grading.explained(student), grading.grade(student)) for student in key.students())
                 write_feedback(key.head["assignment"], templates, scratch / "feedback", work, jobs)
                 outcome = grading.outcome()
                 if not outcome.results or len(outcome.intake.missing_columns) == len(outcome.labels):

@@ -13,10 +13,11 @@ from quizgen.counting.expr import Expr
 from quizgen.counting.misconceptions import Misconception
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
-from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_bytes, parse_choice, parse_number
+from quizgen.grading.kinds import kind_of, unit_feedback
+from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_choice, read_answer
 from quizgen.grading.shape import agrees
 
-Status = Literal["correct", "partial", "wrong", "blank", "unreadable"]
+Status = Literal["correct", "partial", "wrong", "blank", "unreadable", "accepted"]
 MIN_PAIR_VALUE = 10
 EXACT_BELOW = 10**9  # whole answers under this are matched exactly (the relative slack is < 1)
 QUOTED = 80  # characters of an unreadable answer quoted back in feedback
@@ -81,9 +82,11 @@ class Scorer:
             return ItemResult(question["label"], raw, "blank", 0.0, points, feedback="No answer.")
         if question["type"] == "multiple_choice":
             return self._choice(question, parse_choice(raw, question["options"]), points)
-        if _in_bytes(question):
-            return self._numeric(question, parse_bytes(raw), points)
-        return self._numeric(question, parse_number(raw), points)
+        kind, unit = kind_of(question)
+        parsed = read_answer(raw, kind, unit)
+        if parsed.value is None:
+            return _unreadable(question, parsed, points, kind.what + (f" in {unit}" if unit else ""))
+        return self._numeric(question, parsed, points)
 
     def _digits(self, q: dict[str, Any], raw: str) -> ItemResult:
         """The common case, digits only: read as ``parse_number`` would, no expression to compare."""
@@ -122,6 +125,8 @@ class Scorer:
         if parsed.value is None:
             return _unreadable(q, parsed, points, "a number")
         value = parsed.value
+        if parsed.mistake is not None:
+            return self._wrong(q, parsed.raw, points, value, (parsed.mistake,), unit_feedback(q, parsed.mistake))
         answer, tolerance = float(q["answer"]), float(q["tolerance"])
         note = factor_note(parsed, q.get("derivation", "")) if parsed.expression else ""
         if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
@@ -172,8 +177,8 @@ class Scorer:
 
 
 def _in_bytes(q: dict[str, Any]) -> bool:
-    """A size asked in bytes: its answers are read with their units (``2 GiB``), not as bare digits."""
-    return "_bytes" in (q.get("quantity") or "")
+    """A quantity with units (``2 GiB``, ``36 hours``): its answers are read with them, not as bare digits."""
+    return kind_of(q)[0].base is not None or bool(q.get("unit"))
 
 
 def _mistakes_at(q: dict[str, Any], value: float, tolerance: float) -> tuple[str, ...]:
@@ -232,7 +237,8 @@ def _mistake_shapes(spec: str, spec_b: str | None, framework: str, quantity: str
 def _unreadable(q: dict[str, Any], parsed: Parsed, points: float, expected: str) -> ItemResult:
     typed = parsed.raw.strip()
     shown = typed if len(typed) <= QUOTED else typed[: QUOTED - 1] + "…"
-    message = f"Could not read '{shown}' as {expected}."
+    because = f" ({parsed.why})" if parsed.why else ""
+    message = f"Could not read '{shown}' as {expected}{because}. No points; your instructor sees it as typed."
     return ItemResult(q["label"], parsed.raw, "unreadable", 0.0, points, feedback=message)
 
 

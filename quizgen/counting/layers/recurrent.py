@@ -184,7 +184,7 @@ def recurrent_shape(kind: str, args: dict[str, Any], ctx: Context, directions: i
         bias=args["bias"],
         bias_vectors=bias_vectors(kind, args, ctx),
         directions=dirs,
-        num_layers=args.get("num_layers", 1),
+        num_layers=1 if ctx.rules.num_layers_once else args.get("num_layers", 1),
         proj_size=args.get("proj_size", 0),
     )
 
