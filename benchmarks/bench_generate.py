@@ -44,7 +44,7 @@ def run_child(students: int, formats: list[str], jobs: int = 1) -> dict[str, flo
     code = (
         "import json, resource, shutil, sys, time, tempfile; from pathlib import Path;"
         f"sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'benchmarks')!r});"
-        "from bench_generate import make_assignment; from quizgen.generate import generate;"
+        "from bench_generate import make_assignment; from quizgen.publish.generate import generate;"
         "d = Path(tempfile.mkdtemp());"
         f"a = make_assignment(d, {students}, {formats!r});"
         f"t = time.perf_counter(); generate(a, d / 'out', secret_file=None, jobs={jobs}); s = time.perf_counter() - t;"
@@ -174,10 +174,10 @@ def floor_seconds(students: int, formats: list[str], out: Path) -> tuple[float, 
 
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    from quizgen.assignment import load_assignment
-    from quizgen.bank import load_bank
-    from quizgen.build import build_quiz, key_entry
-    from quizgen.render import format_number, json_script, markdown_html, quiz_view, student_diagram
+    from quizgen.bank.loader import load_bank
+    from quizgen.quiz.assignment import load_assignment
+    from quizgen.quiz.build import build_quiz, key_entry
+    from quizgen.render.pages import format_number, json_script, markdown_html, quiz_view, student_diagram
 
     with tempfile.TemporaryDirectory() as tmp:
         assignment = load_assignment(make_assignment(Path(tmp), 8, formats))

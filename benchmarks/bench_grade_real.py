@@ -39,7 +39,7 @@ sys.path.insert(0, ROOT); sys.path.insert(0, ROOT + "/benchmarks")
 from pathlib import Path
 from bench_generate import make_assignment
 from bench_grade_real import write_submissions
-from quizgen.generate import generate
+from quizgen.publish.generate import generate
 d = Path(FOLDER)
 generate(make_assignment(d, STUDENTS, ["md"]), d / "out", secret_file=None)
 key = json.loads((d / "out" / "key.json").read_text())

@@ -53,7 +53,7 @@ def _assignment(folder: Path, variants: int) -> Path:
 def _views(key: dict) -> list[dict]:
     """What the floor renders for each variant, made before its clock starts."""
     from quizgen.export.common import html_text
-    from quizgen.render import markdown_html, student_diagram
+    from quizgen.render.pages import markdown_html, student_diagram
 
     views = []
     for student in key["students"]:
@@ -89,7 +89,7 @@ def main() -> None:
 
     from quizgen.export.moodle import export
     from quizgen.export.sink import Sink
-    from quizgen.generate import key_for
+    from quizgen.publish.generate import key_for
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)

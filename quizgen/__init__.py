@@ -14,19 +14,19 @@ _PUBLIC = {
     "ModelCount": "quizgen.counting",
     "count": "quizgen.counting",
     "count_model": "quizgen.readers",
-    "generate": "quizgen.generate",
+    "generate": "quizgen.publish.generate",
     "grade": "quizgen.grading.run",
-    "load_bank": "quizgen.bank",
+    "load_bank": "quizgen.bank.loader",
     "QuizgenError": "quizgen.errors",
     "SpecError": "quizgen.errors",
 }
 
 if TYPE_CHECKING:
-    from quizgen.bank import load_bank
+    from quizgen.bank.loader import load_bank
     from quizgen.counting import ModelCount, count
     from quizgen.errors import QuizgenError, SpecError
-    from quizgen.generate import generate
     from quizgen.grading.run import grade
+    from quizgen.publish.generate import generate
     from quizgen.readers import count_model
 
 

@@ -15,7 +15,7 @@ from quizgen import __version__
 from quizgen.errors import BankError, QuizgenError, UsageError
 
 if TYPE_CHECKING:
-    from quizgen.bank import Bank
+    from quizgen.bank.loader import Bank
 
 # Each command imports what it uses when it runs (``quizgen count`` needs neither jinja2 nor pydantic):
 # the words the options offer are spelled here, and tests check them against the registries.
@@ -106,9 +106,9 @@ def count_command(
     SPEC - reads the spec from standard input. With --from keras-json, torch-print or hf-config,
     SPEC is a file: what model.to_json() writes, the text print(model) shows, or a config.json.
     """
-    from quizgen.count_table import format_table
     from quizgen.counting import count
     from quizgen.readers import count_model
+    from quizgen.render.count_table import format_table
 
     if source_format is not None:
         text, source = read_text_argument(spec)
@@ -133,10 +133,10 @@ def count_command(
 
 def _count_training(model: Any, as_json: bool, macs: bool, dtype: str | None, **options: Any) -> None:
     """``count`` with any of the §11 options: the table (or JSON) and the training section."""
-    from quizgen.count_table import format_table
     from quizgen.counting.quantize import parse_quantization
     from quizgen.counting.training import make_setup
-    from quizgen.training_text import field_column, field_json, section, training_json
+    from quizgen.render.count_table import format_table
+    from quizgen.render.training_text import field_column, field_json, section, training_json
 
     optimizer, receptive, quantize = options.pop("optimizer"), options.pop("receptive"), options.pop("quantize")
     if optimizer is None and any(v is not None for v in options.values()):
@@ -170,7 +170,7 @@ def _count_training(model: Any, as_json: bool, macs: bool, dtype: str | None, **
 @click.option("--json", "as_json", is_flag=True)
 def devices_command(as_json: bool) -> None:
     """The accelerators training time is worked out on (--device NAME), each from its vendor's datasheet."""
-    from quizgen.training_text import devices_json, devices_text
+    from quizgen.render.training_text import devices_json, devices_text
 
     if as_json:
         click.echo(json.dumps(devices_json(), ensure_ascii=False, indent=1))
@@ -195,7 +195,7 @@ def read_text_argument(argument: str) -> tuple[str, str]:
 @click.argument("kind", type=click.Choice(["template", "assignment"]))
 def schema_command(kind: str) -> None:
     """Print the JSON Schema of a template file or an assignment file (as kept in schemas/)."""
-    from quizgen.json_schemas import schema_text
+    from quizgen.quiz.json_schemas import schema_text
 
     click.echo(schema_text(kind), nl=False)
 
@@ -218,8 +218,8 @@ NO_BUILTIN_OPTION = click.option(
 
 
 def chosen_bank(bank_paths: tuple[Path, ...], no_builtin_bank: bool = False) -> Bank:
-    from quizgen.bank import bank_paths as bank_paths_for
-    from quizgen.bank import load_bank
+    from quizgen.bank.loader import bank_paths as bank_paths_for
+    from quizgen.bank.loader import load_bank
 
     return load_bank(bank_paths_for(bank_paths, not no_builtin_bank))
 
@@ -274,9 +274,9 @@ def bank_show(
     no_builtin_bank: bool,
 ) -> None:
     """Show one student's variant of a template with its worked solution."""
-    from quizgen.instantiate import student_variant
-    from quizgen.secret import load_secret
-    from quizgen.show import format_variant
+    from quizgen.bank.instantiate import student_variant
+    from quizgen.quiz.secret import load_secret
+    from quizgen.render.variant_text import format_variant
 
     template = chosen_bank(bank_paths, no_builtin_bank).get(template_id)
     variant = student_variant(template, load_secret(secret_file).value, salt, student)
@@ -293,7 +293,7 @@ def bank_show(
 @reports_errors
 def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...], no_builtin_bank: bool) -> None:
     """The catalogued mistakes (the names partial_credit takes), or those one template can name."""
-    from quizgen.show import format_mistakes, mistakes_seen
+    from quizgen.render.variant_text import format_mistakes, mistakes_seen
 
     if template_id is None:
         click.echo(format_mistakes())
@@ -323,7 +323,7 @@ def bank_mistakes(template_id: str | None, bank_paths: tuple[Path, ...], no_buil
 @reports_errors
 def bank_new(template_id: str, kind: str, folder: Path) -> None:
     """Write FOLDER/TEMPLATE_ID.yaml, a commented template that validates as written."""
-    from quizgen.authoring import new_template
+    from quizgen.quiz.authoring import new_template
 
     path = new_template(template_id, kind, folder, chosen_bank((folder,) if folder.exists() else ()))
     click.echo(f"wrote {path}; check it with: quizgen bank validate {folder}")
@@ -340,11 +340,11 @@ def bank_preview(
     template_id: str, variants: int, out_file: Path, bank_paths: tuple[Path, ...], no_builtin_bank: bool
 ) -> None:
     """Show VARIANTS variants of a template with answers, worked solutions and the mistakes behind distractors."""
-    from quizgen.authoring import preview_view
-    from quizgen.bank import bank_files
-    from quizgen.bank import bank_paths as bank_paths_for
+    from quizgen.bank.loader import bank_files
+    from quizgen.bank.loader import bank_paths as bank_paths_for
     from quizgen.files import output_error, write_file
-    from quizgen.render import Renderer
+    from quizgen.quiz.authoring import preview_view
+    from quizgen.render.pages import Renderer
 
     for path in bank_files(bank_paths_for(bank_paths, not no_builtin_bank)):
         if out_file.exists() and out_file.samefile(path):
@@ -367,7 +367,7 @@ def bank_preview(
 @reports_errors
 def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     """Prove templates sound: schema, variants, recomputed answers, distractors, checks."""
-    from quizgen.bank import crosscheck_template, validate_bank
+    from quizgen.bank.loader import crosscheck_template, validate_bank
 
     frameworks = [name.strip() for name in against.split(",") if name.strip()]
     unknown = set(frameworks) - {"torch", "keras"}
@@ -376,7 +376,7 @@ def bank_validate(paths: tuple[Path, ...], seeds: int, against: str) -> None:
     bank, problems = validate_bank(paths or None, seeds)
     lines = [str(p) for p in problems]
     if frameworks:
-        from quizgen.crosscheck import available
+        from quizgen.bank.crosscheck import available
 
         for name in frameworks:
             if not available(name):
@@ -420,7 +420,7 @@ def generate_command(
     no_builtin_bank: bool,
 ) -> None:
     """Write each student's quiz, the answer keys and LMS files for ASSIGNMENT."""
-    from quizgen.generate import NO_SECRET_NOTICE, generate
+    from quizgen.publish.generate import NO_SECRET_NOTICE, generate
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()] if formats else None
     show_bar = sys.stderr.isatty()
@@ -466,8 +466,8 @@ class _nullbar:
 @reports_errors
 def trace_command(key_file: Path, text: str, limit: int) -> None:
     """List the students whose variant matches TEXT (numbers or an architecture seen elsewhere)."""
-    from quizgen.keyfile import KeyFile
-    from quizgen.trace import trace
+    from quizgen.quiz.keyfile import KeyFile
+    from quizgen.quiz.trace import trace
 
     with KeyFile(key_file) as key:
         matches = trace(key.students(), text, limit)
@@ -499,7 +499,7 @@ def export_command(
     no_builtin_bank: bool,
 ) -> None:
     """Write one LMS import file (Moodle XML, GIFT, Canvas QTI 1.2 zip, QTI 2.1 zip, Moodle backup) for ASSIGNMENT."""
-    from quizgen.generate import export_file
+    from quizgen.publish.generate import export_file
 
     notices: list[str] = []
     path = export_file(assignment, fmt, out_file, secret_file, force, list(bank_paths), not no_builtin_bank, notices)

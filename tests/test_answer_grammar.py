@@ -206,7 +206,7 @@ def test_a_thousands_suffix_never_reads_as_the_bare_number(v):
 
 
 def test_a_key_with_a_unit_its_kind_has_no_word_for_is_refused_naming_the_question(tmp_path):
-    from quizgen.keyfile import read_key
+    from quizgen.quiz.keyfile import read_key
 
     question = {**_question(1.5, "train_time"), "unit": "fortnights"}
     (tmp_path / "key.json").write_text(

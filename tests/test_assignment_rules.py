@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.assignment import FORMATS, Format, load_assignment
-from quizgen.bank import read_bank
+from quizgen.bank.loader import read_bank
 from quizgen.cli import counted, main
 from quizgen.errors import QuizgenError
+from quizgen.quiz.assignment import FORMATS, Format, load_assignment
 
 HEAD = "title: Pools\nsalt: s\n"
 

@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from quizgen.cli import main
-from quizgen.json_schemas import schema_text
+from quizgen.quiz.json_schemas import schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from quizgen.bank import load_bank, validate_bank
+from quizgen.bank.instantiate import instantiate
+from quizgen.bank.loader import load_bank, validate_bank
 from quizgen.cli import main
-from quizgen.instantiate import instantiate
 
 BROKEN = Path(__file__).parent / "broken_bank"
 

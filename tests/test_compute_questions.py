@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from tests_support import numeric_item
 
-from quizgen.answers import answer_for
+from quizgen.bank.answers import answer_for
 from quizgen.cli import main
 from quizgen.grading.score import Scorer
 

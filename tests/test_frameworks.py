@@ -105,7 +105,7 @@ def test_random_architectures_cover_every_layer_and_option():
 @pytest.mark.parametrize("spec", SEED_SPECS + KERAS_SPECS)
 def test_keras_agrees(spec):
     require("keras")
-    from quizgen.crosscheck import keras_counts
+    from quizgen.bank.crosscheck import keras_counts
 
     model = count(spec, framework="keras")
     assert (model.total, model.trainable) == keras_counts(spec), model.to_dict()
@@ -115,7 +115,7 @@ def test_keras_agrees(spec):
 @pytest.mark.parametrize("spec", PYTORCH_SEED_SPECS + TORCH_SPECS)
 def test_pytorch_agrees(spec):
     require("torch")
-    from quizgen.crosscheck import torch_counts
+    from quizgen.bank.crosscheck import torch_counts
 
     model = count(spec, framework="pytorch")
     assert (model.total, model.trainable) == torch_counts(spec), model.to_dict()

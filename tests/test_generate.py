@@ -15,8 +15,8 @@ from quizgen.errors import AssignmentError, ExportError
 from quizgen.export import EXPORTERS, together
 from quizgen.export.common import slots_of
 from quizgen.export.sink import export_bytes
-from quizgen.generate import export_file, generate, key_for
-from quizgen.keystream import KeyWriter, question_number
+from quizgen.publish.generate import export_file, generate, key_for
+from quizgen.quiz.keystream import KeyWriter, question_number
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -409,7 +409,7 @@ def test_built_in_templates_read_view_keys_as_jinja2_does():
     methods, and other objects still have their attributes looked up first."""
     from jinja2 import Environment, StrictUndefined, UndefinedError
 
-    from quizgen.render import make_env
+    from quizgen.render.pages import make_env
 
     ours, plain = make_env(), Environment(undefined=StrictUndefined)
     source = (

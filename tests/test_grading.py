@@ -14,15 +14,15 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from quizgen.answers import answer_for
+from quizgen.bank.answers import answer_for
 from quizgen.cli import main
-from quizgen.generate import key_for
 from quizgen.grading.analysis import analyse, point_biserial
 from quizgen.grading.parse import parse_choice, parse_number
 from quizgen.grading.run import Outcome, grade, grade_submissions, grades_csv
 from quizgen.grading.score import ItemResult, Scorer, factor_note
 from quizgen.grading.submissions import Intake
-from quizgen.keyfile import all_labels
+from quizgen.publish.generate import key_for
+from quizgen.quiz.keyfile import all_labels
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -376,7 +376,7 @@ def test_factor_note_reads_as_a_sentence():
 
 
 def test_key_markdown_has_a_space_before_the_derivation(tmp_path):
-    from quizgen.generate import generate
+    from quizgen.publish.generate import generate
 
     generate(EXAMPLES / "homework.yaml", tmp_path / "out", formats=["md"])
     text = (tmp_path / "out" / "students" / "s001" / "key.md").read_text()
@@ -617,7 +617,7 @@ def test_feedback_written_by_worker_processes_is_the_same_byte_for_byte(key, tmp
 def test_a_key_read_student_by_student_grades_as_one_read_whole(key, tmp_path, monkeypatch):
     """The same key written as quizgen writes it (read as a stream, in pieces of 50 characters) and with
     its partial credit after the students (read whole): the same files, byte for byte."""
-    import quizgen.keyfile as keyfile
+    import quizgen.quiz.keyfile as keyfile
 
     monkeypatch.setattr(keyfile, "_CHUNK", 50)
     streamed, whole = tmp_path / "streamed.json", tmp_path / "whole.json"
@@ -709,7 +709,7 @@ def test_points_possible_come_from_each_students_questions(key, tmp_path):
 def test_a_typed_pair_number_is_found_by_value_and_worded_as_that_pair(spec, framework, quantity):
     """Grading scans the pairs' numbers alone and words only the pair it finds: the same pairs, in the
     same order, as the distractors' full list, each number a recount under both mistakes' rules."""
-    from quizgen.answers import pair_values, pair_wrongs
+    from quizgen.bank.answers import pair_values, pair_wrongs
     from quizgen.counting.model import count
     from quizgen.counting.quantity import measure
 

@@ -554,7 +554,7 @@ def test_a_llama_style_block_counts_as_the_transformers_block_it_names(options):
     """With biases on q, k and v only, the block is Qwen2's; with experts, Mixtral's; otherwise Llama's."""
     require("transformers")
     from quizgen import count
-    from quizgen.crosscheck import torch_counts
+    from quizgen.bank.crosscheck import torch_counts
 
     spec = f"Input(8, 64) -> LlamaDecoderLayer(64, 8, 96, {options})"
     model = count(spec, "pytorch")

@@ -2,9 +2,9 @@
 
 import pytest
 
-from quizgen.bank import load_bank
-from quizgen.instantiate import student_variant, variant_seed
-from quizgen.schema import Template
+from quizgen.bank.instantiate import student_variant, variant_seed
+from quizgen.bank.loader import load_bank
+from quizgen.bank.schema import Template
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,8 @@ def test_prompts_are_rendered_in_a_sandbox():
             "prompt": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         }
     )
+    from quizgen.bank.instantiate import instantiate
     from quizgen.errors import BankError
-    from quizgen.instantiate import instantiate
 
     with pytest.raises(BankError, match="prompt"):
         instantiate(template, 1)

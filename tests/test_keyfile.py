@@ -8,9 +8,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-import quizgen.keyfile as keyfile
+import quizgen.quiz.keyfile as keyfile
 from quizgen.errors import GradeError
-from quizgen.keyfile import KeyFile, read_key
+from quizgen.quiz.keyfile import KeyFile, read_key
 
 QUESTION = {"label": "Q1", "type": "numeric", "points": 1, "tolerance": 0, "answer": 12, "misconceptions": {}}
 
@@ -58,7 +58,7 @@ def test_students_come_out_as_the_whole_file_holds_them(tmp_path_factory, names,
 
 
 def test_a_key_quizgen_wrote_streams_with_its_head_first(tmp_path):
-    from quizgen.generate import generate
+    from quizgen.publish.generate import generate
 
     generate(
         __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "homework.yaml",

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lms_helpers import check_golden, gift_parse, schema_errors, tar_members, zip_members
 from lxml import etree
 
-from quizgen.bank import load_bank
+from quizgen.bank.loader import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import (
@@ -27,7 +27,7 @@ from quizgen.export.common import (
     write_spooled,
 )
 from quizgen.export.sink import ZipOut, export_bytes
-from quizgen.generate import generate, key_for
+from quizgen.publish.generate import generate, key_for
 
 QTI12_XSD = "qti12/ims_qtiasiv1p2p1.xsd"
 QTI21_XSD = "ims/qtiv2p1/imsqti_v2p1.xsd"

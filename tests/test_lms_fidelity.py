@@ -20,7 +20,7 @@ from test_lms_export import parse_cloze, shown
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import export_bytes
-from quizgen.generate import key_for
+from quizgen.publish.generate import key_for
 
 PARTIAL = {"forgot_bias": 0.25, "gru_reset_after": 0.5, "bias_convention": 0.5}
 ASSIGNMENT = """title: Fidelity

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from quizgen.bank import load_bank
-from quizgen.build import key_item
+from quizgen.bank.instantiate import instantiate
+from quizgen.bank.loader import load_bank
 from quizgen.counting import count
 from quizgen.counting.spec import Call, parse
 from quizgen.grading.score import Scorer
-from quizgen.instantiate import instantiate
+from quizgen.quiz.build import key_item
 
 VARIANTS = 6
 RECURRENT = {"SimpleRNN", "RNN", "LSTM", "GRU"}

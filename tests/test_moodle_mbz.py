@@ -25,7 +25,7 @@ from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import MOODLE_GRADES
 from quizgen.export.sink import export_bytes
-from quizgen.generate import generate, key_for
+from quizgen.publish.generate import generate, key_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests_support import require
 
-from quizgen.answers import answer_for
+from quizgen.bank.answers import answer_for
 from quizgen.grading.score import Scorer
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}

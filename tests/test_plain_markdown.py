@@ -8,9 +8,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from quizgen.generate import key_for
-from quizgen.plain_markdown import plain_html
-from quizgen.render import markdown_html
+from quizgen.publish.generate import key_for
+from quizgen.render.pages import markdown_html
+from quizgen.render.plain_markdown import plain_html
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PARSER = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.generate import generate
+from quizgen.publish.generate import generate
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [

@@ -16,7 +16,7 @@ from lxml import etree
 
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import export_bytes
-from quizgen.generate import key_for
+from quizgen.publish.generate import key_for
 
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
 PARTIAL = {"bias_convention": 0.5, "gru_reset_after": 0.5, "forgot_bias": 0.25}

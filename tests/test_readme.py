@@ -6,9 +6,9 @@ import re
 import shutil
 from pathlib import Path
 
-from quizgen.assignment import load_assignment
-from quizgen.bank import load_bank
-from quizgen.build import check_references
+from quizgen.bank.loader import load_bank
+from quizgen.quiz.assignment import load_assignment
+from quizgen.quiz.build import check_references
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.solve import solve_increasing
+from quizgen.bank.solve import solve_increasing
 
 
 def _scan(f, target, limit):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests_support import numeric_item
 
 from quizgen import count
-from quizgen.answers import answer_for
+from quizgen.bank.answers import answer_for
 from quizgen.cli import main
 from quizgen.counting.devices import DEVICES, find_device
 from quizgen.counting.lora import parse_lora
@@ -298,7 +298,7 @@ def test_devices_lists_every_accelerator_with_its_datasheet():
 
 
 def test_the_bank_asks_every_training_quantity():
-    from quizgen.bank import load_bank
+    from quizgen.bank.loader import load_bank
 
     templates = [t for t in load_bank().templates.values() if t.topic == "training"]
     assert len(templates) >= 15

@@ -45,7 +45,7 @@ def test_optimizer_states_and_gradients_after_one_step(spec, name):
     require("torch")
     import torch
 
-    from quizgen.crosscheck import torch_parameters
+    from quizgen.bank.crosscheck import torch_parameters
 
     params = torch_parameters(spec)
     trainable = [p for p in params if p.requires_grad]
@@ -311,8 +311,8 @@ def test_bank_validate_against_torch_measures_the_training_templates():
     require("peft")
     from pathlib import Path
 
-    from quizgen.bank import crosscheck_template, load_bank
-    from quizgen.crosscheck import torch_training
+    from quizgen.bank.crosscheck import torch_training
+    from quizgen.bank.loader import crosscheck_template, load_bank
 
     bank = load_bank([Path(__file__).parent.parent / "question_bank" / "training.yaml"])
     measured = {

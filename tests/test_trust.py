@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests_support import numeric_item
 
-from quizgen.answers import answer_for
+from quizgen.bank.answers import answer_for
 from quizgen.cli import main
 from quizgen.counting import count_calls, parse
 from quizgen.errors import QuizgenError

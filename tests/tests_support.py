@@ -18,7 +18,7 @@ def require(module: str) -> None:
 
 def numeric_item(spec: str, quantity: str = "total", framework: str = "keras", **changes):
     """A numeric key item whose answer and mistakes come from the counting core, as key.json's do."""
-    from quizgen.answers import answer_for
+    from quizgen.bank.answers import answer_for
 
     answer = answer_for(spec, None, framework, quantity)
     item = {

@@ -15,8 +15,8 @@ from lxml import etree
 
 from quizgen.caches import bounded
 from quizgen.export.sink import Sink
-from quizgen.keystream import SpooledKey, by_number
-from quizgen.render import format_number, markdown_html, student_diagram
+from quizgen.quiz.keystream import SpooledKey, by_number
+from quizgen.render.pages import format_number, markdown_html, student_diagram
 
 MOODLE_GRADES = (
     100,

@@ -18,7 +18,7 @@ from quizgen.export.common import (
     slug,
 )
 from quizgen.export.sink import Sink
-from quizgen.render import format_number, markdown_html
+from quizgen.render.pages import format_number, markdown_html
 
 CATCH_ALL = "Not right. Compare your count with the worked solution."
 

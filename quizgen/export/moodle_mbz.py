@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape, quoteattr
 from quizgen.export.common import FileSpool, Item, Variant, html_text, moodle_grade, number_text, slots_of, slug
 from quizgen.export.moodle import CATCH_ALL, CLOZE_ANY_NUMBER, category_name, embedded, part_weights
 from quizgen.export.sink import TAR_DATE, Sink
-from quizgen.render import markdown_html
+from quizgen.render.pages import markdown_html
 
 NULL = "$@NULL@$"
 HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'  # Moodle recognises a backup by this exact declaration

@@ -27,7 +27,7 @@ from quizgen.export.common import (
     write_spooled,
 )
 from quizgen.export.sink import Sink
-from quizgen.render import markdown_html
+from quizgen.render.pages import markdown_html
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"

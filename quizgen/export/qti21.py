@@ -24,7 +24,7 @@ from quizgen.export.common import (
     write_spooled,
 )
 from quizgen.export.sink import Sink, ZipOut
-from quizgen.render import markdown_html
+from quizgen.render.pages import markdown_html
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"

@@ -13,7 +13,7 @@ from typing import Any
 
 from quizgen.files import write_file
 from quizgen.grading.score import ItemResult
-from quizgen.render import Renderer
+from quizgen.render.pages import Renderer
 
 CHUNK = 32  # students sent to a worker at a time
 

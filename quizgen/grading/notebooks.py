@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from quizgen.errors import GradeError
-from quizgen.keyfile import all_labels
-from quizgen.notebook import cell_digest, fingerprint
+from quizgen.quiz.keyfile import all_labels
+from quizgen.render.notebook import cell_digest, fingerprint
 
 CHECKPOINTS = ".ipynb_checkpoints"  # Jupyter's autosaved copies: never a submission
 

@@ -24,8 +24,8 @@ from quizgen.grading.feedback import write_feedback
 from quizgen.grading.notebooks import ReturnedNotebooks, read_notebooks
 from quizgen.grading.score import ItemResult, Scorer
 from quizgen.grading.submissions import Intake, Row, read_rows
-from quizgen.keyfile import KeyFile, LabelOrder, labels_of
-from quizgen.render import Renderer
+from quizgen.quiz.keyfile import KeyFile, LabelOrder, labels_of
+from quizgen.render.pages import Renderer
 
 GRADEBOOKS = ("canvas", "moodle")
 _RESULT_LABEL, _POINTS, _MAX_POINTS = attrgetter("label"), attrgetter("points"), attrgetter("max_points")

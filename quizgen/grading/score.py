@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from quizgen.answers import answer_for, pair_values, pair_wrong
+from quizgen.bank.answers import answer_for, pair_values, pair_wrong
 from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
 from quizgen.counting.misconceptions import Misconception

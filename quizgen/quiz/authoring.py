@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from quizgen.bank import Bank
+from quizgen.bank.instantiate import instantiate
+from quizgen.bank.loader import Bank
 from quizgen.errors import BankError
 from quizgen.files import write_file
-from quizgen.instantiate import instantiate
-from quizgen.json_schemas import schema_text
+from quizgen.quiz.json_schemas import schema_text
 
 STARTERS = {
     "numeric": """\

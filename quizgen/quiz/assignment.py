@@ -13,8 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from quizgen.bank.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 from quizgen.errors import AssignmentError
-from quizgen.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 
 FORMATS = ("md", "html", "ipynb", "moodle", "moodle-mbz", "gift", "qti12", "qti21")
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")

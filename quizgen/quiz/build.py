@@ -7,11 +7,11 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from quizgen.assignment import LoadedAssignment, QuestionRef, Student
-from quizgen.bank import Bank
+from quizgen.bank.instantiate import student_variant, variant_seed
+from quizgen.bank.loader import Bank
+from quizgen.bank.schema import Template, Variant
 from quizgen.errors import AssignmentError
-from quizgen.instantiate import student_variant, variant_seed
-from quizgen.schema import Template, Variant
+from quizgen.quiz.assignment import LoadedAssignment, QuestionRef, Student
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from quizgen.bank.instantiate import instantiate
+from quizgen.bank.schema import Template, Variant
 from quizgen.counting.misconceptions import CATALOGUE
-from quizgen.instantiate import instantiate
-from quizgen.schema import Template, Variant
 
 
 def _answer_line(variant: Variant) -> str:

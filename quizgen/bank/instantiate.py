@@ -12,11 +12,11 @@ import hmac
 import random
 from typing import Any
 
-from quizgen.answers import COMPARE_OPTIONS, RATIO_TOLERANCE, Answer, Wrong, answer_for, pair_wrongs
-from quizgen.bank_text import TemplateError, evaluate, render_text
+from quizgen.bank.answers import COMPARE_OPTIONS, RATIO_TOLERANCE, Answer, Wrong, answer_for, pair_wrongs
+from quizgen.bank.sandbox import TemplateError, evaluate, render_text
+from quizgen.bank.schema import Part, Template, Variant
 from quizgen.counting import count
 from quizgen.errors import BankError, QuizgenError
-from quizgen.schema import Part, Template, Variant
 
 MAX_DRAWS = 1000
 LETTERS = "ABCDEFGH"

@@ -15,19 +15,19 @@ from pathlib import Path
 from typing import IO, Any
 
 from quizgen import __version__
-from quizgen.assignment import FORMATS, LoadedAssignment, Student, load_assignment
-from quizgen.bank import Bank, bank_files, bank_paths, file_hashes, load_bank
-from quizgen.build import build_quiz, check_references, key_entry
+from quizgen.bank.loader import Bank, bank_files, bank_paths, file_hashes, load_bank
 from quizgen.caches import clear_all
 from quizgen.errors import AssignmentError, ExportError, QuizgenError
 from quizgen.export import EXPORTERS
 from quizgen.export.sink import Sink
 from quizgen.export.together import export_together
 from quizgen.files import atomic_folder, output_error, place_file, write_file
-from quizgen.keystream import KeyWriter
-from quizgen.notebook import quiz_notebook
-from quizgen.render import Renderer, hidden_layer_of, quiz_view, student_diagram
-from quizgen.secret import load_secret
+from quizgen.quiz.assignment import FORMATS, LoadedAssignment, Student, load_assignment
+from quizgen.quiz.build import build_quiz, check_references, key_entry
+from quizgen.quiz.keystream import KeyWriter
+from quizgen.quiz.secret import load_secret
+from quizgen.render.notebook import quiz_notebook
+from quizgen.render.pages import Renderer, hidden_layer_of, quiz_view, student_diagram
 
 NO_SECRET_NOTICE = "No secret was set: anyone with the assignment file can reproduce these variants from its salt."
 

@@ -6,8 +6,8 @@ import copy
 import json
 from typing import Any
 
-from quizgen.assignment import Assignment
-from quizgen.schema import Template
+from quizgen.bank.schema import Template
+from quizgen.quiz.assignment import Assignment
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 

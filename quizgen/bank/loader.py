@@ -13,13 +13,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from quizgen.bank.instantiate import instantiate
+from quizgen.bank.schema import Check, Template, Variant
+from quizgen.bank.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 from quizgen.counting import count
 from quizgen.counting.quantity import measure
 from quizgen.errors import BankError, QuizgenError
-from quizgen.instantiate import instantiate
 from quizgen.resources import bank_dir
-from quizgen.schema import Check, Template, Variant
-from quizgen.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
 
 DEFAULT_SEEDS = 200
 
@@ -244,9 +244,9 @@ def validate_bank(paths: Iterable[Path] | None = None, seeds: int = DEFAULT_SEED
 def _crosscheck_training(variant: Variant, framework: str) -> list[str]:
     """Training quantities PyTorch can measure (optimizer states after a step, LoRA adapters as peft
     injects them, receptive fields as gradient supports), compared with the variant's figures."""
+    from quizgen.bank.crosscheck import LIMIT, real_parameters, torch_training
     from quizgen.counting.quantity import measure
     from quizgen.counting.training_quantities import is_training
-    from quizgen.crosscheck import LIMIT, real_parameters, torch_training
 
     messages = []
     for item in variant.parts or [variant]:
@@ -268,7 +268,7 @@ def crosscheck_template(template: Template, against: list[str], variants: int = 
     """Compare a few variants' counts with the real frameworks named in ``against``."""
     import os
 
-    from quizgen.crosscheck import FRAMEWORK_COUNTERS, FRAMEWORK_OF, LIMIT, real_parameters
+    from quizgen.bank.crosscheck import FRAMEWORK_COUNTERS, FRAMEWORK_OF, LIMIT, real_parameters
 
     os.environ.setdefault("KERAS_BACKEND", "torch")
     messages = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from quizgen.bank.solve import solve_increasing
 from quizgen.caches import bounded
 from quizgen.counting.expr import Derivation, Expr, symbolic
 from quizgen.counting.figure import Figure
@@ -26,7 +27,6 @@ from quizgen.counting.spec import Arg, Call, parse
 from quizgen.counting.training_quantities import KINDS as TRAINING_KINDS
 from quizgen.counting.training_quantities import LABELS as TRAINING_LABELS
 from quizgen.errors import QuizgenError, UsageError
-from quizgen.solve import solve_increasing
 
 FRAMEWORK_NAMES = {"keras": "Keras", "pytorch": "PyTorch"}
 COMPARE_OPTIONS = {

@@ -11,16 +11,16 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from quizgen.build import QuizQuestion, StudentQuiz, key_entry
+from quizgen.bank.schema import Variant
 from quizgen.caches import bounded
 from quizgen.counting import count
 from quizgen.counting.quantity import measure
-from quizgen.diagram import architecture_svg, cell_svg
 from quizgen.errors import QuizgenError
 from quizgen.grading.kinds import kind_of, reader_table, unit_feedback
-from quizgen.plain_markdown import plain_html
+from quizgen.quiz.build import QuizQuestion, StudentQuiz, key_entry
+from quizgen.render.diagram import architecture_svg, cell_svg
+from quizgen.render.plain_markdown import plain_html
 from quizgen.resources import templates_dir
-from quizgen.schema import Variant
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": True})
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 from typing import Any
 
-from quizgen.build import StudentQuiz
+from quizgen.quiz.build import StudentQuiz
 
 NBFORMAT = {"nbformat": 4, "nbformat_minor": 5}
 INSTRUCTIONS = (

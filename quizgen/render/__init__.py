@@ -1,0 +1,1 @@
+"""Pages (quiz, key, practice, report), notebooks, SVG diagrams and tables, from quizzes and counts."""
