@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizgen.caches import bounded, registered
+from quizgen.counting.display import Row, footer_line, html_table, layer_row, markdown_table
 from quizgen.counting.expr import Derivation, Expr, add, mul, num, to_text
 from quizgen.counting.layers import (
     ALIASES,
@@ -201,15 +202,26 @@ class ModelCount:
             raise UsageError(f"layer[{k}] does not exist: the model has {len(self.layers)} layers")
         return self.layers[k - 1]
 
-    def _repr_html_(self) -> str:
-        from quizgen.counting.display import html_table
+    def _table(self) -> tuple[str, str, list[Row], str, tuple[str, ...]]:
+        """What a notebook's table of this count shows; counting/display.py lays it out."""
+        rows = [
+            layer_row(
+                layer.index,
+                f"{layer.name}: {layer.spec}" if layer.name else layer.spec,
+                layer.output_shape,
+                layer.params,
+                layer.macs,
+                layer.derivation.text() if layer.params else "",
+            )
+            for layer in self.layers
+        ]
+        return self.spec, self.framework, rows, footer_line(self.total, self.trainable, self.macs), self.notes
 
-        return html_table(self)
+    def _repr_html_(self) -> str:
+        return html_table(*self._table())
 
     def _repr_markdown_(self) -> str:
-        from quizgen.counting.display import markdown_table
-
-        return markdown_table(self)
+        return markdown_table(*self._table())
 
     def to_dict(self, dtype: str | None = None) -> dict[str, Any]:
         memory: dict[str, Any] = {}
