@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from tests_support import run_doc_commands
 
 from quizgen.cli import main
 from quizgen.quiz.json_schemas import schema_text
@@ -19,32 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
 
 
-def _blocks(text: str) -> list[tuple[str, str]]:
-    return re.findall(r"```(\w+)\n(.*?)```", text, re.S)
-
-
 def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "schemas").mkdir()
-    ran = 0
-    for kind, body in _blocks(TUTORIAL):
-        first, _, rest = body.partition("\n")
-        if first.startswith("# file: "):
-            target = tmp_path / first.removeprefix("# file: ").strip()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(rest if kind == "csv" else body, encoding="utf-8")
-            continue
-        if kind != "sh":
-            continue
-        for line in body.strip().splitlines():
-            args = shlex.split(line)
-            redirect = args.index(">") if ">" in args else None
-            result = CliRunner().invoke(main, args[1:redirect])
-            assert result.exit_code == 0, (line, result.output)
-            if redirect is not None:
-                (tmp_path / args[redirect + 1]).write_text(result.output)
-            ran += 1
-    assert ran >= 8
+    assert len(run_doc_commands(TUTORIAL, tmp_path)) >= 8
     key = json.loads((tmp_path / "out" / "key.json").read_text())
     assert any(entry["file"].endswith("lstm-hidden-size.yaml") for entry in key["bank"])
     assert key["students"][0]["questions"][0]["template_id"] == "lstm-hidden-size"

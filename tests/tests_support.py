@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import shlex
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from quizgen.cli import main
 
 
 def require(module: str) -> None:
@@ -35,3 +41,35 @@ def numeric_item(spec: str, quantity: str = "total", framework: str = "keras", *
         "quantity": quantity,
     }
     return {**item, **changes}
+
+
+def doc_blocks(text: str) -> list[tuple[str, str]]:
+    """(language, body) of each fenced block of a Markdown document."""
+    return re.findall(r"```(\w+)\n(.*?)```", text, re.S)
+
+
+def run_doc_commands(text: str, where: Path) -> list[str]:
+    """Do what a document shows, in order, inside ``where``: write each block that starts with
+    ``# file: NAME`` (YAML keeps that comment line, other files start below it) and run each ``sh``
+    block's ``quizgen`` lines (``> FILE`` writes the output there). Returns the lines run; a command
+    that fails fails the test with its output."""
+    ran = []
+    for kind, body in doc_blocks(text):
+        first, _, rest = body.partition("\n")
+        if first.startswith("# file: "):
+            target = where / first.removeprefix("# file: ").strip()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body if kind == "yaml" else rest, encoding="utf-8")
+            continue
+        if kind != "sh":
+            continue
+        for line in body.strip().splitlines():
+            args = shlex.split(line)
+            assert args[0] == "quizgen", line
+            redirect = args.index(">") if ">" in args else None
+            result = CliRunner().invoke(main, args[1:redirect])
+            assert result.exit_code == 0, (line, result.output)
+            if redirect is not None:
+                (where / args[redirect + 1]).write_text(result.output)
+            ran.append(line)
+    return ran
