@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from quizgen.bank.answer_kinds import KINDS, kind_of
 from quizgen.errors import GradeError
-from quizgen.grading.kinds import KINDS, kind_of
 from quizgen.grading.parse import read_answer
 from quizgen.grading.score import Scorer
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizgen.grading.kinds import KINDS, reader_table
+from quizgen.bank.answer_kinds import KINDS, reader_table
 from quizgen.grading.parse import read_answer
 
 READER = Path(__file__).resolve().parent.parent / "templates" / "_answer_reader.js"

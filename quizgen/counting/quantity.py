@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from quizgen.counting.expr import Derivation, Expr, add, mul, num
 from quizgen.counting.figure import Figure
+from quizgen.counting.kv_cache import kv_cache_elements
 from quizgen.counting.model import DTYPE_BYTES, LayerCount, ModelCount
 from quizgen.counting.rules import CORRECT
 from quizgen.counting.training_quantities import BYTE_KINDS, UNIT_KINDS, is_training, measure_asked, parse_asked
@@ -217,14 +218,4 @@ def _memory(model: ModelCount, q: Quantity) -> Expr:
         if any(size is None for size in sizes):
             raise UsageError("activation memory needs every size: give the sequence length in Input(steps, features)")
         return mul(add(*(num(size or 0) for size in sizes)), width)
-    cached = [layer for layer in model.layers if layer.kv_per_token is not None]
-    if not cached:
-        raise UsageError("kv_cache_bytes: the model has no attention layer that caches keys and values")
-    terms = []
-    for layer in cached:
-        steps = layer.input_shape[0] if layer.input_shape and len(layer.input_shape) == 2 else None
-        if steps is None:
-            raise UsageError(f"kv_cache_bytes: {layer.spec} needs the sequence length, as in Input(tokens, width)")
-        assert layer.kv_per_token is not None
-        terms.append(mul(layer.kv_per_token, num(steps, "tokens")))
-    return mul(add(*terms), width)
+    return mul(kv_cache_elements(model), width)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from quizgen.counting import training as t
 from quizgen.counting.figure import Figure, number, quoted, whole
+from quizgen.counting.kv_cache import kv_cache_elements
 from quizgen.counting.lora import lora_params
 from quizgen.counting.model import ModelCount
 from quizgen.counting.quantize import BITS, parse_quantization, quant_bytes
@@ -250,12 +251,10 @@ def measure_asked(model: ModelCount, asked: Asked, slip: str | None = None) -> F
 
 def _inference(model: ModelCount, asked: Asked, slip: str | None) -> Figure:
     """Weights + the KV cache of every sequence of the batch (§10: K and V of every layer and token)."""
-    from quizgen.counting.quantity import measure
-
     dtype = asked.positional[0]
     width, batch = INFERENCE_DTYPES[dtype], setup(asked).batch
     weights = width * model.total
-    cache = int(measure(model, f"kv_cache_bytes({dtype})").value)
+    cache = width * kv_cache_elements(model).evaluate()
     if slip == "forgot_kv_cache":
         cache = 0
     if slip == "kv_cache_one_sequence":

@@ -7,8 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from quizgen.bank.answer_kinds import KINDS, Kind
 from quizgen.grading.expression import NUMBER_TEXT, SPACE, SPACES, Evaluated, ExpressionError, Tree, evaluate
-from quizgen.grading.kinds import KINDS, Kind
 
 MINUS = dict.fromkeys(map(ord, "−‒–—﹣－"), "-")
 GROUPED = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009'’_]\d{3})+(?!\d)")

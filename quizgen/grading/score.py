@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from quizgen.bank.answer_kinds import kind_of, unit_feedback
 from quizgen.bank.answers import answer_for, pair_values, pair_wrong
 from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
 from quizgen.counting.misconceptions import Misconception
 from quizgen.errors import QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
-from quizgen.grading.kinds import kind_of, unit_feedback
 from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_choice, read_answer
 from quizgen.grading.shape import agrees
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from quizgen.bank.answer_kinds import kind_of
 from quizgen.bulk import without_cycle_collection
 from quizgen.errors import GradeError
-from quizgen.grading.kinds import kind_of
 
 
 @without_cycle_collection

@@ -11,12 +11,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from quizgen.bank.answer_kinds import kind_of, reader_table, unit_feedback
 from quizgen.bank.schema import Variant
 from quizgen.caches import bounded
 from quizgen.counting import count
 from quizgen.counting.quantity import measure
 from quizgen.errors import QuizgenError
-from quizgen.grading.kinds import kind_of, reader_table, unit_feedback
 from quizgen.quiz.build import QuizQuestion, StudentQuiz, key_entry
 from quizgen.render.diagram import architecture_svg, cell_svg
 from quizgen.render.plain_markdown import plain_html
