@@ -174,6 +174,8 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
     cls = row.cls
     if row.truncated:
         fits = sorted(c for c in known_classes(framework) if c.startswith(cls))
+        if len(fits) > 1 and all(parameter_free(c, framework) for c in fits):
+            fits = fits[:1]  # GlobalAveragePool… is one of several classes, none with parameters
         if len(fits) != 1:
             return RowExplanation(row, UNDERIVED, reason=f"the class name is cut short ('{cls}…'): widen the table")
         cls = fits[0]
@@ -194,6 +196,13 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
         if value is not None:
             explained.solved = f"{candidate.unknown}: {value:,}"
         return explained
+    if not all(c.exhaustive for c in candidates):
+        return RowExplanation(
+            row,
+            UNDERIVED,
+            reason=f"no {cls} whose sizes quizgen can read from the table gives {printed:,} "
+            "(a value_dim or output_shape other than the default does not show in it)",
+        )
     first = candidates[0] if candidates else None
     default = _default(first, framework) if first else None
     if default is not None and first is not None:

@@ -128,7 +128,7 @@ def _fixed_rows(lines: list[str], header: int, table: SummaryTable, source: str)
             last = pending[-1][1]
             for k, cell in enumerate(cells):
                 if cell.strip():
-                    last[k] = f"{last[k].rstrip()}{'' if k == columns.get('Connected to') else ' '}{cell.strip()}"
+                    last[k] = f"{last[k].rstrip()}{cell.strip()}"  # Keras 2 cuts a long cell anywhere
     for line, cells, depth in pending:
         row = _row(line, cells, columns, source, boxed=False)
         row.depth = depth

@@ -33,6 +33,9 @@ class Candidate:
     rank: int = 1
     split: bool = False
     """The unknown is input channels × kernel area: written as a square kernel on the channels left."""
+    exhaustive: bool = True
+    """With its class's other candidates, it covers every configuration the shapes allow: a count none
+    of them gives is a disagreement. Otherwise (attention with value_dim ≠ key_dim) it is not derived."""
 
     def make(self, p: int) -> tuple[str, tuple[Shape, ...]]:
         kernel = "1" if self.split else _kernel(p, self.rank)
@@ -294,9 +297,11 @@ def _attention(row: SummaryRow, shapes: tuple[Shape, ...], channels_first: bool)
         ]
     others = tuple((None, s[-1]) for s in shapes[1:] if s and s[-1] is not None)
     unknown = "heads × key_dim (only their product shows in the count)"
+    spec = "MultiHeadAttention(1, key_dim={p})"
+    unbiased = "MultiHeadAttention(1, key_dim={p}, bias=false)"
     return [
-        Candidate("MultiHeadAttention(1, key_dim={p})", (sequence, *others), unknown),
-        Candidate("MultiHeadAttention(1, key_dim={p}, bias=false)", (sequence, *others), unknown, "use_bias=False"),
+        Candidate(spec, (sequence, *others), unknown, exhaustive=False),
+        Candidate(unbiased, (sequence, *others), unknown, "use_bias=False", exhaustive=False),
     ]
 
 
@@ -352,7 +357,9 @@ TORCH_RULES: dict[str, Rule] = {
     "BatchNorm1d": _norm("BatchNormalization", (("", ""), ("affine=false", "affine=False"))),
     "BatchNorm2d": _norm("BatchNormalization", (("", ""), ("affine=false", "affine=False"))),
     "LayerNorm": _norm(
-        "LayerNormalization", (("", ""), ("bias=false", "bias=False"), ("affine=false", "elementwise_affine=False"))
+        "LayerNormalization",
+        (("", ""), ("bias=false", "bias=False"), ("affine=false", "elementwise_affine=False")),
+        per_channel=False,
     ),
     "GroupNorm": _norm("GroupNormalization", (("1", ""), ("1, affine=false", "affine=False"))),
     "InstanceNorm1d": _norm("GroupNormalization", (("1, affine=false", ""), ("1", "affine=True"))),

@@ -22,7 +22,8 @@ TOTALS = re.compile(r"^(Total|Trainable|Non-trainable) params:\s*([\d,]+)")
 
 
 def looks_like_torchinfo(text: str) -> bool:
-    return any(HEADER.match(line) for line in text.splitlines()) and "Param #" in text
+    headed = any(HEADER.match(line) for line in text.splitlines()) and "Param #" in text
+    return headed and (":depth-idx)" in text or "├─" in text or "└─" in text)
 
 
 def _cells(text: str) -> list[str]:
