@@ -57,7 +57,7 @@ def _details(e: RowExplanation) -> list[str]:
     if parts:
         lines.append(parts)
     if e.solved:
-        lines.append(f"{e.solved}, not printed: solved from the printed count")
+        lines.append(f"{e.solved}: not printed, solved from the printed count")
     if e.assumed and e.status == AGREES:
         lines.append(f"fits the count: {e.assumed}")
     if e.status == DISAGREES:

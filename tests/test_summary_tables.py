@@ -54,7 +54,7 @@ def _assert_all_agree(explanation, total, trainable=None):
 def test_two_lstm_layers_on_one_feature_show_480_and_840():
     explanation = explain_text((DATA / "keras3_two_lstm.txt").read_text(), "two_lstm.txt")
     lstm, lstm_1, dense = explanation.rows
-    assert (lstm.derivation, lstm.solved) == ("4·10·(1+10+1) = 480", "input width: 1")
+    assert (lstm.derivation, lstm.solved) == ("4·10·(1+10+1) = 480", "input width = 1")
     assert (lstm_1.derivation, lstm_1.solved) == ("4·10·(10+10+1) = 840", None)
     assert dense.derivation == "10·1 + 1 = 11"
     _assert_all_agree(explanation, 1331, 1331)
@@ -67,7 +67,7 @@ def test_explain_prints_each_row_its_check_and_the_totals():
     row = next(line for line in lines if line.lstrip().startswith("5  lstm (LSTM)"))
     assert "480" in row and "✓" in row and "LSTM(10): 4·10·(1+10+1) = 480" in row
     assert any("input weights 4·10·1 = 40; recurrent weights 4·10·10 = 400; biases 4·10·1 = 40" in x for x in lines)
-    assert any("input width: 1, not printed: solved from the printed count" in x for x in lines)
+    assert any("input width = 1: not printed, solved from the printed count" in x for x in lines)
     assert "total: printed 1,331 · sum of the rows 1,331 · quizgen 1,331 ✓" in lines
 
 
@@ -78,7 +78,7 @@ def test_explain_json_is_one_object_and_reads_standard_input():
     data = json.loads(result.output)
     assert data["format"] == "keras-summary" and data["all_agree"] is True
     assert [r["printed"] for r in data["rows"]] == [480, 840, 11]
-    assert data["rows"][0]["status"] == "agrees" and data["rows"][0]["solved"] == "input width: 1"
+    assert data["rows"][0]["status"] == "agrees" and data["rows"][0]["solved"] == "input width = 1"
     assert data["totals"] == {
         "printed": 1331,
         "sum_of_rows": 1331,
@@ -274,7 +274,7 @@ def test_a_torchinfo_table_is_explained_without_torch():
     statuses = [(row.row.cls, row.status) for row in explanation.rows]
     assert ("Linear", REPEAT) in statuses and ("Sequential", CONTAINER) in statuses
     embedding = explanation.rows[1]
-    assert embedding.solved == "vocabulary size: 100" and embedding.derivation == "100·16 = 1600"
+    assert embedding.solved == "vocabulary size = 100" and embedding.derivation == "100·16 = 1600"
     lstm = explanation.rows[2]
     assert lstm.derivation == "4·10·(16+10+2) = 1120"
     _assert_all_agree(explanation, 3423, 3423)

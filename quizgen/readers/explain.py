@@ -194,7 +194,7 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
             continue
         explained = _explained(row, AGREES, layer, candidate)
         if value is not None:
-            explained.solved = f"{candidate.unknown}: {value:,}"
+            explained.solved = f"{candidate.unknown} = {value:,}"
         return explained
     if not all(c.exhaustive for c in candidates):
         return RowExplanation(
