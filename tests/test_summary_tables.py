@@ -167,6 +167,18 @@ def test_keras2_tables_are_explained_row_by_row(name, layout):
     assert count_model(text, "keras-summary").total == total
 
 
+def test_a_keras3_table_without_row_rules_is_read_the_same():
+    text = (DATA / "keras3_two_lstm.txt").read_text()
+    bare = "\n".join(line for line in text.splitlines() if not line.startswith("├"))
+    explanation = explain_text(bare, "bare.txt")
+    assert [row.derivation for row in explanation.rows] == [
+        "4·10·(1+10+1) = 480",
+        "4·10·(10+10+1) = 840",
+        "10·1 + 1 = 11",
+    ]
+    _assert_all_agree(explanation, 1331, 1331)
+
+
 def test_keras2_truncated_class_names_are_read_by_their_unique_prefix():
     explanation = explain_text((DATA / "keras2_attention_keras22.txt").read_text(), "attention.txt")
     attention = next(row for row in explanation.rows if row.row.name == "multi_head_attention")
@@ -329,6 +341,7 @@ def _torch_models():
     seq = nn.Sequential
     tokens = torch.zeros(2, 9, dtype=torch.long)
     columns = ("input_size", "output_size", "num_params")
+    every_column = (*columns, "params_percent", "kernel_size", "mult_adds", "trainable")
     return [
         (seq(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 10)), {"input_size": (1, 20)}),
         (seq(nn.Linear(20, 64, bias=False), nn.Linear(64, 3)), {"input_size": (1, 20), "col_names": columns}),
@@ -381,10 +394,18 @@ def _torch_models():
         ),
         (seq(seq(nn.Linear(5, 7), nn.ReLU()), seq(nn.Linear(7, 7), nn.Linear(7, 2))), {"input_size": (3, 5)}),
         (seq(nn.Embedding(50, 6), nn.Flatten(), nn.Linear(24, 2)), {"input_data": torch.zeros(1, 4, dtype=torch.long)}),
+        (
+            seq(nn.Linear(5, 7), nn.ReLU(), seq(nn.Linear(7, 3), nn.LayerNorm(3))),
+            {"input_size": (1, 5), "row_settings": ("var_names", "depth"), "col_names": every_column},
+        ),
+        (
+            seq(nn.Linear(5, 7), nn.ReLU(), seq(nn.Linear(7, 3), nn.LayerNorm(3))),
+            {"input_size": (1, 5), "row_settings": ("ascii_only",)},
+        ),
     ]
 
 
-N_TORCH = 24
+N_TORCH = 26
 
 
 @pytest.mark.frameworks

@@ -15,7 +15,7 @@ from quizgen.readers.summary_table import SummaryRow, SummaryTable, fail, parse_
 HEADER = re.compile(r"^Layer \(type(?: \(var_name\))?(?::depth-idx)?\)")
 TITLES = ("Input Shape", "Output Shape", "Param #", "Param %", "Kernel Shape", "Mult-Adds", "Trainable")
 NAME = re.compile(
-    r"^(?P<tree>[│├└─|`\s-]*?)(?P<cls>[A-Za-z_][\w.]*)(?: \((?P<var>[^()]*)\))?"
+    r"^(?P<tree>[│├└─|`+\s-]*?)(?P<cls>[A-Za-z_][\w.]*)(?: \((?P<var>[^()]*)\))?"
     r"(?:: (?P<depth>\d+)(?:-(?P<idx>\d+))?)?(?=\s|$)"
 )
 TOTALS = re.compile(r"^(Total|Trainable|Non-trainable) params:\s*([\d,]+)")
@@ -23,7 +23,8 @@ TOTALS = re.compile(r"^(Total|Trainable|Non-trainable) params:\s*([\d,]+)")
 
 def looks_like_torchinfo(text: str) -> bool:
     headed = any(HEADER.match(line) for line in text.splitlines()) and "Param #" in text
-    return headed and (":depth-idx)" in text or "├─" in text or "└─" in text)
+    tree = ":depth-idx)" in text or "├─" in text or "└─" in text
+    return headed and (tree or re.search(r"^\+ [A-Za-z_]", text, re.M) is not None)  # row_settings=("ascii_only",)
 
 
 def _cells(text: str) -> list[str]:
@@ -99,7 +100,10 @@ def parse_torchinfo(text: str, source: str) -> SummaryTable:
 
 def _row(line: int, match: re.Match[str], values: dict[str, str], source: str) -> SummaryRow:
     cls = match.group("cls")
-    depth = int(match.group("depth")) if match.group("depth") else (0 if not match.group("tree").strip() else 1)
+    tree = match.group("tree")
+    depth = tree.count("│") + tree.count("|") + (1 if any(mark in tree for mark in "├└+") else 0)
+    if match.group("depth"):
+        depth = int(match.group("depth"))
     text = values["Param #"]
     recursive = text == "(recursive)"
     frozen = text.startswith("(") and not recursive
