@@ -228,6 +228,8 @@ def _keras_models():
         (seq((8, 8, 16), L.GroupNormalization(4), L.Flatten(), L.Dense(4)), {}),
         (seq((7,), L.Dense(5, trainable=False), L.Dense(2)), {"show_trainable": True}),
         (seq((None, 3), L.LSTM(4), L.Dense(6), L.Dense(6, use_bias=False)), {"line_length": 60}),
+        (seq((32, 32, 3), L.Conv2D(4, 1), L.SeparableConv2D(16, 3), L.DepthwiseConv2D(3, depth_multiplier=2)), {}),
+        (seq((40, 6), L.DepthwiseConv1D(3), L.SeparableConv1D(8, 5, use_bias=False)), {}),
     ]
     a, b = keras.Input((8,), name="a"), keras.Input((4,), name="b")
     models.append((keras.Model([a, b], L.Dense(2)(L.Concatenate()([L.Dense(5)(a), b]))), {}))
@@ -253,7 +255,7 @@ def _keras_models():
     return models
 
 
-N_KERAS = 33
+N_KERAS = 35
 
 
 @pytest.mark.frameworks
@@ -549,3 +551,14 @@ def test_random_text_never_gives_a_traceback(text):
             count_model(text, fmt, "junk.txt")
     with contextlib.suppress(QuizgenError):
         explain_text(text, "junk.txt")
+
+
+def test_an_unbuilt_keras_layer_is_not_derived():
+    require("keras")
+    import keras
+    from keras import layers as L
+
+    text = _keras_summary(keras.Sequential([L.Dense(3), L.Dense(2)]))
+    explanation = explain_text(text, "unbuilt.txt")
+    assert all(row.status == UNDERIVED and "not built" in (row.reason or "") for row in explanation.rows)
+    assert explanation.quizgen_total is None

@@ -179,6 +179,8 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
         if len(fits) != 1:
             return RowExplanation(row, UNDERIVED, reason=f"the class name is cut short ('{cls}…'): widen the table")
         cls = fits[0]
+    if row.unbuilt:
+        return RowExplanation(row, UNDERIVED, reason="not built when the summary was printed: it has no weights yet")
     if parameter_free(cls, framework):
         words = "an input layer has no parameters" if cls == "InputLayer" else f"{cls} has no parameters"
         return RowExplanation(row, AGREES if printed == 0 else DISAGREES, 0, 0, derivation="0", words=words)
@@ -201,7 +203,8 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
             row,
             UNDERIVED,
             reason=f"no {cls} whose sizes quizgen can read from the table gives {printed:,} "
-            "(a value_dim or output_shape other than the default does not show in it)",
+            "(an option that changes the count without showing in the table, such as a value_dim, "
+            "a depth_multiplier or an axis, is not guessed)",
         )
     first = candidates[0] if candidates else None
     default = _default(first, framework) if first else None

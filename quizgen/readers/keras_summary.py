@@ -159,6 +159,7 @@ def _row(line: int, cells: list[str], columns: dict[str, int], source: str, boxe
         raise fail(source, line, f"{label}: the parameter count '{printed_text}' is not a number")
     shape = parse_shape(cells[columns["Output Shape"]])
     row = SummaryRow(line, cls.rstrip("…"), printed, shape, match.group("name").strip(), depth, truncated=truncated)
+    row.unbuilt = bool(re.search(r"\((unused|unbuilt)\)", cells[columns["Param #"]]))
     if "Connected to" in columns:
         text = cells[columns["Connected to"]].strip()
         row.inputs = tuple(name.rstrip("…") for name in CONNECTION.findall(text) if name not in ("-",))

@@ -259,6 +259,47 @@ def _conv(rank: int, transposed: bool = False) -> Rule:
     return rule
 
 
+def _separable(name: str, depthwise: bool) -> Rule:
+    rank = int(name[-2])
+
+    def rule(row: SummaryRow, shapes: tuple[Shape, ...], channels_first: bool) -> list[Candidate] | str:
+        out_width = _width(row.output_shape)
+        if out_width is None:
+            return "its output shape shows no width"
+        channels = _input_width(shapes)
+        note = ""
+        if channels is None and depthwise:
+            channels, note = out_width, "depth_multiplier=1 (the input width is not printed)"
+        if channels is None:
+            return (
+                "its input width is not printed (the first layer of a Sequential model), and its count has two unknowns"
+            )
+        space: tuple[int | None, ...] = (None,) * rank
+        out = []
+        if depthwise:
+            if out_width % channels:
+                return f"its output width {out_width} is not a multiple of its input width {channels}"
+            multiplier = out_width // channels
+            option = f", depth_multiplier={multiplier}" if multiplier > 1 else ""
+            specs = [f"{name}(kernel={{k}}{option})", f"{name}(kernel={{k}}{option}, bias=false)"]
+        else:
+            specs = [f"{name}({out_width}, kernel={{k}})", f"{name}({out_width}, kernel={{k}}, bias=false)"]
+        for spec, bias_note in zip(specs, ("", "use_bias=False"), strict=True):
+            joined = ", ".join(n for n in (note, bias_note) if n)
+            out.append(Candidate(spec, ((*space, channels),), "kernel area", joined, rank, exhaustive=depthwise))
+        return out
+
+    return rule
+
+
+def _normalization(row: SummaryRow, shapes: tuple[Shape, ...], channels_first: bool) -> list[Candidate] | str:
+    width = _width(row.output_shape)
+    if width is None:
+        return "its output shape shows no width"
+    note = "mean, variance and count, none trainable"
+    return [Candidate("Normalization()", ((width,),), None, note, exhaustive=False)]
+
+
 def _embedding(row: SummaryRow, shapes: tuple[Shape, ...], channels_first: bool) -> list[Candidate] | str:
     dim = _width(row.output_shape)
     if dim is None:
@@ -342,6 +383,11 @@ KERAS_RULES: dict[str, Rule] = {
     "LayerNormalization": _norm("LayerNormalization", KERAS_NORMS),
     "GroupNormalization": _norm("GroupNormalization", (("1", ""), ("1, center=false", "center=False"))),
     "MultiHeadAttention": _attention,
+    "SeparableConv1D": _separable("SeparableConv1D", False),
+    "SeparableConv2D": _separable("SeparableConv2D", False),
+    "DepthwiseConv1D": _separable("DepthwiseConv1D", True),
+    "DepthwiseConv2D": _separable("DepthwiseConv2D", True),
+    "Normalization": _normalization,
 }
 TORCH_RULES: dict[str, Rule] = {
     "Linear": _dense,

@@ -34,6 +34,8 @@ class SummaryRow:
     recursive: bool = False
     kernel: tuple[int, ...] | None = None
     truncated: bool = False
+    unbuilt: bool = False
+    """Keras printed ``0 (unbuilt)``: the layer had no weights yet."""
     """The class name was cut short by the table's width (``MultiHeadAttenti…``)."""
 
     @property
