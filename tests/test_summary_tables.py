@@ -562,3 +562,25 @@ def test_an_unbuilt_keras_layer_is_not_derived():
     explanation = explain_text(text, "unbuilt.txt")
     assert all(row.status == UNDERIVED and "not built" in (row.reason or "") for row in explanation.rows)
     assert explanation.quizgen_total is None
+
+
+@pytest.mark.frameworks
+def test_options_a_table_does_not_show_leave_a_row_not_derived_rather_than_disagreeing():
+    require("keras")
+    require("torchinfo")
+    import keras
+    import torchinfo
+    from keras import layers as L
+    from torch import nn
+
+    grouped = keras.Sequential([keras.Input((9, 9, 4)), L.Conv2D(4, 1), L.Conv2D(8, 3, groups=2)])
+    row = explain_text(_keras_summary(grouped), "grouped.txt").rows[1]
+    assert (row.row.printed, row.status) == (152, UNDERIVED) and "groups" in (row.reason or "")
+    projected = nn.LSTM(6, 8, proj_size=3, batch_first=True)
+    text = str(
+        torchinfo.summary(
+            projected, input_size=(1, 5, 6), verbose=0, col_names=("input_size", "output_size", "num_params")
+        )
+    )
+    row = explain_text(text, "projected.txt").rows[0]
+    assert row.status == UNDERIVED and "proj_size" in (row.reason or "")

@@ -203,8 +203,8 @@ def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
             row,
             UNDERIVED,
             reason=f"no {cls} whose sizes quizgen can read from the table gives {printed:,} "
-            "(an option that changes the count without showing in the table, such as a value_dim, "
-            "a depth_multiplier or an axis, is not guessed)",
+            "(an option that changes the count without showing in the table, such as groups, a value_dim, "
+            "a depth_multiplier or a proj_size, is not guessed)",
         )
     first = candidates[0] if candidates else None
     default = _default(first, framework) if first else None

@@ -8,6 +8,7 @@ size, a vocabulary), the configuration takes it as its one unknown, solved from 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -196,10 +197,11 @@ def _torch_recurrent(kind: str, width_out: int, width: int | None) -> list[Candi
         hidden = width_out // 2 if bidirectional else width_out
         option = ", bidirectional=true" if bidirectional else ""
         note = f"bidirectional=True (the output {width_out} is 2·{hidden})" if bidirectional else ""
-        out.append(_on_width(width, f"{kind}({hidden}{option})", (None, P), note))
+        simple = _on_width(width, f"{kind}({hidden}{option})", (None, P), note)
+        out.append(dataclasses.replace(simple, exhaustive=kind != "LSTM"))  # an LSTM's proj_size is not printed
         if width is not None:
             spec = f"{kind}({hidden}, num_layers={{p}}{option})"
-            out.append(Candidate(spec, ((None, width),), "num_layers", note))
+            out.append(Candidate(spec, ((None, width),), "num_layers", note, exhaustive=kind != "LSTM"))
     return out
 
 
@@ -239,21 +241,29 @@ def _conv(rank: int, transposed: bool = False) -> Rule:
             if channels is None and kernel is None:
                 unknown = "input channels × kernel area (only their product shows in the count)"
                 spec = f"{name}({filters}, kernel={{k}}{bias})"
-                out.append(Candidate(spec, ((*space, P),), unknown, note, rank, split=True))
+                out.append(Candidate(spec, ((*space, P),), unknown, note, rank, split=True, exhaustive=False))
             elif channels is None:
                 out.append(
                     Candidate(f"{name}({filters}, kernel={kernel}{bias})", ((*space, P),), "input channels", note)
                 )
             elif kernel is not None:
-                out.append(Candidate(f"{name}({filters}, kernel={kernel}{bias})", ((*space, channels),), None, note))
+                out.append(
+                    Candidate(
+                        f"{name}({filters}, kernel={kernel}{bias})", ((*space, channels),), None, note, exhaustive=False
+                    )
+                )
             else:
                 spec = f"{name}({filters}, kernel={{k}}{bias})"
-                out.append(Candidate(spec, ((*space, channels),), "kernel area", note, rank))
+                out.append(Candidate(spec, ((*space, channels),), "kernel area", note, rank, exhaustive=False))
             if channels_first and not transposed and channels and channels > 1 and filters % channels == 0:
                 size = kernel or "{k}"
                 spec = f"{name}({filters}, kernel={size}, groups={channels}{bias})"
                 grouped = f"groups={channels} (depthwise) {note}".strip()
-                out.append(Candidate(spec, ((*space, channels),), None if kernel else "kernel area", grouped, rank))
+                out.append(
+                    Candidate(
+                        spec, ((*space, channels),), None if kernel else "kernel area", grouped, rank, exhaustive=False
+                    )
+                )
         return out
 
     return rule
