@@ -584,3 +584,24 @@ def test_options_a_table_does_not_show_leave_a_row_not_derived_rather_than_disag
     )
     row = explain_text(text, "projected.txt").rows[0]
     assert row.status == UNDERIVED and "proj_size" in (row.reason or "")
+
+
+def test_a_torchinfo_row_that_reads_another_tensor_is_solved_and_says_so():
+    text = (DATA / "torchinfo_net.txt").read_text()
+    # Net's head is not inside a Sequential: the row above is only a guess at its input.
+    explanation = explain_text(
+        text.replace(
+            "Linear: 1-4                            [2, 3]                    63",
+            "Linear: 1-4                            [2, 3]                    66",
+        ),
+        "net.txt",
+    )
+    head = explanation.rows[-1]
+    assert head.status == AGREES and head.solved is not None and "the row above gives 20" in head.solved
+    # Inside a Sequential each layer reads the one before: a changed count there is a disagreement.
+    doctored = text.replace(
+        "Linear: 2-3                       [2, 20]                   420",
+        "Linear: 2-3                       [2, 20]                   421",
+    )
+    row = explain_text(doctored, "net.txt").rows[6]
+    assert (row.status, row.derived, row.difference) == (DISAGREES, 420, 1)

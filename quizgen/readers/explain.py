@@ -168,7 +168,22 @@ def _resolve(name: str, by_name: dict[str, int]) -> int | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _explain_leaf(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTable) -> RowExplanation:
+def _explain_leaf(
+    row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTable, guessed: bool = False
+) -> RowExplanation:
+    """``guessed``: the input shape is the previous row's output, which a branching model may not feed it."""
+    explained = _explain_with(row, shapes, table)
+    if not guessed or not shapes or explained.status not in (DISAGREES, UNDERIVED):
+        return explained
+    again = _explain_with(row, (), table)
+    if again.status != AGREES or again.solved is None:
+        return explained
+    width = shapes[0][-1] if shapes[0] else None
+    again.solved = f"{again.solved} (the row above gives {width}: this layer reads another tensor)"
+    return again
+
+
+def _explain_with(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTable) -> RowExplanation:
     framework = table.framework
     printed = 0 if row.printed is None else row.printed
     cls = row.cls
@@ -252,6 +267,7 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
     previous: Shape | None = None
     container_input: dict[int, Shape | None] = {}
     for k, row in enumerate(rows):
+        guessed = False
         if row.input_shape is not None:
             shapes: tuple[Shape, ...] = (row.input_shape,)
         elif row.inputs:
@@ -261,9 +277,13 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
                 shapes = tuple(s for s in resolved if s is not None)
             else:
                 shapes = (previous,) if previous is not None else ()
+                guessed = True
         else:
             parent = parents[k]
             first_child = parent is not None and children[parent] and children[parent][0] == k
+            # Inside a Sequential, each layer reads the one before; elsewhere the row above is a guess.
+            chained = parent is not None and rows[parent].cls == "Sequential" and not first_child
+            guessed = not chained and (not keras or bool(row.depth))
             if first_child and parent is not None and container_input.get(parent) is not None:
                 start = container_input[parent]
                 shapes = (start,) if start is not None else ()
@@ -278,7 +298,7 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
         if row.recursive:
             explained[k] = RowExplanation(row, REPEAT, reason="the same module used again: counted at its first row")
         else:
-            explained[k] = _explain_leaf(row, shapes, table)
+            explained[k] = _explain_leaf(row, shapes, table, guessed)
         if row.output_shape is not None:
             previous = row.output_shape
     for k in reversed(range(len(rows))):
