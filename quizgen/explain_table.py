@@ -110,15 +110,27 @@ def format_explanation(explanation: Explanation) -> str:
     return "\n".join(lines)
 
 
+def _more(difference: int) -> str:
+    return f"{abs(difference):,} {'more' if difference > 0 else 'less'} than"
+
+
 def _totals(explanation: Explanation) -> str:
     printed, rows, ours = explanation.printed_total, explanation.rows_total, explanation.quizgen_total
+    table = explanation.format in ("keras-summary", "torchinfo")
     parts = []
     if printed is not None:
         parts.append(f"printed {printed:,}")
-    if explanation.format in ("keras-summary", "torchinfo"):
+    if table:
         parts.append(f"sum of the rows {rows:,}")
     parts.append(f"quizgen {_number(ours) or 'not known (a row is not derived)'}")
     text = " · ".join(parts)
+    problems = []
+    if printed is not None and table and rows != printed:
+        problems.append(f"the rows add up to {_more(rows - printed)} the printed total")
+    if printed is not None and ours is not None and ours != printed:
+        problems.append(f"quizgen's total is {_more(ours - printed)} the printed one")
+    if problems:
+        return f"{text} ✗ ({'; '.join(problems)})"
     if printed is not None and ours is not None:
-        text += " ✓" if printed == ours else f" ✗ ({printed - ours:+,})"
+        return f"{text} ✓"
     return text

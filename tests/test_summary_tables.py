@@ -118,6 +118,15 @@ def test_a_doctored_count_of_a_first_layer_is_not_solved_into_agreement():
     assert result.exit_code == 0 and "✗" in result.output
 
 
+def test_the_totals_line_says_when_the_rows_do_not_add_up_to_the_printed_total():
+    text = (DATA / "keras3_two_lstm.txt").read_text().replace("840 │", "841 │")
+    result = run("explain", "-", input=text)
+    total = next(line for line in result.output.splitlines() if line.startswith("total:"))
+    assert total == (
+        "total: printed 1,331 · sum of the rows 1,332 · quizgen 1,331 ✗ (the rows add up to 1 more than the printed total)"
+    )
+
+
 def test_a_row_of_an_unknown_class_is_marked_not_derived():
     text = (DATA / "keras3_two_lstm.txt").read_text().replace("(Dense)", "(MyDense)")
     explanation = explain_text(text, "custom.txt")
