@@ -4,6 +4,7 @@ torchinfo.summary(), each row's printed count against the counting core's deriva
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import math
@@ -123,7 +124,8 @@ def test_the_totals_line_says_when_the_rows_do_not_add_up_to_the_printed_total()
     result = run("explain", "-", input=text)
     total = next(line for line in result.output.splitlines() if line.startswith("total:"))
     assert total == (
-        "total: printed 1,331 · sum of the rows 1,332 · quizgen 1,331 ✗ (the rows add up to 1 more than the printed total)"
+        "total: printed 1,331 · sum of the rows 1,332 · quizgen 1,331 ✗ "
+        "(the rows add up to 1 more than the printed total)"
     )
 
 
@@ -137,6 +139,7 @@ def test_a_row_of_an_unknown_class_is_marked_not_derived():
     assert result.exit_code == 2 and result.output.count("\n") == 1 and "MyDense" in result.output
 
 
+@pytest.mark.frameworks
 def test_a_nested_model_printed_without_its_layers_is_not_derived():
     require("keras")
     import keras
@@ -150,6 +153,7 @@ def test_a_nested_model_printed_without_its_layers_is_not_derived():
     assert explanation.quizgen_total is None
 
 
+@pytest.mark.frameworks
 def test_attention_whose_value_dim_differs_from_key_dim_is_not_derived_rather_than_disagreeing():
     require("keras")
     import keras
@@ -204,6 +208,7 @@ def _keras_summary(model, **options) -> str:
     return buffer.getvalue()
 
 
+@functools.cache
 def _keras_models():
     import keras
     from keras import layers as L
@@ -283,6 +288,7 @@ def test_keras3_summaries_are_explained_and_total_as_keras_counts(k):
         assert counted.trainable == trainable
 
 
+@pytest.mark.frameworks
 def test_there_are_as_many_keras_models_as_checked():
     require("keras")
     assert len(_keras_models()) == N_KERAS >= 30
@@ -303,6 +309,7 @@ def test_a_torchinfo_table_is_explained_without_torch():
     _assert_all_agree(explanation, 3423, 3423)
 
 
+@functools.cache
 def _torch_models():
     import torch
     from torch import nn
@@ -436,6 +443,7 @@ def test_torchinfo_tables_are_explained_and_total_as_pytorch_counts(k):
     assert (counted.total, counted.trainable) == (total, trainable)
 
 
+@pytest.mark.frameworks
 def test_there_are_as_many_torch_models_as_checked():
     require("torch")
     assert len(_torch_models()) == N_TORCH >= 20
@@ -562,6 +570,7 @@ def test_random_text_never_gives_a_traceback(text):
         explain_text(text, "junk.txt")
 
 
+@pytest.mark.frameworks
 def test_an_unbuilt_keras_layer_is_not_derived():
     require("keras")
     import keras

@@ -15,7 +15,7 @@ BOX_HEADER = "┃"
 TOTALS = re.compile(r"^\s*(Total|Trainable|Non-trainable) params:\s*([\d,]+)")
 MODEL_NAME = re.compile(r'^\s*Model: "(.*)"\s*$')
 NAME_CLASS = re.compile(r"^(?P<name>.*?)\s*\((?P<cls>[^()]*?)(?P<close>\)?)\s*$")
-CONNECTION = re.compile(r"([^\s,'\[\]]+)(?:\[|…|$)")
+CONNECTION = re.compile(r"(?<![\w\[])([A-Za-z_][^\s,'\[\]…]*)(?:\[|…|$|,|\s)")
 TITLES = ("Layer (type)", "Output Shape", "Param #", "Connected to", "Trainable", "Trai")
 
 
