@@ -623,3 +623,15 @@ def test_a_torchinfo_row_that_reads_another_tensor_is_solved_and_says_so():
     )
     row = explain_text(doctored, "net.txt").rows[6]
     assert (row.status, row.derived, row.difference) == (DISAGREES, 420, 1)
+
+
+@pytest.mark.frameworks
+def test_a_first_convolution_is_shown_with_a_usual_kernel_and_says_only_the_product_is_known():
+    require("keras")
+    import keras
+    from keras import layers as L
+
+    model = keras.Sequential([keras.Input((8, 8, 64)), L.Conv2D(16, 3)])
+    row = explain_text(_keras_summary(model), "conv.txt").rows[0]
+    assert row.status == AGREES and row.derivation == "3·3·64·16 + 16 = 9232"
+    assert row.solved is not None and row.solved.endswith("= 576") and "only their product" in row.solved

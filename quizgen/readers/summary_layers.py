@@ -47,7 +47,7 @@ class Candidate:
         """The solved configuration as a reader would write it (3 channels and a 3×3 kernel, not 27 and 1)."""
         if not self.split:
             return self.make(p)
-        side = max(s for s in range(1, 12) if p % (s**self.rank) == 0)
+        side = next(s for s in (3, 5, 7, 1) if p % (s**self.rank) == 0)  # the usual kernel sizes first
         kernel = str(side) if self.rank == 1 else f"({side}, {side})"
         spec = self.spec.replace("{k}", kernel)
         return spec, tuple(tuple(p // side**self.rank if d == P else d for d in shape) for shape in self.shapes)
@@ -239,7 +239,9 @@ def _conv(rank: int, transposed: bool = False) -> Rule:
         out = []
         for bias, note in (("", ""), (", bias=false", "use_bias=False")):
             if channels is None and kernel is None:
-                unknown = "input channels × kernel area (only their product shows in the count)"
+                unknown = (
+                    "input channels × kernel area (only their product shows in the count: the split is one possibility)"
+                )
                 spec = f"{name}({filters}, kernel={{k}}{bias})"
                 out.append(Candidate(spec, ((*space, P),), unknown, note, rank, split=True, exhaustive=False))
             elif channels is None:
