@@ -69,9 +69,10 @@ def _columns(cells: list[str]) -> dict[str, int]:
 
 def _box_rows(lines: list[str], header: int, table: SummaryTable, source: str) -> int:
     """Keras 3: cells between ``│``; a wrapped cell goes on in the next line with an empty count."""
-    columns = _columns(lines[header].strip().strip(BOX_HEADER).split(BOX_HEADER))
-    if "Param #" not in columns or "Output Shape" not in columns:
-        raise fail(source, header + 1, "the header names no 'Param #' or 'Output Shape' column")
+    titles = lines[header].strip().strip(BOX_HEADER).split(BOX_HEADER)
+    columns = _columns(titles)
+    if any(title not in columns for title in TITLES[:3]):
+        raise fail(source, header + 1, "the header names no 'Layer (type)', 'Output Shape' and 'Param #' columns")
     pending: list[tuple[int, list[str]]] = []
     end = len(lines)
     for number in range(header + 1, len(lines)):
@@ -82,8 +83,8 @@ def _box_rows(lines: list[str], header: int, table: SummaryTable, source: str) -
         if not line.startswith(BOX_ROW):
             continue
         cells = [cell.rstrip() for cell in line.strip(BOX_ROW).split(BOX_ROW)]
-        if len(cells) < len(columns):
-            raise fail(source, number + 1, f"a row with {len(cells)} cells under a header of {len(columns)}")
+        if len(cells) < len(titles):
+            raise fail(source, number + 1, f"a row with {len(cells)} cells under a header of {len(titles)}")
         if cells[columns["Param #"]].strip() or not pending:
             pending.append((number + 1, cells))
         else:
