@@ -192,6 +192,14 @@ def test_a_keras3_table_without_row_rules_is_read_the_same():
     _assert_all_agree(explanation, 1331, 1331)
 
 
+def test_a_keras2_nested_model_with_its_trainable_column_is_explained():
+    explanation = explain_text((DATA / "keras2_nested_tf2.txt").read_text(), "nested.txt")
+    depths = [(row.row.name, row.row.depth, row.status) for row in explanation.rows]
+    assert depths[1:4] == [("inner", 0, AGREES), ("dense_5", 1, AGREES), ("bn", 1, AGREES)]
+    assert explanation.rows[1].derivation == "136 + 32 = 168"
+    _assert_all_agree(explanation, 266, 98)
+
+
 def test_keras2_truncated_class_names_are_read_by_their_unique_prefix():
     explanation = explain_text((DATA / "keras2_attention_keras22.txt").read_text(), "attention.txt")
     attention = next(row for row in explanation.rows if row.row.name == "multi_head_attention")

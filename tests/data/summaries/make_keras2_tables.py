@@ -13,6 +13,7 @@ model's layers, shapes and counts are Keras' own; MODELS below gives the code an
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -66,6 +67,13 @@ def build_models():
     norm = L.LayerNormalization(name="layer_normalization")(add)
     out = L.GRU(4, name="gru")(norm)
     models["keras2_attention"] = keras.Model(q, out, name="model_1")
+    inner = keras.Sequential(
+        [keras.Input((16,)), L.Dense(8, name="dense_5"), L.BatchNormalization(name="bn")], name="inner"
+    )
+    inner.trainable = False
+    models["keras2_nested"] = keras.Sequential(
+        [keras.Input((4,)), L.Dense(16, name="dense_4"), inner, L.Dense(2, name="dense_6")], name="sequential_3"
+    )
     return models
 
 
@@ -101,48 +109,83 @@ def _rows(model):
     return functional, rows
 
 
-def tf2_layout(model) -> str:
-    functional, rows = _rows(model)
+def tf2_layout(model, expand_nested: bool = False, show_trainable: bool = False) -> str:
+    functional, _ = _rows(model)
     length = 98 if functional else 65
     positions = [int(length * p) for p in ([0.3, 0.6, 0.70, 1.0] if functional else [0.45, 0.85, 1.0])]
+    titles = ["Layer (type)", "Output Shape", "Param #", *(["Connected to"] if functional else [])]
+    if show_trainable:
+        length += 11
+        positions.append(length)
+        titles.append("Trainable")
     out: list[str] = []
 
-    def row(fields):
+    def row(fields, nested=0):
         left = [str(x) for x in fields]
         while any(left):
             line = ""
             for col in range(len(left)):
                 start = positions[col - 1] if col else 0
-                space = 2 if col != len(positions) - 1 else 0
-                cutoff = positions[col] - start - space - (1 if col != len(positions) - 1 else 0)
+                last = col == len(positions) - 1
+                space = 0 if last else 2
+                cutoff = positions[col] - start - space - (0 if last else 1) - (nested if col == 0 else 0)
                 fit = left[col][:cutoff]
                 breaks = [fit.find(x) + len(x) for x in ("),", "},", "],", "',") if fit.find(x) >= 0]
                 if breaks:
                     cutoff = min(breaks)
                     fit = fit[:cutoff]
                 if col == 0:
-                    line += " "
+                    line += "|" * nested + " "
                 line += fit + (" " * space if space else "")
                 left[col] = left[col][cutoff:]
-                line += " " * (positions[col] - len(line))
-            out.append(line)
+                line += " " * (positions[col] - len(line) - (nested if nested and last else 0))
+            out.append(line + "|" * nested)
+
+    def layer_row(layer, nested=0, nested_last=False):
+        label = f"{layer.name} ({layer.__class__.__name__})"
+        shape = _shape(layer.output.shape)
+        if layer.__class__.__name__ == "InputLayer":
+            shape = f"[{shape}]"  # tf.keras 2 lists an input layer's shapes
+        fields = [label, shape, layer.count_params()]
+        if functional:
+            fields.append(_connections(layer))
+        if show_trainable:
+            fields.append("Y" if layer.trainable else "N")
+        row(fields, nested)
+        inner = [x for x in getattr(layer, "layers", []) if x.__class__.__name__ != "InputLayer"]
+        if expand_nested and inner:
+            out.append("|" * (nested + 1) + "¯" * (length - 2 * nested - 2) + "|" * (nested + 1))
+            for k, child in enumerate(inner):
+                layer_row(child, nested + 1, k == len(inner) - 1)
+            out.append("|" * nested + "¯" * (length - 2 * nested) + "|" * nested)
+        if not nested_last:
+            out.append("|" * nested + " " * (length - 2 * nested) + "|" * nested)
 
     out.append(f'Model: "{model.name}"')
     out.append("_" * length)
-    row(["Layer (type)", "Output Shape", "Param #", *(["Connected to"] if functional else [])])
+    row(titles)
     out.append("=" * length)
-    for k, (label, shape, count, connections) in enumerate(rows):
-        row([label, shape, count, *([connections] if functional else [])])
-        if k < len(rows) - 1 or True:
-            out.append(" " * length)
+    for layer in model.layers:
+        if layer.__class__.__name__ == "InputLayer" and not functional:
+            continue
+        layer_row(layer)
     out.append("=" * length)
     total = model.count_params()
-    trainable = sum(int(__import__("math").prod(w.shape)) for w in model.trainable_weights)
+    trainable = sum(int(math.prod(w.shape)) for w in model.trainable_weights)
     out.append(f"Total params: {total} ({_memory(total)})")
     out.append(f"Trainable params: {trainable} ({_memory(trainable)})")
     out.append(f"Non-trainable params: {total - trainable} ({_memory(total - trainable)})")
     out.append("_" * length)
     return "\n".join(out) + "\n"
+
+
+def _connections(layer) -> list[str]:
+    found = []
+    for node in layer._inbound_nodes:
+        for tensor in node.input_tensors:
+            history = tensor._keras_history
+            found.append(f"{history.operation.name}[{history.node_index}][{history.tensor_index}]")
+    return found
 
 
 def old_layout(model) -> str:
@@ -184,6 +227,10 @@ def old_layout(model) -> str:
 
 if __name__ == "__main__":
     for name, model in build_models().items():
+        if name == "keras2_nested":
+            (HERE / f"{name}_tf2.txt").write_text(tf2_layout(model, expand_nested=True, show_trainable=True))
+            print(name, model.count_params())
+            continue
         (HERE / f"{name}_tf2.txt").write_text(tf2_layout(model))
         (HERE / f"{name}_keras22.txt").write_text(old_layout(model))
         print(name, model.count_params())
