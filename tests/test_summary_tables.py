@@ -643,3 +643,18 @@ def test_a_first_convolution_is_shown_with_a_usual_kernel_and_says_only_the_prod
     row = explain_text(_keras_summary(model), "conv.txt").rows[0]
     assert row.status == AGREES and row.derivation == "3·3·64·16 + 16 = 9232"
     assert row.solved is not None and row.solved.endswith("= 576") and "only their product" in row.solved
+
+
+def test_a_table_without_its_footer_is_explained_but_not_counted():
+    text = (DATA / "keras3_two_lstm.txt").read_text()
+    cut = text[: text.index(" Total params")]
+    assert explain_text(cut, "cut.txt").quizgen_total == 1331
+    with pytest.raises(ModelFileError, match="no 'Total params' line"):
+        count_model(cut, "keras-summary", "cut.txt")
+
+
+def test_keras2_lines_run_together_are_refused_rather_than_a_row_dropped():
+    text = (DATA / "keras2_lstm_keras22.txt").read_text()
+    joined = text.replace("=\nlstm (LSTM)", "=lstm (LSTM)", 1)
+    with pytest.raises(ModelFileError, match=r"joined.txt:3: a '=' rule with text after it"):
+        explain_text(joined, "joined.txt")

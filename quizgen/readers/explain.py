@@ -398,6 +398,10 @@ def count_from_table(table: SummaryTable, source: str) -> ModelCount:
             raise ModelFileError(f"{source}:{e.row.line}: {e.row.label}: {what} (quizgen explain shows every row)")
     if explanation.quizgen_total is None:
         raise ModelFileError(f"{source}: the table's rows do not give the model's count (quizgen explain shows why)")
+    if explanation.printed_total is None:
+        raise ModelFileError(
+            f"{source}: no 'Total params' line under the table: paste the whole summary, so no row can be missing"
+        )
     if explanation.printed_total is not None and explanation.printed_total != explanation.quizgen_total:
         raise ModelFileError(
             f"{source}: the table's total {explanation.printed_total:,} is not its rows' {explanation.quizgen_total:,}"

@@ -108,6 +108,8 @@ def _fixed_rows(lines: list[str], header: int, table: SummaryTable, source: str)
     number = header + 1
     while number < len(lines) and not lines[number].strip().startswith("="):
         number += 1
+    if number < len(lines) and set(lines[number].strip()) != {"="}:
+        raise fail(source, number + 1, "a '=' rule with text after it (lines run together?)")
     pending: list[tuple[int, list[str], int]] = []
     number += 1
     end = len(lines)
@@ -115,6 +117,8 @@ def _fixed_rows(lines: list[str], header: int, table: SummaryTable, source: str)
         raw = lines[number]
         stripped = raw.strip()
         if stripped.startswith("=") or TOTALS.match(raw):
+            if stripped.startswith("=") and set(stripped) != {"="}:
+                raise fail(source, number + 1, "a '=' rule with text after it (lines run together?)")
             end = number
             break
         number += 1
