@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # the words the options offer are spelled here, and tests check them against the registries.
 FRAMEWORKS = ("keras", "pytorch")
 DTYPES = ("bfloat16", "float16", "float32", "int8")
-READER_FORMATS = ("hf-config", "keras-json", "torch-print")
+READER_FORMATS = ("hf-config", "keras-json", "keras-summary", "torch-print", "torchinfo")
 LMS_FORMATS = ("gift", "moodle", "moodle-mbz", "qti12", "qti21")
 GRADEBOOKS = ("canvas", "moodle")
 
@@ -104,7 +104,8 @@ def count_command(
     """Count the parameters of SPEC layer by layer, for instance 'Input(3) -> LSTM(5)'.
 
     SPEC - reads the spec from standard input. With --from keras-json, torch-print or hf-config,
-    SPEC is a file: what model.to_json() writes, the text print(model) shows, or a config.json.
+    SPEC is a file: what model.to_json() writes, the text print(model) shows, or a config.json;
+    with --from keras-summary or torchinfo, the table model.summary() or torchinfo.summary() prints.
     """
     from quizgen.counting import count
     from quizgen.readers import count_model
@@ -189,6 +190,27 @@ def read_text_argument(argument: str) -> tuple[str, str]:
         raise UsageError(f"{argument}: not UTF-8 text") from None
     except OSError as error:
         raise UsageError(f"{argument}: cannot read: {error.strerror or error}") from None
+
+
+@main.command("explain", short_help="Why each row of a summary table has its parameter count.")
+@click.argument("file")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@reports_errors
+def explain_command(file: str, as_json: bool) -> None:
+    """Explain FILE (- for standard input): what Keras' model.summary() or torchinfo.summary() prints.
+
+    Per row: the printed count, the derivation quizgen finds for it and whether they agree; then
+    the totals. A Keras JSON, print(model) text or config.json shows quizgen's derivations.
+    """
+    from quizgen.readers.explain_file import explain_text
+    from quizgen.render.explain_table import format_explanation
+
+    text, source = read_text_argument(file)
+    explanation = explain_text(text, source)
+    if as_json:
+        click.echo(json.dumps(explanation.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(format_explanation(explanation))
 
 
 @main.command("schema", short_help="JSON Schema of template or assignment files, for editors.")

@@ -42,6 +42,7 @@ def test_console_examples_print_what_readme_shows(tmp_path, monkeypatch):
 
     (tmp_path / "gpt2").mkdir()
     (tmp_path / "gpt2" / "config.json").write_text('{"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"]}')
+    shutil.copy(ROOT / "tests" / "data" / "summaries" / "keras3_two_lstm.txt", tmp_path / "summary.txt")
     monkeypatch.chdir(tmp_path)
     blocks = _console_blocks()
     assert len(blocks) >= 2

@@ -29,7 +29,25 @@ def _hf_config(text: str, source: str) -> ModelCount:
     return read_hf_config(text, source)
 
 
-READERS: dict[str, Reader] = {"keras-json": _keras_json, "torch-print": _torch_print, "hf-config": _hf_config}
+def _keras_summary(text: str, source: str) -> ModelCount:
+    from quizgen.readers.keras_summary import read_keras_summary
+
+    return read_keras_summary(text, source)
+
+
+def _torchinfo(text: str, source: str) -> ModelCount:
+    from quizgen.readers.torchinfo import read_torchinfo
+
+    return read_torchinfo(text, source)
+
+
+READERS: dict[str, Reader] = {
+    "keras-json": _keras_json,
+    "torch-print": _torch_print,
+    "hf-config": _hf_config,
+    "keras-summary": _keras_summary,
+    "torchinfo": _torchinfo,
+}
 
 
 def count_model(text: str, format: str, source: str | None = None) -> ModelCount:
