@@ -230,7 +230,14 @@ def test_a_key_with_a_unit_its_kind_has_no_word_for_is_refused_naming_the_questi
         ("train_flops_6nd", None, "operations", "1.2 MFLOPs"),
         ("train_time", "days", "time", "28800000 h"),
         ("optimal_tokens", None, "tokens", "1.2M tokens"),
-        ("receptive_field[3]", None, "number", "1200000"),
+        ("receptive_field[3]", None, "positions", "1200000 pixels"),
+        ("train_time", None, "time", "28800000 hours"),
+        ("lora_share(r=8, targets=q+v)", None, "percent", "1200000 %"),
+        ("lora_share(r=8, targets=q+v)", "%", "percent", "1,200,000 percent"),
+        ("max_batch(adamw, device=h100-sxm)", None, "batch", "1200000 sequences"),
+        ("flops_6nd_ratio(tokens=1e9)", None, "ratio", "1200000x"),
+        ("optimal_params(budget=1e20)", None, "count", "1.2M parameters"),
+        ("output_shape[2]", None, "number", "1200000"),
     ],
 )
 def test_each_quantity_is_read_as_its_kind_in_its_unit(quantity, unit, kind, reads_as):

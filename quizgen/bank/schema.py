@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from quizgen.bank.answer_kinds import kind_of
 from quizgen.counting.quantity import QUANTITY_PATTERN, parse_quantity
-from quizgen.errors import UsageError
+from quizgen.errors import GradeError, UsageError
 
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionType = Literal["numeric", "multiple_choice", "multi_part", "conceptual"]
@@ -42,6 +43,23 @@ Quantity = Annotated[
         },
     ),
 ]
+
+
+UNIT_HELP = (
+    "the unit the prompt asks the answer in (GB, GiB, days, FLOPs, tokens, %...): the key's answer, tolerance and "
+    "mistakes are in it, a bare number is read in it, other units of its kind convert"
+)
+RELATIVE_HELP = "tolerance as a share of the answer (0.005 for three significant figures), added to 'tolerance'"
+
+
+def _check_unit(quantity: str | None, unit: str | None) -> None:
+    """A unit is one of the words the answer grammar reads for the quantity's kind."""
+    if unit is None:
+        return
+    try:
+        kind_of({"quantity": quantity or "", "unit": unit, "label": "unit"})
+    except GradeError as error:
+        raise ValueError(str(error).replace("question unit: field ", "")) from None
 
 
 class Strict(BaseModel):
@@ -101,7 +119,14 @@ class Part(Strict):
     type: Literal["numeric", "multiple_choice"] = "numeric"
     points: float = Field(1, gt=0, allow_inf_nan=False)
     tolerance: float = Field(0, ge=0)
+    unit: str | None = Field(None, description=UNIT_HELP)
+    relative_tolerance: float | None = Field(None, ge=0, lt=1, description=RELATIVE_HELP)
     checks: list[Check] = Field(default_factory=list, description="expected figures for given parameters")
+
+    @model_validator(mode="after")
+    def unit_of_its_kind(self) -> Part:
+        _check_unit(self.quantity, self.unit)
+        return self
 
 
 class Template(Strict):
@@ -123,6 +148,8 @@ class Template(Strict):
     prompt: str = Field(min_length=1, description="Markdown question text, a Jinja template")
     quantity: Quantity | None = None
     tolerance: float | None = Field(None, ge=0, description="absolute tolerance; ratios default to 0.01")
+    unit: str | None = Field(None, description=UNIT_HELP)
+    relative_tolerance: float | None = Field(None, ge=0, lt=1, description=RELATIVE_HELP)
     distractors: int = Field(3, ge=1, le=7, description="wrong options of a multiple-choice question")
     misconceptions: list[str] | None = Field(None, description="limit distractors to these mistakes")
     options: list[Option] = Field(default_factory=list, description="fixed options of a conceptual question")
@@ -185,6 +212,9 @@ class Template(Strict):
             raise ValueError("architecture_b: ratio and compare questions need a second architecture")
         if self.quantity == "compare" and self.type != "multiple_choice":
             raise ValueError("type: a compare question is multiple_choice")
+        if (self.unit or self.relative_tolerance) and self.type != "numeric":
+            raise ValueError("unit: only a numeric question's answer has a unit")
+        _check_unit(self.quantity, self.unit)
         return self
 
 
@@ -206,6 +236,7 @@ class Variant(Strict):
     quantity: str | None = None
     answer: float | int | str | None = None
     tolerance: float = 0
+    unit: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
     option_feedback: dict[str, str] = Field(default_factory=dict)
     derivation: str = ""
