@@ -13,15 +13,24 @@ import csv
 import io
 import json
 import math
+import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lms_helpers import gift_parse, tar_members, zip_members
+from lxml import etree
 
 from quizgen.bank.answers import answer_for
 from quizgen.bank.loader import load_bank
 from quizgen.cli import main
-from quizgen.publish.generate import key_for
+from quizgen.export import EXPORTERS
+from quizgen.export.common import number_text, slug
+from quizgen.export.sink import Sink
+from test_practice_browser import CHROMIUM, FLAGS
+from quizgen.publish.generate import generate, key_for
 
 
 def _sig(value: float, digits: int = 3) -> str:
@@ -159,3 +168,97 @@ def test_answers_typed_as_students_type_them_are_graded_as_an_instructor_expects
     for template, (_, _, _, _, confused, _) in TEMPLATES.items():
         assert (template, "correct") in seen and (template, "unreadable") in seen
         assert (confused is not None) == ((template, "partial") in seen), template
+
+
+HALF_STEP = {ONE_DECIMAL: lambda a: 0.05, TWO_DECIMALS: lambda a: 0.005, _sig: lambda a: 0.005 * abs(a)}
+"""The tolerance each rounding asks for: half its last step (relative for significant figures)."""
+
+
+def test_tolerances_are_the_rounding_the_prompt_asks_and_no_mistake_band_meets_the_answers(key):
+    for _, q in _numeric(key):
+        write = TEMPLATES[q["template_id"]][2]
+        assert q["tolerance"] == pytest.approx(HALF_STEP.get(write, lambda a: 0)(q["answer"]), abs=1e-12)
+        for name, value in q["misconceptions"].items():
+            assert abs(value - q["answer"]) > 2 * q["tolerance"], (q["template_id"], name, value, q["answer"])
+
+
+def _numeric(key):
+    for student in key["students"]:
+        for q in student["questions"]:
+            if q["type"] == "numeric":
+                yield student["student_id"], q
+
+
+def test_lms_exports_carry_the_answers_tolerances_and_mistakes_in_the_unit_asked(key):
+    out, notices = {}, []
+    for fmt, exporter in EXPORTERS.items():
+        sink = Sink()
+        exporter(key, sink)
+        out[fmt], notices = dict(sink.memory), notices + sink.notices
+    assert not [n for n in notices if "left out" in n], notices  # no mistake dropped for overlapping the answer
+    moodle = etree.fromstring(out["moodle"]["moodle.xml"])
+    by_name = {q.findtext("name/text"): q for q in moodle.findall("question[@type='numerical']")}
+    gift = {q["title"]: q for q in gift_parse(out["gift"]["quiz.gift"].decode()) if q["type"] == "Numerical"}
+    (qti12,) = out["qti12"].values()
+    qti12_text = "".join(t.decode() for n, t in zip_members(qti12).items() if n.endswith(".xml"))
+    qti21 = zip_members(out["qti21"]["qti21.zip"])
+    (mbz,) = out["moodle-mbz"].values()
+    mbz_questions = tar_members(mbz)["questions.xml"].decode()
+    for student, q in _numeric(key):
+        answer, tolerance = q["answer"], q["tolerance"]
+        name = f"{q['template_id']}-{student}"
+        answers = by_name[name].findall("answer")
+        assert float(answers[0].findtext("text")) == pytest.approx(answer, rel=1e-12)
+        assert float(answers[0].findtext("tolerance")) == pytest.approx(tolerance, rel=1e-12, abs=1e-15)
+        credited = {float(a.findtext("text")): float(a.get("fraction")) for a in answers[1:-1]}
+        for mistake, value in q["misconceptions"].items():
+            share = 100 * key["partial_credit"].get(mistake, 0)
+            assert any(abs(v - value) < 1e-9 * max(1, abs(value)) and f == share for v, f in credited.items())
+        right = [c for c in gift[name]["choices"] if c["weight"] == 100]
+        assert right[0]["text"]["number"] == pytest.approx(answer) and right[0]["text"]["range"] == pytest.approx(
+            tolerance
+        )
+        if tolerance:
+            assert f'<vargte respident="response1">{number_text(answer - tolerance)}</vargte>' in qti12_text
+        item = qti21[f"items/item-{slug(q['template_id'])}-{slug(student)}.xml"].decode()
+        assert f"<value>{number_text(answer)}</value>" in item
+        if tolerance:
+            assert f'tolerance="{number_text(tolerance)} {number_text(tolerance)}"' in item
+        assert f"<answertext>{number_text(answer)}</answertext>" in mbz_questions
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: CI must run the browser tests")
+        pytest.skip("chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_the_practice_page_reads_the_same_answers_as_the_grader(browser, tmp_path):
+    assignment = tmp_path / "a.yaml"
+    assignment.write_text(
+        "title: Practice\nsalt: units\nvariants: 1\nquestions:\n" + "".join(f"  - {{id: {t}}}\n" for t in TEMPLATES)
+    )
+    generate(assignment, tmp_path / "out", formats=["html"], practice=True)
+    questions = json.loads((tmp_path / "out" / "key.json").read_text())["students"][0]["questions"]
+    page = browser.new_page()
+    page.goto((tmp_path / "out" / "students" / "V001" / "practice.html").as_uri())
+    for q in questions:
+        for style in STYLES:
+            if style == "confused" and TEMPLATES[q["template_id"]][4] is None:
+                continue
+            typed = _typed(q, style)
+            page.fill(f"#answer-{q['label']}", typed)
+            page.click(f"button.check[data-label='{q['label']}']")
+            said = page.inner_text(f"#feedback-{q['label']}")
+            status = _expected(q, style)[0]
+            start = {"correct": "Correct", "partial": "Not quite.", "unreadable": "Type a number"}[status]
+            assert said.startswith(start), (q["template_id"], typed, said)
+            if status == "partial" and TEMPLATES[q["template_id"]][4][1] != "flops_for_macs":
+                assert "the unit typed is not" in said, (q["template_id"], typed, said)
