@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from lms_helpers import gift_parse, tar_members, zip_members
 from lxml import etree
+from test_practice_browser import CHROMIUM, FLAGS
 
 from quizgen.bank.answers import answer_for
 from quizgen.bank.loader import load_bank
@@ -29,7 +30,6 @@ from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import number_text, slug
 from quizgen.export.sink import Sink
-from test_practice_browser import CHROMIUM, FLAGS
 from quizgen.publish.generate import generate, key_for
 
 
