@@ -154,6 +154,7 @@ def question_view(question: QuizQuestion, with_key: bool) -> dict[str, Any]:
             entry.update(
                 answer=item.answer,
                 tolerance=item.tolerance,
+                unit=item.unit,
                 derivation=item.derivation,
                 mathml=derivation_mathml(item.spec, item.framework or "keras", item.quantity)
                 if item.spec and item.quantity
@@ -210,7 +211,7 @@ def _reading(q: dict[str, Any]) -> dict[str, Any]:
         reader["mistake_feedback"] = unit_feedback(q, kind.dimension_mistake)
     confused = sorted(set(reader["confusions"].values()))
     reader["confusion_feedback"] = {name: confusion_feedback(q, name) for name in confused}
-    return {"quantity": q.get("quantity", ""), "reader": reader}
+    return {"quantity": q.get("quantity", ""), "reader": reader, **({"unit": q["unit"]} if q.get("unit") else {})}
 
 
 class Renderer:
