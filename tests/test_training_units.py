@@ -25,12 +25,15 @@ from lxml import etree
 from test_practice_browser import CHROMIUM, FLAGS
 
 from quizgen.bank.answers import answer_for
+from quizgen.bank.instantiate import instantiate
 from quizgen.bank.loader import load_bank
 from quizgen.cli import main
 from quizgen.export import EXPORTERS
 from quizgen.export.common import number_text, slug
 from quizgen.export.sink import Sink
+from quizgen.grading.score import Scorer
 from quizgen.publish.generate import generate, key_for
+from quizgen.quiz.build import key_item
 
 
 def _sig(value: float, digits: int = 3) -> str:
@@ -262,3 +265,45 @@ def test_the_practice_page_reads_the_same_answers_as_the_grader(browser, tmp_pat
             assert said.startswith(start), (q["template_id"], typed, said)
             if status == "partial" and TEMPLATES[q["template_id"]][4][1] != "flops_for_macs":
                 assert "the unit typed is not" in said, (q["template_id"], typed, said)
+
+
+COURSE_TEMPLATE = """topic: course
+questions:
+  - id: conv-mmacs
+    title: MACs in millions
+    difficulty: easy
+    type: numeric
+    parameters:
+      h: {choices: [64, 128]}
+    architecture: "Input(32, 32, 3) -> Conv2D({{ h }}, 3) -> Flatten() -> Dense(10)"
+    prompt: How many MACs does the convolution take, in millions (MMACs) to two decimals?
+    quantity: layer[2].macs
+    unit: MMACs
+    tolerance: 0.005
+"""
+
+
+def test_a_course_template_may_ask_any_quantity_in_a_unit_of_its_kind(tmp_path):
+    (tmp_path / "t.yaml").write_text(COURSE_TEMPLATE)
+    validated = CliRunner().invoke(main, ["bank", "validate", str(tmp_path), "--seeds", "20"])
+    assert validated.exit_code == 0, validated.output
+    template = load_bank([tmp_path]).templates["conv-mmacs"]
+    for h in (64, 128):
+        variant = instantiate(template, 0, {"h": h})
+        macs = 30 * 30 * 9 * 3 * h  # output positions · kernel area · input channels · filters
+        assert variant.unit == "MMACs" and variant.answer == pytest.approx(macs / 1e6, rel=1e-12)
+        scorer = Scorer({"flops_for_macs": 0.5})
+        q = key_item("Q1", variant)
+        assert scorer.score(q, f"{macs / 1e6:.2f}").status == "correct"
+        assert scorer.score(q, f"{macs} MACs").status == "correct"
+        assert scorer.score(q, f"{macs / 1e6:.2f} MFLOPs").mistakes == ("flops_for_macs",)
+        assert scorer.score(q, f"{macs / 1e6:.2f} GB").status == "unreadable"
+
+
+def test_a_unit_the_quantity_cannot_have_is_refused_naming_the_file_and_line(tmp_path):
+    (tmp_path / "t.yaml").write_text(COURSE_TEMPLATE.replace("unit: MMACs", "unit: GB"))
+    validated = CliRunner().invoke(main, ["bank", "validate", str(tmp_path)])
+    assert validated.exit_code != 0
+    (line,) = validated.output.strip().splitlines()
+    unit_line = COURSE_TEMPLATE.replace("unit: MMACs", "unit: GB").splitlines().index("    unit: GB") + 1
+    assert f"t.yaml:{unit_line}: unit: 'GB' is not a unit of a number of operations" in line

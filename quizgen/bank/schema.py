@@ -6,11 +6,11 @@ import keyword
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from quizgen.bank.answer_kinds import kind_of
 from quizgen.counting.quantity import QUANTITY_PATTERN, parse_quantity
-from quizgen.errors import GradeError, UsageError
+from quizgen.errors import UsageError
 
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionType = Literal["numeric", "multiple_choice", "multi_part", "conceptual"]
@@ -52,14 +52,16 @@ UNIT_HELP = (
 RELATIVE_HELP = "tolerance as a share of the answer (0.005 for three significant figures), added to 'tolerance'"
 
 
-def _check_unit(quantity: str | None, unit: str | None) -> None:
+def _check_unit(quantity: str | None, unit: str | None) -> str | None:
     """A unit is one of the words the answer grammar reads for the quantity's kind."""
     if unit is None:
-        return
-    try:
-        kind_of({"quantity": quantity or "", "unit": unit, "label": "unit"})
-    except GradeError as error:
-        raise ValueError(str(error).replace("question unit: field ", "")) from None
+        return None
+    kind = kind_of({"quantity": quantity or ""})[0]
+    if unit.lower() not in kind.words:
+        some = sorted(kind.words, key=lambda w: (len(w), w))[:8]
+        known = f"such as {', '.join(some)}" if some else "it takes none"
+        raise ValueError(f"'{unit}' is not a unit of {kind.what} ({known})")
+    return unit
 
 
 class Strict(BaseModel):
@@ -123,10 +125,10 @@ class Part(Strict):
     relative_tolerance: float | None = Field(None, ge=0, lt=1, description=RELATIVE_HELP)
     checks: list[Check] = Field(default_factory=list, description="expected figures for given parameters")
 
-    @model_validator(mode="after")
-    def unit_of_its_kind(self) -> Part:
-        _check_unit(self.quantity, self.unit)
-        return self
+    @field_validator("unit")
+    @classmethod
+    def unit_of_its_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_unit(info.data.get("quantity"), value)
 
 
 class Template(Strict):
@@ -178,6 +180,11 @@ class Template(Strict):
                 raise ValueError(f"parameter name '{name}' is reserved")
         return value
 
+    @field_validator("unit")
+    @classmethod
+    def unit_of_its_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_unit(info.data.get("quantity"), value)
+
     @field_validator("misconceptions")
     @classmethod
     def known_misconceptions(cls, value: list[str] | None) -> list[str] | None:
@@ -214,7 +221,6 @@ class Template(Strict):
             raise ValueError("type: a compare question is multiple_choice")
         if (self.unit or self.relative_tolerance) and self.type != "numeric":
             raise ValueError("unit: only a numeric question's answer has a unit")
-        _check_unit(self.quantity, self.unit)
         return self
 
 
