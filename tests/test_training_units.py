@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from quizgen.export import EXPORTERS
 from quizgen.export.common import number_text, slug
 from quizgen.export.sink import Sink
 from quizgen.grading.score import Scorer
-from quizgen.publish.generate import generate, key_for
+from quizgen.publish.generate import generate
 from quizgen.quiz.build import key_item
 
 
@@ -81,7 +82,8 @@ CREDIT = 0.5
 
 
 @pytest.fixture(scope="module")
-def key(tmp_path_factory) -> dict:
+def generated(tmp_path_factory) -> Path:
+    """The training assignment for a roster, with notebooks: its output folder."""
     folder = tmp_path_factory.mktemp("training-units")
     roster = folder / "roster.csv"
     roster.write_text("student_id\n" + "".join(f"t{n:02d}\n" for n in range(STUDENTS)))
@@ -90,7 +92,13 @@ def key(tmp_path_factory) -> dict:
         "partial_credit: {gib_as_gb: 0.5, bits_for_bytes: 0.5, flops_for_macs: 0.5}\n"
         "questions:\n" + "".join(f"  - {{id: {t}}}\n" for t in TEMPLATES)
     )
-    return key_for(folder / "a.yaml")
+    generate(folder / "a.yaml", folder / "out", formats=["ipynb"])
+    return folder / "out"
+
+
+@pytest.fixture(scope="module")
+def key(generated) -> dict:
+    return json.loads((generated / "key.json").read_text())
 
 
 def test_every_numeric_training_template_is_covered():
@@ -134,30 +142,25 @@ def _expected(q: dict, style: str) -> tuple[str, float]:
     return "correct", 1.0
 
 
-def test_answers_typed_as_students_type_them_are_graded_as_an_instructor_expects(key, tmp_path):
-    key_path = tmp_path / "key.json"
-    key_path.write_text(json.dumps(key))
-    labels = [q["label"] for q in key["students"][0]["questions"]]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student_id", *labels])
-    expected: dict[tuple[str, str], tuple[str, float, str]] = {}
+Expected = dict[tuple[str, str], tuple[str, float, str]]
+
+
+def _answers(key: dict) -> Expected:
+    """(student, label) -> the status and share of points expected, and the answer as typed: each
+    student types every answer in one style (the confused unit, where a kind has none, as bare)."""
+    expected: Expected = {}
     for n, student in enumerate(key["students"]):
         style = STYLES[n % len(STYLES)]
-        row = [student["student_id"]]
         for q in student["questions"]:
             applies = style != "confused" or TEMPLATES[q["template_id"]][4] is not None
-            typed = _typed(q, style if applies else "bare")
-            row.append(typed)
             status, share = _expected(q, style if applies else "bare")
-            expected[(student["student_id"], q["label"])] = (status, share, typed)
-        writer.writerow(row)
-    subs = tmp_path / "subs.csv"
-    subs.write_text(out.getvalue())
-    result = CliRunner().invoke(main, ["grade", str(key_path), str(subs), "--out", str(tmp_path / "g")])
-    assert result.exit_code == 0, result.output
-    grades = {r["student_id"]: r for r in csv.DictReader((tmp_path / "g" / "grades.csv").open())}
-    summary = json.loads((tmp_path / "g" / "summary.json").read_text())
+            expected[(student["student_id"], q["label"])] = (status, share, _typed(q, style if applies else "bare"))
+    return expected
+
+
+def _check_grades(key: dict, expected: Expected, out: Path) -> None:
+    grades = {r["student_id"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    summary = json.loads((out / "summary.json").read_text())
     unreadable = {(u["student_id"], u["label"]) for u in summary["unreadable_answers"]}
     questions = {(s["student_id"], q["label"]): q for s in key["students"] for q in s["questions"]}
     seen = set()
@@ -171,6 +174,41 @@ def test_answers_typed_as_students_type_them_are_graded_as_an_instructor_expects
     for template, (_, _, _, _, confused, _) in TEMPLATES.items():
         assert (template, "correct") in seen and (template, "unreadable") in seen
         assert (confused is not None) == ((template, "partial") in seen), template
+
+
+def test_answers_typed_as_students_type_them_are_graded_as_an_instructor_expects(generated, key, tmp_path):
+    expected = _answers(key)
+    labels = [q["label"] for q in key["students"][0]["questions"]]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student_id", *labels])
+    for student in key["students"]:
+        writer.writerow([student["student_id"], *(expected[(student["student_id"], label)][2] for label in labels)])
+    subs = tmp_path / "subs.csv"
+    subs.write_text(out.getvalue())
+    result = CliRunner().invoke(main, ["grade", str(generated / "key.json"), str(subs), "--out", str(tmp_path / "g")])
+    assert result.exit_code == 0, result.output
+    _check_grades(key, expected, tmp_path / "g")
+
+
+def test_returned_notebooks_are_graded_as_the_csv_is(generated, key, tmp_path):
+    expected = _answers(key)
+    for student in key["students"]:
+        sid = student["student_id"]
+        notebook = json.loads((generated / "students" / sid / "quiz.ipynb").read_text())
+        for cell in notebook["cells"]:
+            label = cell["metadata"].get("quizgen", {}).get("label")
+            if label:
+                typed = expected[(sid, label)][2]
+                value = typed if re.fullmatch(r"[0-9.e]+", typed) else json.dumps(typed)  # a number, else a string
+                cell["source"] = [f"{label} = {value}\n"]
+        (tmp_path / "returned" / sid).mkdir(parents=True)
+        (tmp_path / "returned" / sid / "quiz.ipynb").write_text(json.dumps(notebook))
+    result = CliRunner().invoke(
+        main, ["grade", str(generated / "key.json"), str(tmp_path / "returned"), "--out", str(tmp_path / "g")]
+    )
+    assert result.exit_code == 0, result.output
+    _check_grades(key, expected, tmp_path / "g")
 
 
 HALF_STEP = {ONE_DECIMAL: lambda a: 0.05, TWO_DECIMALS: lambda a: 0.005, _sig: lambda a: 0.005 * abs(a)}
