@@ -215,12 +215,14 @@ HALF_STEP = {ONE_DECIMAL: lambda a: 0.05, TWO_DECIMALS: lambda a: 0.005, _sig: l
 """The tolerance each rounding asks for: half its last step (relative for significant figures)."""
 
 
-def test_tolerances_are_the_rounding_the_prompt_asks_and_no_mistake_band_meets_the_answers(key):
-    for _, q in _numeric(key):
-        write = TEMPLATES[q["template_id"]][2]
-        assert q["tolerance"] == pytest.approx(HALF_STEP.get(write, lambda a: 0)(q["answer"]), abs=1e-12)
-        for name, value in q["misconceptions"].items():
-            assert abs(value - q["answer"]) > 2 * q["tolerance"], (q["template_id"], name, value, q["answer"])
+def test_tolerances_are_the_rounding_the_prompt_asks_and_no_mistake_band_meets_the_answers():
+    bank = load_bank()
+    for template_id, (_, _, write, _, _, _) in TEMPLATES.items():
+        for seed in range(200):
+            v = instantiate(bank.templates[template_id], seed)
+            assert v.tolerance == pytest.approx(HALF_STEP.get(write, lambda a: 0)(v.answer), abs=1e-12)
+            for name, value in v.misconceptions.items():
+                assert abs(value - v.answer) > 2 * v.tolerance, (template_id, seed, name, value, v.answer)
 
 
 def _numeric(key):
