@@ -347,3 +347,17 @@ def test_a_unit_the_quantity_cannot_have_is_refused_naming_the_file_and_line(tmp
     (line,) = validated.output.strip().splitlines()
     unit_line = COURSE_TEMPLATE.replace("unit: MMACs", "unit: GB").splitlines().index("    unit: GB") + 1
     assert f"t.yaml:{unit_line}: unit: 'GB' is not a unit of a number of operations" in line
+
+
+def test_a_size_worked_out_in_the_other_unit_and_labelled_so_is_right(key):
+    scorer = Scorer(key["partial_credit"])
+    for _, q in _numeric(key):
+        unit = q.get("unit")
+        if unit not in ("GB", "GiB"):
+            continue
+        other, factor = ("GiB", 1e9 / 2**30) if unit == "GB" else ("GB", 2**30 / 1e9)
+        converted = scorer.score(q, f"{q['answer'] * factor:.3f} {other}")
+        assert converted.status == "correct", (q["template_id"], q["answer"], converted.raw)
+        relabelled = scorer.score(q, f"{q['answer']:.3f} {other}")
+        assert relabelled.mistakes == ("gib_as_gb",) and relabelled.points == 0.5 * q["points"]
+        assert f"The digits are right in {unit}, but the unit typed is not {unit}" in relabelled.feedback

@@ -204,6 +204,6 @@ def unit_feedback(question: dict[str, Any], name: str) -> str:
 
 def confusion_feedback(question: dict[str, Any], name: str) -> str:
     """Why the right digits under a confused unit (GiB typed for GB) earn a mistake."""
-    unit = question.get("unit") or kind_of(question)[0].base or ""
+    unit = question.get("unit") or {"b": "bytes"}.get(kind_of(question)[0].base or "", "the unit asked")
     mistake = CATALOGUE[name]
     return f"The digits are right in {unit}, but the unit typed is not {unit}: {mistake.why}."
