@@ -361,3 +361,33 @@ def test_a_size_worked_out_in_the_other_unit_and_labelled_so_is_right(key):
         relabelled = scorer.score(q, f"{q['answer']:.3f} {other}")
         assert relabelled.mistakes == ("gib_as_gb",) and relabelled.points == 0.5 * q["points"]
         assert f"The digits are right in {unit}, but the unit typed is not {unit}" in relabelled.feedback
+
+
+def test_a_part_of_a_multi_part_question_has_its_own_unit(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        """topic: course
+questions:
+  - id: dense-size
+    title: A dense layer's size
+    difficulty: easy
+    type: multi_part
+    architecture: "Input(1000) -> Dense(1000)"
+    prompt: A dense layer maps 1000 features to 1000.
+    parts:
+      - {prompt: How many parameters?, quantity: total}
+      - {prompt: "Its float32 weights, in kB (1000 bytes) to one decimal?", quantity: weight_bytes(float32),
+         unit: kB, tolerance: 0.05}
+"""
+    )
+    variant = instantiate(load_bank([tmp_path]).templates["dense-size"], 0)
+    first, second = (key_item(f"Q1{p.label}", p) for p in variant.parts)
+    assert "unit" not in first and first["answer"] == 1001000
+    assert second["unit"] == "kB" and second["answer"] == pytest.approx(4004.0)  # 4·1,001,000 bytes
+    scorer = Scorer()
+    assert [scorer.score(second, t).status for t in ("4004.0", "4.004 MB", "4004 kiB", "4004 days")] == [
+        "correct",
+        "correct",
+        "wrong",
+        "unreadable",
+    ]
+    assert scorer.score(second, "4004 KiB").mistakes == ("gib_as_gb",)

@@ -130,6 +130,12 @@ class Part(Strict):
     def unit_of_its_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
         return _check_unit(info.data.get("quantity"), value)
 
+    @model_validator(mode="after")
+    def unit_only_when_numeric(self) -> Part:
+        if (self.unit or self.relative_tolerance) and self.type != "numeric":
+            raise ValueError("unit: only a numeric part's answer has a unit")
+        return self
+
 
 class Template(Strict):
     """A question template: parameters, an architecture, a prompt and what is asked."""
