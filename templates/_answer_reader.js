@@ -12,7 +12,7 @@ var quizgenAnswers = (function () {
   var NUMBER_TEXT = "(?:[1-9]\\d{0,2}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?|\\.\\d+(?:[eE][+-]?\\d+)?";
   var NUMBER = new RegExp("^(?:[+-]?(?:" + NUMBER_TEXT + "))$");
   var DECIMAL_COMMA = /^[+-]?\d+,\d{1,2}$/;
-  var TAIL_WORD = /^([\s\S]*?)\s*([A-Za-z]+)$/;
+  var TAIL_WORD = /^([\s\S]*?)\s*([A-Za-z]+|%)$/;
   var MAX_EXPONENT = 400;
 
   function isDecimalDigit(ch) { return /\p{Nd}/u.test(ch); }
@@ -126,22 +126,23 @@ var quizgenAnswers = (function () {
     var step = Math.pow(10, Number(parts[1] || 0) - decimals) * suffix;
     return Math.abs(value - stated) <= Math.max(step / 2, 1e-9 * Math.max(1, Math.abs(stated)));
   }
-  function unreadable(why) { return { value: null, why: why, mistake: null }; }
+  function unreadable(why) { return { value: null, why: why, mistake: null, relabelled: null, confused: null }; }
 
   // The answer typed as a value of the table's kind, in its unit: {value, why, mistake}.
   function read(raw, table) {
-    if (PLAIN_INTEGER.test(raw)) { return { value: Number(raw.trim()), why: "", mistake: null }; }
+    if (PLAIN_INTEGER.test(raw)) { return { value: Number(raw.trim()), why: "", mistake: null, relabelled: null, confused: null }; }
     var text = normalize(raw).trim();
     if (!text) { return unreadable(""); }
     if (text.length > MAX_LENGTH) { return unreadable("it is too long"); }
     if (text.charAt(text.length - 1) === ".") { text = text.slice(0, -1).trim(); }
     text = text.replace(GROUPED, function (m) { return m.replace(/\D/g, ""); });
-    var factor = table.factor, dimension = null, suffix = 1;
+    var factor = table.factor, dimension = null, suffix = 1, confused = null;
     var tail = TAIL_WORD.exec(text);
     if (tail) {
       var word = tail[2];
       text = tail[1];
       if (has(table.words, word.toLowerCase())) {
+        if (has(table.confusions || {}, word.toLowerCase())) { confused = table.confusions[word.toLowerCase()]; }
         factor = table.words[word.toLowerCase()][0];
         dimension = table.words[word.toLowerCase()][1];
         var before = TAIL_WORD.exec(text);
@@ -175,10 +176,13 @@ var quizgenAnswers = (function () {
     } else {
       value *= suffix;
     }
+    var asTyped = value;
     value = value * factor / table.factor;
     if (!(Math.abs(value) <= table.limit)) { return unreadable("the number is out of range"); }
     var mistake = dimension !== null && table.dimension !== null && dimension !== table.dimension ? table.dimension_mistake : null;
-    return { value: value, why: "", mistake: mistake };
+    // The right digits under a unit a catalogued mistake types for the one asked (GiB for GB).
+    var relabelled = confused !== null ? asTyped : null;
+    return { value: value, why: "", mistake: mistake, relabelled: relabelled, confused: confused };
   }
 
   return { read: read };

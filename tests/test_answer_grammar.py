@@ -230,7 +230,14 @@ def test_a_key_with_a_unit_its_kind_has_no_word_for_is_refused_naming_the_questi
         ("train_flops_6nd", None, "operations", "1.2 MFLOPs"),
         ("train_time", "days", "time", "28800000 h"),
         ("optimal_tokens", None, "tokens", "1.2M tokens"),
-        ("receptive_field[3]", None, "number", "1200000"),
+        ("receptive_field[3]", None, "positions", "1200000 pixels"),
+        ("train_time", None, "time", "28800000 hours"),
+        ("lora_share(r=8, targets=q+v)", None, "percent", "1200000 %"),
+        ("lora_share(r=8, targets=q+v)", "%", "percent", "1,200,000 percent"),
+        ("max_batch(adamw, device=h100-sxm)", None, "batch", "1200000 sequences"),
+        ("flops_6nd_ratio(tokens=1e9)", None, "ratio", "1200000x"),
+        ("optimal_params(budget=1e20)", None, "count", "1.2M parameters"),
+        ("output_shape[2]", None, "number", "1200000"),
     ],
 )
 def test_each_quantity_is_read_as_its_kind_in_its_unit(quantity, unit, kind, reads_as):
@@ -239,3 +246,30 @@ def test_each_quantity_is_read_as_its_kind_in_its_unit(quantity, unit, kind, rea
     assert found.name == kind
     expected = {"GMACs": 1.2e6 / 1e9, "GB": 1.2e6 / 1e9, "days": 1.2e6}.get(unit or "", 1.2e6)
     assert read_answer(reads_as, found, asked).value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("kind", sorted(set(KINDS) - {"percent"}))
+def test_a_percent_sign_is_read_only_for_a_share(kind):
+    for text in ("12 %", "12%", "12 percent"):
+        assert read_answer(text, KINDS[kind]).value is None, (kind, text)
+    assert read_answer("1.39 %", KINDS["percent"], "%").value == pytest.approx(1.39)
+    assert read_answer("1.39", KINDS["percent"], "%").value == pytest.approx(1.39)
+    assert read_answer("1.39 percent", KINDS["percent"]).value == pytest.approx(1.39)
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "relabelled", "confused"),
+    [
+        ("102.0 GiB", "GB", 102.0, "gib_as_gb"),
+        ("3.39 GB", "GiB", 3.39, "gib_as_gb"),
+        ("512 MiB", "MB", 512, "gib_as_gb"),
+        ("4096 bits", "bytes", 4096, "bits_for_bytes"),
+        ("4096 bits", None, 4096, "bits_for_bytes"),
+        ("102009.7 MB", "GB", None, None),
+        ("95 GiB", "bytes", None, None),
+    ],
+)
+def test_the_right_digits_under_a_confused_unit_are_kept_for_the_mistake(typed, unit, relabelled, confused):
+    parsed = read_answer(typed, KINDS["bytes"], unit)
+    assert parsed.relabelled == relabelled and parsed.confused == confused
+    assert parsed.value is not None  # still read, converted: 102.0 GiB is 109.5 GB

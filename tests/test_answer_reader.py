@@ -18,7 +18,8 @@ READER = Path(__file__).resolve().parent.parent / "templates" / "_answer_reader.
 HARNESS = (
     "const fs=require('fs');eval(fs.readFileSync(process.argv[1],'utf8')+';globalThis.q=quizgenAnswers;');"
     "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const xs=JSON.parse(s);"
-    "process.stdout.write(JSON.stringify(xs.map(([t,k])=>{const r=q.read(t,k);return [r.value,r.mistake]})))})"
+    "process.stdout.write(JSON.stringify(xs.map(([t,k])=>{const r=q.read(t,k);"
+    "return [r.value,r.mistake,r.relabelled,r.confused]})))})"
 )
 SAMPLES = [
     "1760",
@@ -93,6 +94,27 @@ SAMPLES = [
     "10⁻³",
     "²",
     "1.76 × 10³",
+    "0.52 %",
+    "0.52%",
+    "0.52 percent",
+    "12.3 GB",
+    "12.3 GiB",
+    "12.3 gib",
+    "12,300 MB",
+    "11.46 GiB",
+    "98400000000 bits",
+    "1.23e21 FLOPs",
+    "1.23e21 MACs",
+    "1.23 ZFLOPs",
+    "64.8B tokens",
+    "0.0648T tokens",
+    "64.8B",
+    "2.29 days",
+    "54.9 hours",
+    "% 12",
+    "12 %%",
+    "12 pixels",
+    "3 sequences",
 ]
 # (kind, the unit the key asks for): every kind of the registry, and units other than the base
 READERS = [
@@ -102,13 +124,23 @@ READERS = [
     ("operations", "macs"),
     ("operations", "flops"),
     ("time", "days"),
+    ("bytes", "GiB"),
+    ("bytes", "bytes"),
+    ("operations", "FLOPs"),
     ("tokens", None),
+    ("tokens", "tokens"),
+    ("percent", "%"),
+    ("batch", None),
+    ("positions", None),
     ("ratio", None),
     ("number", None),
 ]
 
 
-def _node(inputs: list[tuple[str, tuple[str, str | None]]]) -> list[tuple[float | None, str | None]]:
+Read = tuple[float | None, str | None, float | None, str | None]
+
+
+def _node(inputs: list[tuple[str, tuple[str, str | None]]]) -> list[Read]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
@@ -122,17 +154,19 @@ def _node(inputs: list[tuple[str, tuple[str, str | None]]]) -> list[tuple[float 
     return [tuple(pair) for pair in json.loads(result.stdout)]
 
 
-def _python(text: str, reader: tuple[str, str | None]) -> tuple[float | None, str | None]:
+def _python(text: str, reader: tuple[str, str | None]) -> Read:
     parsed = read_answer(text, KINDS[reader[0]], reader[1])
-    return parsed.value, parsed.mistake
+    return parsed.value, parsed.mistake, parsed.relabelled, parsed.confused
 
 
-def _agree(ours: tuple[float | None, str | None], theirs: tuple[float | None, str | None]) -> bool:
-    if ours[1] != theirs[1]:
-        return False
-    if ours[0] is None or theirs[0] is None:
-        return ours[0] is None and theirs[0] is None
-    return abs(ours[0] - theirs[0]) <= 1e-9 * max(1.0, abs(ours[0]))
+def _close(ours: float | None, theirs: float | None) -> bool:
+    if ours is None or theirs is None:
+        return ours is None and theirs is None
+    return abs(ours - theirs) <= 1e-9 * max(1.0, abs(ours))
+
+
+def _agree(ours: Read, theirs: Read) -> bool:
+    return ours[1] == theirs[1] and ours[3] == theirs[3] and _close(ours[0], theirs[0]) and _close(ours[2], theirs[2])
 
 
 def test_curated_answers_read_alike():
@@ -159,6 +193,11 @@ PIECES = st.sampled_from(
         " hours",
         " not ",
         " tokens",
+        " %",
+        " GB",
+        " percent",
+        " bytes",
+        " days",
     ]
 )
 

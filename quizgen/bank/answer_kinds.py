@@ -38,7 +38,11 @@ class Kind:
     dimension_mistake: str | None = None
     """The catalogued mistake of a unit of the other dimension (FLOPs typed for MACs)."""
     asks: tuple[tuple[str, str | None], ...] = ()
-    """The key quantities of this kind (a pattern each) and the unit each implies, if any."""
+    """The key quantities of this kind (a pattern each) and the unit each implies, if any: the unit
+    the counting core gives its value in (a training time in days, a share in percent)."""
+    confusions: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Asked unit -> {a unit typed for it by a catalogued mistake: that mistake} (GiB for GB, bits
+    for bytes): the right number typed with that unit earns the mistake, not a conversion."""
 
     def unit(self, word: str | None) -> tuple[float, str | None]:
         """Factor and dimension of a unit word of this kind (the base unit for None)."""
@@ -47,6 +51,21 @@ class Kind:
         if word is None:
             return 1.0, None
         return self.words[word.lower()]
+
+    def confused(self, asked: str | None, typed: str) -> str | None:
+        """The catalogued mistake of typing unit ``typed`` where ``asked`` is meant, if there is one."""
+        return self.confusions.get((asked or self.base or "").lower(), {}).get(typed.lower())
+
+
+def _byte_confusions() -> dict[str, dict[str, str]]:
+    """GB for GiB and the reverse at every prefix (the same digits are 7.4 % apart at G), and bits
+    for bytes."""
+    pairs = {d: b for d, b in zip(("kb", "mb", "gb", "tb", "pb"), ("kib", "mib", "gib", "tib", "pib"), strict=True)}
+    confusions = {d: {b: "gib_as_gb"} for d, b in pairs.items()}
+    confusions.update({b: {d: "gib_as_gb"} for d, b in pairs.items()})
+    for word in ("b", "byte", "bytes"):
+        confusions[word] = dict.fromkeys(("bit", "bits"), "bits_for_bytes")
+    return confusions
 
 
 KINDS: dict[str, Kind] = {
@@ -58,7 +77,7 @@ KINDS: dict[str, Kind] = {
             None,
             dict.fromkeys(("params", "param", "parameters", "parameter", "weights"), (1.0, None)),
             THOUSANDS,
-            asks=((r"^(total|trainable|layer|units|lora_params)\b|^$", None),),
+            asks=((r"^(total|trainable|layer|units|lora_params|optimal_params)\b|^$", None),),
         ),
         Kind(
             "tokens",
@@ -82,6 +101,7 @@ KINDS: dict[str, Kind] = {
             },
             limit=1e18,
             asks=((r"_bytes\b", None),),
+            confusions=_byte_confusions(),
         ),
         Kind(
             "operations",
@@ -104,13 +124,34 @@ KINDS: dict[str, Kind] = {
                 **dict.fromkeys(("d", "day", "days"), (86400.0, None)),
                 **dict.fromkeys(("week", "weeks"), (604800.0, None)),
             },
-            asks=((r"^train_time\b", None),),
+            asks=((r"^train_time\b", "days"),),
         ),
-        Kind("ratio", "a ratio", None, {"x": (1.0, None)}, asks=((r"^ratio\b", None),)),
-        Kind("number", "a number", None, asks=((r"^(output_shape|receptive_field)\b", None),)),
+        Kind(
+            "percent",
+            "a percentage",
+            "%",
+            dict.fromkeys(("%", "percent"), (1.0, None)),
+            asks=((r"^lora_share\b", "%"),),
+        ),
+        Kind("ratio", "a ratio", None, {"x": (1.0, None)}, asks=((r"^(ratio|flops_6nd_ratio)\b", None),)),
+        Kind(
+            "batch",
+            "a number of sequences",
+            None,
+            dict.fromkeys(("sequences", "sequence"), (1.0, None)),
+            asks=((r"^max_batch\b", None),),
+        ),
+        Kind(
+            "positions",
+            "a number of input positions",
+            None,
+            dict.fromkeys(("pixels", "pixel", "px", "samples", "sample", "positions", "steps"), (1.0, None)),
+            asks=((r"^receptive_field\b", None),),
+        ),
+        Kind("number", "a number", None, asks=((r"^output_shape\b", None),)),
     )
 }
-ORDER = ("ratio", "bytes", "operations", "time", "tokens", "number", "count")
+ORDER = ("ratio", "bytes", "operations", "time", "percent", "tokens", "batch", "positions", "number", "count")
 """The order quantities are matched in: a ratio of byte sizes is a ratio, ``layer[2].macs`` operations."""
 _ASKS = [(re.compile(pattern), KINDS[name], unit) for name in ORDER for pattern, unit in KINDS[name].asks]
 
@@ -148,6 +189,7 @@ def reader_table(kind: Kind, unit: str | None) -> dict[str, Any]:
         "factor": factor,
         "dimension": dimension,
         "dimension_mistake": kind.dimension_mistake,
+        "confusions": dict(sorted(kind.confusions.get((unit or kind.base or "").lower(), {}).items())),
     }
 
 
@@ -158,3 +200,10 @@ def unit_feedback(question: dict[str, Any], name: str) -> str:
         return str(said)
     mistake = CATALOGUE[name]
     return f"{mistake.title}: {mistake.why}."
+
+
+def confusion_feedback(question: dict[str, Any], name: str) -> str:
+    """Why the right digits under a confused unit (GiB typed for GB) earn a mistake."""
+    unit = question.get("unit") or {"b": "bytes"}.get(kind_of(question)[0].base or "", "the unit asked")
+    mistake = CATALOGUE[name]
+    return f"The digits are right in {unit}, but the unit typed is not {unit}: {mistake.why}."

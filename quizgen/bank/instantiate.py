@@ -12,6 +12,7 @@ import hmac
 import random
 from typing import Any
 
+from quizgen.bank.answer_kinds import kind_of
 from quizgen.bank.answers import COMPARE_OPTIONS, RATIO_TOLERANCE, Answer, Wrong, answer_for, pair_wrongs
 from quizgen.bank.sandbox import TemplateError, evaluate, render_text
 from quizgen.bank.schema import Part, Template, Variant
@@ -137,6 +138,8 @@ def _counted_variant(
     points: float,
     tolerance: float | None,
     label: str = "",
+    unit: str | None = None,
+    relative_tolerance: float | None = None,
 ) -> Variant:
     spec, spec_b, framework = context["spec"], context.get("spec_b"), template.framework
     if "{{" in quantity:
@@ -189,13 +192,59 @@ def _counted_variant(
             misconceptions=names,
             **common,
         )
+    if unit is None:
+        relative = (relative_tolerance or 0) * abs(float(answer.value))
+        return Variant(
+            type="numeric",
+            answer=answer.value,
+            tolerance=tol + relative,
+            misconceptions={w.name: w.value for w in answer.wrongs},
+            **common,
+        )
+    return _in_unit(answer, quantity, unit, tol, relative_tolerance or 0, common)
+
+
+def _in_unit(
+    answer: Answer, quantity: str, unit: str, tolerance: float, relative: float, common: dict[str, Any]
+) -> Variant:
+    """A numeric variant whose answer, tolerance and mistakes are in the unit the prompt asks
+    (``GB``): a bare number is read in it, and the worked solution ends with the answer in it."""
+    kind, natural = kind_of({"quantity": quantity})
+    scale = kind.unit(natural)[0] / kind.unit(unit)[0]
+    value = _scaled(answer.value, scale)
+    mistakes = {w.name: _scaled(w.value, scale) for w in answer.wrongs}
+    feedback = dict(common["misconception_feedback"])
+    twin = next(iter(kind.confusions.get(unit.lower(), {})), None)
+    if "gib_as_gb" in mistakes and twin is not None and kind.confusions[unit.lower()][twin] == "gib_as_gb":
+        # the size worked out in the other unit (GiB for a question in GB, GB for one in GiB), typed as asked
+        mistakes["gib_as_gb"] = _scaled(value, kind.unit(unit)[0] / kind.unit(twin)[0])
+        feedback["gib_as_gb"] = (
+            f"{_shown(value)} {unit} is {_shown(mistakes['gib_as_gb'])} {_display(twin)}: that number written as "
+            f"{unit} is a size in the other unit (a GB is 10⁹ bytes, a GiB 2³⁰ = 1,073,741,824)"
+        )
+    solution = [*common["solution"], f"In {unit}: {_shown(value)} {unit}."]
     return Variant(
+        **{**common, "misconception_feedback": feedback, "solution": solution},
         type="numeric",
-        answer=answer.value,
-        tolerance=tol,
-        misconceptions={w.name: w.value for w in answer.wrongs},
-        **common,
+        answer=value,
+        tolerance=tolerance + relative * abs(float(value)),
+        unit=unit,
+        misconceptions=mistakes,
     )
+
+
+def _scaled(value: float | int | str, scale: float) -> float | int | str:
+    if isinstance(value, str) or scale == 1:
+        return value
+    return float(f"{float(value) * scale:.12g}")  # 102.009667584 GB, not 102.00966758400001
+
+
+def _shown(value: float | int | str) -> str:
+    return value if isinstance(value, str) else f"{float(value):,.6g}"
+
+
+def _display(word: str) -> str:
+    return {"kib": "KiB", "mib": "MiB", "gib": "GiB", "tib": "TiB", "pib": "PiB"}.get(word, word.upper())
 
 
 def _conceptual(template: Template, context: dict[str, Any], rng: random.Random) -> Variant:
@@ -245,7 +294,16 @@ def instantiate(template: Template, seed: int, fixed: dict[str, Any] | None = No
         return _multi_part(template, context, rng)
     assert template.quantity is not None
     variant = _counted_variant(
-        template, template.type, template.quantity, template.prompt, context, rng, template.points, template.tolerance
+        template,
+        template.type,
+        template.quantity,
+        template.prompt,
+        context,
+        rng,
+        template.points,
+        template.tolerance,
+        unit=template.unit,
+        relative_tolerance=template.relative_tolerance,
     )
     if template.feedback:
         extra = _render(template, "feedback", template.feedback, context)
@@ -278,7 +336,17 @@ def _multi_part(template: Template, context: dict[str, Any], rng: random.Random)
 
 def _part(template: Template, part: Part, context: dict[str, Any], rng: random.Random, label: str) -> Variant:
     return _counted_variant(
-        template, part.type, part.quantity, part.prompt, context, rng, part.points, part.tolerance, label
+        template,
+        part.type,
+        part.quantity,
+        part.prompt,
+        context,
+        rng,
+        part.points,
+        part.tolerance,
+        label,
+        part.unit,
+        part.relative_tolerance,
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from quizgen.bank.answer_kinds import kind_of
 from quizgen.bank.instantiate import instantiate
 from quizgen.bank.schema import Check, Template, Variant
 from quizgen.bank.yaml_source import error_locations, key_line, node_at, parse_with_nodes, yaml_error_line
@@ -156,7 +157,11 @@ def _recount(variant: Variant) -> float | int | None:
     if variant.spec is None or variant.quantity is None or variant.framework is None:
         return None
     if variant.quantity.startswith(("total", "trainable", "layer")):
-        return measure(count(variant.spec, variant.framework), variant.quantity).value
+        value = measure(count(variant.spec, variant.framework), variant.quantity).value
+        if variant.unit is None:
+            return value
+        kind, natural = kind_of({"quantity": variant.quantity})
+        return float(f"{value * kind.unit(natural)[0] / kind.unit(variant.unit)[0]:.12g}")  # as instantiate writes it
     return None
 
 

@@ -6,8 +6,9 @@ import keyword
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from quizgen.bank.answer_kinds import kind_of
 from quizgen.counting.quantity import QUANTITY_PATTERN, parse_quantity
 from quizgen.errors import UsageError
 
@@ -42,6 +43,25 @@ Quantity = Annotated[
         },
     ),
 ]
+
+
+UNIT_HELP = (
+    "the unit the prompt asks the answer in (GB, GiB, days, FLOPs, tokens, %...): the key's answer, tolerance and "
+    "mistakes are in it, a bare number is read in it, other units of its kind convert"
+)
+RELATIVE_HELP = "tolerance as a share of the answer (0.005 for three significant figures), added to 'tolerance'"
+
+
+def _check_unit(quantity: str | None, unit: str | None) -> str | None:
+    """A unit is one of the words the answer grammar reads for the quantity's kind."""
+    if unit is None:
+        return None
+    kind = kind_of({"quantity": quantity or ""})[0]
+    if unit.lower() not in kind.words:
+        some = sorted(kind.words, key=lambda w: (len(w), w))[:8]
+        known = f"such as {', '.join(some)}" if some else "it takes none"
+        raise ValueError(f"'{unit}' is not a unit of {kind.what} ({known})")
+    return unit
 
 
 class Strict(BaseModel):
@@ -101,7 +121,20 @@ class Part(Strict):
     type: Literal["numeric", "multiple_choice"] = "numeric"
     points: float = Field(1, gt=0, allow_inf_nan=False)
     tolerance: float = Field(0, ge=0)
+    unit: str | None = Field(None, description=UNIT_HELP)
+    relative_tolerance: float | None = Field(None, ge=0, lt=1, description=RELATIVE_HELP)
     checks: list[Check] = Field(default_factory=list, description="expected figures for given parameters")
+
+    @field_validator("unit")
+    @classmethod
+    def unit_of_its_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_unit(info.data.get("quantity"), value)
+
+    @model_validator(mode="after")
+    def unit_only_when_numeric(self) -> Part:
+        if (self.unit or self.relative_tolerance) and self.type != "numeric":
+            raise ValueError("unit: only a numeric part's answer has a unit")
+        return self
 
 
 class Template(Strict):
@@ -123,6 +156,8 @@ class Template(Strict):
     prompt: str = Field(min_length=1, description="Markdown question text, a Jinja template")
     quantity: Quantity | None = None
     tolerance: float | None = Field(None, ge=0, description="absolute tolerance; ratios default to 0.01")
+    unit: str | None = Field(None, description=UNIT_HELP)
+    relative_tolerance: float | None = Field(None, ge=0, lt=1, description=RELATIVE_HELP)
     distractors: int = Field(3, ge=1, le=7, description="wrong options of a multiple-choice question")
     misconceptions: list[str] | None = Field(None, description="limit distractors to these mistakes")
     options: list[Option] = Field(default_factory=list, description="fixed options of a conceptual question")
@@ -150,6 +185,11 @@ class Template(Strict):
             if name in RESERVED_NAMES:
                 raise ValueError(f"parameter name '{name}' is reserved")
         return value
+
+    @field_validator("unit")
+    @classmethod
+    def unit_of_its_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _check_unit(info.data.get("quantity"), value)
 
     @field_validator("misconceptions")
     @classmethod
@@ -185,6 +225,8 @@ class Template(Strict):
             raise ValueError("architecture_b: ratio and compare questions need a second architecture")
         if self.quantity == "compare" and self.type != "multiple_choice":
             raise ValueError("type: a compare question is multiple_choice")
+        if (self.unit or self.relative_tolerance) and self.type != "numeric":
+            raise ValueError("unit: only a numeric question's answer has a unit")
         return self
 
 
@@ -206,6 +248,7 @@ class Variant(Strict):
     quantity: str | None = None
     answer: float | int | str | None = None
     tolerance: float = 0
+    unit: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
     option_feedback: dict[str, str] = Field(default_factory=dict)
     derivation: str = ""

@@ -131,7 +131,7 @@ class Item:
         options and show no letters)."""
         q = self.question
         if self.numeric:
-            return str(format_number(q["answer"]))
+            return str(format_number(q["answer"])) + (f" {q['unit']}" if q.get("unit") else "")
         return str(q["options"].get(q["answer"], q["answer"]))
 
     def solution_html(self) -> str:

@@ -16,7 +16,7 @@ GROUPED = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:[ \u00a0\u202f\u2009'’_]\d{3}
 group has no leading zero, so ``0 123`` is two numbers."""
 NUMBER = re.compile(rf"[+-]?(?:{NUMBER_TEXT})")
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
-TAIL_WORD = re.compile(rf"(?P<body>.*?){SPACE}*(?P<word>[A-Za-z]+)", re.DOTALL)
+TAIL_WORD = re.compile(rf"(?P<body>.*?){SPACE}*(?P<word>[A-Za-z]+|%)", re.DOTALL)
 LETTER = re.compile(r"^\(?\s*([A-Ha-h])\s*[).:]?$")
 MAX_LENGTH = 200
 
@@ -25,7 +25,9 @@ MAX_LENGTH = 200
 class Parsed:
     """A read answer: a number (maybe from an expression) or a letter; ``None`` value if unreadable
     (``why`` says what could not be read). ``mistake``: the catalogued mistake its unit shows
-    (FLOPs typed where MACs were asked)."""
+    (FLOPs typed where MACs were asked). ``relabelled``: where the unit typed is one a catalogued
+    mistake types for the unit asked (GiB for GB), the number as typed, read in the unit asked, and
+    ``confused`` that mistake: the right digits under the wrong unit earn it."""
 
     raw: str
     value: float | None = None
@@ -35,6 +37,8 @@ class Parsed:
     tree: Tree | None = None
     why: str = ""
     mistake: str | None = None
+    relabelled: float | None = None
+    confused: str | None = None
 
     @property
     def blank(self) -> bool:
@@ -91,11 +95,13 @@ def read_answer(raw: str, kind: Kind, unit: str | None = None) -> Parsed:
     text = GROUPED.sub(_ungrouped, text)
     expected, wanted = kind.unit(unit)
     factor, dimension, suffix = expected, None, 1.0  # a bare number is in the unit asked
+    confused = None
     tail = TAIL_WORD.fullmatch(text)
     if tail is not None:
         word = tail.group("word")
         text = tail.group("body")
         if word.lower() in kind.words:
+            confused = kind.confused(unit, word)
             factor, dimension = kind.words[word.lower()]
             before = TAIL_WORD.fullmatch(text)
             if before is not None and before.group("word") in kind.suffixes:
@@ -132,13 +138,24 @@ def read_answer(raw: str, kind: Kind, unit: str | None = None) -> Parsed:
             return Parsed(raw, why=f"the expression gives {_fmt(value)}, not {final}")
     else:
         value *= suffix
+    as_typed = value
     value = value * factor / expected
     if not abs(value) <= limit:
         return Parsed(raw, why="the number is out of range")
     mistake = kind.dimension_mistake if dimension is not None and wanted is not None and dimension != wanted else None
     typed = evaluated.tree if evaluated.tree is not None and evaluated.tree[0] != "n" else None
     factors = evaluated.factors
-    return Parsed(raw, value, factors=factors, expression=len(factors) > 1, tree=typed, mistake=mistake)
+    relabelled = as_typed if confused is not None else None
+    return Parsed(
+        raw,
+        value,
+        factors=factors,
+        expression=len(factors) > 1,
+        tree=typed,
+        mistake=mistake,
+        relabelled=relabelled,
+        confused=confused,
+    )
 
 
 def _ungrouped(match: re.Match[str]) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from quizgen.bank.answer_kinds import kind_of, unit_feedback
+from quizgen.bank.answer_kinds import confusion_feedback, kind_of, unit_feedback
 from quizgen.bank.answers import answer_for, pair_values, pair_wrong
 from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
@@ -131,6 +131,14 @@ class Scorer:
         note = factor_note(parsed, q.get("derivation", "")) if parsed.expression else ""
         if abs(value - answer) <= tolerance + 1e-9 * max(1.0, abs(answer)):
             return ItemResult(q["label"], parsed.raw, "correct", points, points, value, factor_note="")
+        if (
+            parsed.confused is not None
+            and parsed.relabelled is not None
+            and abs(parsed.relabelled - answer) <= tolerance + 1e-9 * max(1.0, abs(answer))
+        ):
+            # the right digits under a confused unit (GiB typed for GB): that mistake, not a conversion
+            feedback = confusion_feedback(q, parsed.confused)
+            return self._wrong(q, parsed.raw, points, value, (parsed.confused,), feedback)
         names = _mistakes_at(q, value, tolerance)
         if names and parsed.tree is not None:
             names = _typed_like(q, parsed.tree, names)

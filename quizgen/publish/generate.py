@@ -154,9 +154,7 @@ def generate(
         write_file(scratch / "manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     questions = writer.first_questions
     items = (writer.fewest_questions, writer.most_questions)
-    return GenerateResult(
-        out_dir, len(assignment.students), questions, files + 2, secret.source, items, tuple(notices)
-    )
+    return GenerateResult(out_dir, len(assignment.students), questions, files + 2, secret.source, items, tuple(notices))
 
 
 def _key_parts(

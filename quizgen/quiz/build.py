@@ -148,6 +148,8 @@ def key_item(label: str, variant: Variant) -> dict[str, Any]:
         "prompt": variant.prompt,
         "params": variant.params,
     }
+    if variant.unit is not None:
+        entry["unit"] = variant.unit
     if variant.spec is not None and variant.quantity is not None:
         entry.update({"spec": variant.spec, "framework": variant.framework, "quantity": variant.quantity})
         if variant.spec_b is not None:

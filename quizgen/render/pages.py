@@ -11,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from quizgen.bank.answer_kinds import kind_of, reader_table, unit_feedback
+from quizgen.bank.answer_kinds import confusion_feedback, kind_of, reader_table, unit_feedback
 from quizgen.bank.schema import Variant
 from quizgen.caches import bounded
 from quizgen.counting import count
@@ -154,6 +154,7 @@ def question_view(question: QuizQuestion, with_key: bool) -> dict[str, Any]:
             entry.update(
                 answer=item.answer,
                 tolerance=item.tolerance,
+                unit=item.unit,
                 derivation=item.derivation,
                 mathml=derivation_mathml(item.spec, item.framework or "keras", item.quantity)
                 if item.spec and item.quantity
@@ -208,7 +209,9 @@ def _reading(q: dict[str, Any]) -> dict[str, Any]:
     reader = reader_table(kind, unit)
     if kind.dimension_mistake:
         reader["mistake_feedback"] = unit_feedback(q, kind.dimension_mistake)
-    return {"quantity": q.get("quantity", ""), "reader": reader}
+    confused = sorted(set(reader["confusions"].values()))
+    reader["confusion_feedback"] = {name: confusion_feedback(q, name) for name in confused}
+    return {"quantity": q.get("quantity", ""), "reader": reader, **({"unit": q["unit"]} if q.get("unit") else {})}
 
 
 class Renderer:

@@ -10,8 +10,9 @@ from quizgen.counting.misconceptions import CATALOGUE
 def _answer_line(variant: Variant) -> str:
     if variant.type == "multiple_choice":
         return f"Answer: {variant.answer}"
-    tolerance = f" (± {variant.tolerance:g})" if variant.tolerance else ""
-    return f"Answer: {variant.answer}{tolerance}"
+    unit = f" {variant.unit}" if variant.unit else ""
+    tolerance = f" (± {variant.tolerance:g}{unit})" if variant.tolerance else ""
+    return f"Answer: {variant.answer}{unit}{tolerance}"
 
 
 def _item_lines(variant: Variant, indent: str = "") -> list[str]:
