@@ -635,15 +635,45 @@ def test_a_torchinfo_row_that_reads_another_tensor_is_solved_and_says_so():
 
 
 @pytest.mark.frameworks
-def test_a_first_convolution_is_shown_with_a_usual_kernel_and_says_only_the_product_is_known():
+def test_a_first_convolution_shows_the_product_it_solves_never_an_invented_kernel():
     require("keras")
     import keras
     from keras import layers as L
 
+    # Keras 3 prints no input row for a Sequential: 896 shows kernel area × input channels = 27, not 3×3×3.
+    model = keras.Sequential([keras.Input((8, 8, 3)), L.Conv2D(32, 3)])
+    row = explain_text(_keras_summary(model), "conv.txt").rows[0]
+    assert (row.status, row.row.printed) == (AGREES, model.count_params()) == (AGREES, 896)
+    assert row.derivation == "27·32 + 32 = 896" and "3·3" not in (row.words or "")
+    assert row.solved is not None and row.solved.startswith("kernel area × input channels = 27")
+    assert row.spec == "Conv2D(32, kernel=?)"
+    # The same on 64 channels: 576 = 3·3·64 stays one factor.
     model = keras.Sequential([keras.Input((8, 8, 64)), L.Conv2D(16, 3)])
     row = explain_text(_keras_summary(model), "conv.txt").rows[0]
-    assert row.status == AGREES and row.derivation == "3·3·64·16 + 16 = 9232"
-    assert row.solved is not None and row.solved.endswith("= 576") and "only their product" in row.solved
+    assert row.status == AGREES and row.derivation == "576·16 + 16 = 9232"
+
+
+@pytest.mark.frameworks
+def test_a_kernel_is_split_only_where_the_printed_sizes_show_it():
+    require("keras")
+    import keras
+    from keras import layers as L
+
+    # A functional model prints its Input row: 3 channels, and 8×8 → 6×6 shows a 3×3 kernel.
+    x = keras.Input((8, 8, 3))
+    text = _keras_summary(keras.Model(x, L.Conv2D(32, 3)(x)))
+    conv = explain_text(text, "conv.txt").rows[1]
+    assert (conv.status, conv.derivation) == (AGREES, "3·3·3·32 + 32 = 896")
+    assert conv.solved == "kernel area = 9 (3×3 by the printed input and output sizes)"
+    # A (3, 1) kernel after a known row is written (3, 1), not (1, 3).
+    model = keras.Sequential([keras.Input((9, 9, 4)), L.Conv2D(8, 1), L.Conv2D(2, (3, 1))])
+    tall = explain_text(_keras_summary(model), "conv.txt").rows[1]
+    assert (tall.status, tall.spec, tall.derivation) == (AGREES, "Conv2D(2, (3, 1))", "3·1·8·2 + 2 = 50")
+    # Stride 2 hides the kernel: 9 stays the kernel's area.
+    model = keras.Sequential([keras.Input((9, 9, 4)), L.Conv2D(8, 1), L.Conv2D(2, 3, strides=2)])
+    strided = explain_text(_keras_summary(model), "conv.txt").rows[1]
+    assert (strided.status, strided.derivation) == (AGREES, "9·8·2 + 2 = 146")
+    assert strided.solved is not None and "does not show the kernel's sides" in strided.solved
 
 
 def test_a_table_without_its_footer_is_explained_but_not_counted():

@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizgen.counting.expr import Expr, Num, Product, Sum
 from quizgen.counting.expr import explain as in_words
 from quizgen.counting.model import LayerCount, ModelCount, Node, count_graph
 from quizgen.counting.spec import parse
@@ -209,9 +210,22 @@ def _explain_with(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
         layer, value = _try(candidate, printed, framework)
         if layer is None:
             continue
+        merged = None if value is None else candidate.merged(value)
+        if merged is not None:
+            layer = dataclasses.replace(
+                layer,
+                expr=_merge(layer.expr, merged),
+                parts=tuple(dataclasses.replace(part, expr=_merge(part.expr, merged)) for part in layer.parts),
+            )
         explained = _explained(row, AGREES, layer, candidate)
         if value is not None:
             explained.solved = f"{candidate.unknown} = {value:,}"
+        if merged is not None:
+            explained.spec = candidate.spec.replace("{k}", "?")
+            explained.solved = f"{merged} = {value:,} ({HIDDEN[merged]})"
+        elif value is not None and candidate.rank > 1 and (kernel := candidate.kernel_shown(value)) is not None:
+            sides = "×".join(str(k) for k in kernel)
+            explained.solved = f"kernel area = {value:,} ({sides} by the printed input and output sizes)"
         return explained
     if not all(c.exhaustive for c in candidates):
         return RowExplanation(
@@ -231,6 +245,34 @@ def _explain_with(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
     return RowExplanation(
         row, DISAGREES, reason=f"no whole-number {what} of a {cls} with these shapes gives {printed:,} parameters"
     )
+
+
+HIDDEN = {
+    "kernel area": "the table does not show the kernel's sides",
+    "kernel area × input channels": "the table shows their product, not how it splits",
+}
+SPLIT_LABELS = {"kernel area": ("kernel",), "kernel area × input channels": ("kernel", "channels")}
+
+
+def _merge(expr: Expr, label: str) -> Expr:
+    """The factors the table cannot tell apart (a kernel's sides, and its input channels) as one solved factor."""
+    if isinstance(expr, Sum):
+        return Sum(tuple(_merge(term, label) for term in expr.terms))
+    if not isinstance(expr, Product):
+        return expr
+    hidden = SPLIT_LABELS[label]
+    factors: list[Expr] = []
+    value, at = 1, None
+    for factor in expr.factors:
+        if isinstance(factor, Num) and factor.label in hidden:
+            value *= factor.value
+            at = len(factors) if at is None else at
+        else:
+            factors.append(_merge(factor, label))
+    if at is None:
+        return Product(tuple(factors))
+    factors.insert(at, Num(value, label))
+    return factors[0] if len(factors) == 1 else Product(tuple(factors))
 
 
 def _explained(row: SummaryRow, status: str, layer: LayerCount, candidate: Candidate) -> RowExplanation:

@@ -33,10 +33,12 @@ class Candidate:
     note: str = ""
     rank: int = 1
     split: bool = False
-    """The unknown is input channels × kernel area: written as a square kernel on the channels left."""
+    """The unknown is kernel area × input channels: counted as a 1-wide kernel on p channels, shown as one factor."""
     exhaustive: bool = True
     """With its class's other candidates, it covers every configuration the shapes allow: a count none
     of them gives is a disagreement. Otherwise (attention with value_dim ≠ key_dim) it is not derived."""
+    pinned: tuple[int, ...] | None = None
+    """The kernel the printed spatial sizes show (input − output + 1 on each axis), if any."""
 
     def make(self, p: int) -> tuple[str, tuple[Shape, ...]]:
         kernel = "1" if self.split else _kernel(p, self.rank)
@@ -44,13 +46,30 @@ class Candidate:
         return spec, tuple(tuple(p if d == P else d for d in shape) for shape in self.shapes)
 
     def present(self, p: int) -> tuple[str, tuple[Shape, ...]]:
-        """The solved configuration as a reader would write it (3 channels and a 3×3 kernel, not 27 and 1)."""
-        if not self.split:
+        """The solved configuration as the table shows it: a kernel only where its shapes pin one."""
+        kernel = self.kernel_shown(p)
+        if kernel is None:
             return self.make(p)
-        side = next(s for s in (3, 5, 7, 1) if p % (s**self.rank) == 0)  # the usual kernel sizes first
-        kernel = str(side) if self.rank == 1 else f"({side}, {side})"
-        spec = self.spec.replace("{k}", kernel)
-        return spec, tuple(tuple(p // side**self.rank if d == P else d for d in shape) for shape in self.shapes)
+        spec = self.spec.replace("{p}", str(p)).replace("{k}", _kernel_text(kernel))
+        return spec, tuple(tuple(p if d == P else d for d in shape) for shape in self.shapes)
+
+    def kernel_shown(self, p: int) -> tuple[int, ...] | None:
+        """The kernel of a solved area that the printed shapes show; None where only its area is known."""
+        if "{k}" not in self.spec or self.split:
+            return None
+        if self.rank == 1:
+            return (p,)
+        if self.pinned is not None and math.prod(self.pinned) == p:
+            return self.pinned
+        return None
+
+    def merged(self, p: int) -> str | None:
+        """The label of the one factor a solved product is shown as (its split is not printed), else None."""
+        if self.split:
+            return "kernel area × input channels"
+        if self.unknown is not None and "{k}" in self.spec and self.kernel_shown(p) is None:
+            return "kernel area"
+        return None
 
 
 Rule = Callable[[SummaryRow, tuple[Shape, ...], bool], "list[Candidate] | str"]
@@ -147,6 +166,21 @@ def _kernel(area: int, rank: int) -> str:
     return str(side) if side * side == area else f"(1, {area})"
 
 
+def _kernel_text(kernel: tuple[int, ...]) -> str:
+    return str(kernel[0]) if len(kernel) == 1 else "(" + ", ".join(str(k) for k in kernel) + ")"
+
+
+def _pinned(shapes: tuple[Shape, ...], output: Shape | None, rank: int, channels_first: bool) -> tuple[int, ...] | None:
+    """input − output + 1 on each spatial axis: the kernel of a stride-1 convolution without padding."""
+    if not shapes or not shapes[0] or not output or len(shapes[0]) != rank + 1 or len(output) != rank + 1:
+        return None
+    inside, outside = (shapes[0][1:], output[1:]) if channels_first else (shapes[0][:-1], output[:-1])
+    if any(d is None for d in (*inside, *outside)):
+        return None
+    kernel = tuple(i - o + 1 for i, o in zip(inside, outside, strict=True) if i is not None and o is not None)
+    return kernel if all(k >= 1 for k in kernel) else None
+
+
 def _on_width(width: int | None, spec: str, shape: Shape, note: str = "") -> Candidate:
     """A configuration over an input width (``P`` in ``shape``): printed, or the unknown to solve."""
     if width is not None:
@@ -239,9 +273,7 @@ def _conv(rank: int, transposed: bool = False) -> Rule:
         out = []
         for bias, note in (("", ""), (", bias=false", "use_bias=False")):
             if channels is None and kernel is None:
-                unknown = (
-                    "input channels × kernel area (only their product shows in the count: the split is one possibility)"
-                )
+                unknown = "kernel area × input channels"
                 spec = f"{name}({filters}, kernel={{k}}{bias})"
                 out.append(Candidate(spec, ((*space, P),), unknown, note, rank, split=True, exhaustive=False))
             elif channels is None:
@@ -256,7 +288,10 @@ def _conv(rank: int, transposed: bool = False) -> Rule:
                 )
             else:
                 spec = f"{name}({filters}, kernel={{k}}{bias})"
-                out.append(Candidate(spec, ((*space, channels),), "kernel area", note, rank, exhaustive=False))
+                pinned = None if transposed else _pinned(shapes, row.output_shape, rank, channels_first)
+                out.append(
+                    Candidate(spec, ((*space, channels),), "kernel area", note, rank, exhaustive=False, pinned=pinned)
+                )
             if channels_first and not transposed and channels and channels > 1 and filters % channels == 0:
                 size = kernel or "{k}"
                 spec = f"{name}({filters}, kernel={size}, groups={channels}{bias})"
