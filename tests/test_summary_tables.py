@@ -20,7 +20,7 @@ from tests_support import require
 from quizgen.cli import main
 from quizgen.errors import ModelFileError, QuizgenError
 from quizgen.readers import count_model
-from quizgen.readers.explain import AGREES, CONTAINER, DISAGREES, REPEAT, UNDERIVED
+from quizgen.readers.explain import AGREES, CONTAINER, DISAGREES, REPEAT, SOLVED, UNDERIVED
 from quizgen.readers.explain_file import explain_text
 from quizgen.render.explain_table import format_explanation
 
@@ -613,25 +613,92 @@ def test_options_a_table_does_not_show_leave_a_row_not_derived_rather_than_disag
     assert row.status == UNDERIVED and "proj_size" in (row.reason or "")
 
 
-def test_a_torchinfo_row_that_reads_another_tensor_is_solved_and_says_so():
+def _head_doctored(count: str, total: str) -> str:
+    """torchinfo_net.txt with Net's head (Linear(20, 3), 63) printing ``count`` and the footer ``total``."""
     text = (DATA / "torchinfo_net.txt").read_text()
-    # Net's head is not inside a Sequential: the row above is only a guess at its input.
-    explanation = explain_text(
-        text.replace(
-            "Linear: 1-4                            [2, 3]                    63",
-            "Linear: 1-4                            [2, 3]                    66",
-        ),
-        "net.txt",
+    doctored = text.replace(
+        "Linear: 1-4                            [2, 3]                    63",
+        f"Linear: 1-4                            [2, 3]                    {count}",
     )
+    assert doctored != text and text.count("Total params: 3,423") == 1
+    return doctored.replace("Total params: 3,423", f"Total params: {total}")
+
+
+def test_a_torchinfo_row_that_reads_another_tensor_is_solved_but_not_checked():
+    # Net's head is not inside a Sequential: the row above is only a guess at its input, so a count
+    # that does not fit it is solved (66 = 21·3 + 3) and marked as such, never as agreeing.
+    explanation = explain_text(_head_doctored("66", "3,426"), "net.txt")
     head = explanation.rows[-1]
-    assert head.status == AGREES and head.solved is not None and "the row above gives 20" in head.solved
+    assert head.status == SOLVED and head.status not in (AGREES, DISAGREES)
+    assert head.derived == 66 and head.solved is not None and "the row above gives 20" in head.solved
+    assert explanation.solved_not_checked == 1 and not explanation.all_agree
     # Inside a Sequential each layer reads the one before: a changed count there is a disagreement.
+    text = (DATA / "torchinfo_net.txt").read_text()
     doctored = text.replace(
         "Linear: 2-3                       [2, 20]                   420",
         "Linear: 2-3                       [2, 20]                   421",
     )
     row = explain_text(doctored, "net.txt").rows[6]
     assert (row.status, row.derived, row.difference) == (DISAGREES, 420, 1)
+
+
+def test_a_solved_row_is_shown_apart_from_agreement_in_the_text_the_totals_and_the_json():
+    text = _head_doctored("66", "3,426")
+    result = run("explain", "-", input=text)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    head = next(line for line in lines if line.lstrip().startswith("12    Linear"))
+    assert "~" in head and "✓" not in head and "✗" not in head
+    total = next(line for line in lines if line.startswith("total:"))
+    assert total == "total: printed 3,426 · sum of the rows 3,426 · quizgen 3,426 · 1 row solved, not checked ~"
+    data = json.loads(run("explain", "-", "--json", input=text).output)
+    assert data["rows"][-1]["status"] == "solved, not checked"
+    assert (data["solved_not_checked"], data["all_agree"]) == (1, False)
+    untouched = json.loads(run("explain", "-", "--json", input=(DATA / "torchinfo_net.txt").read_text()).output)
+    assert (untouched["solved_not_checked"], untouched["all_agree"]) == (0, True)
+
+
+def test_count_refuses_a_table_whose_solved_width_no_row_checks():
+    with pytest.raises(ModelFileError, match=r"net.txt:12: Linear: input width = 21 .*not checked"):
+        count_model(_head_doctored("66", "3,426"), "torchinfo", "net.txt")
+    result = run("count", "--from", "torchinfo", "-", input=_head_doctored("66", "3,426"))
+    assert result.exit_code != 0 and "Traceback" not in result.output and "not checked" in result.output
+    assert count_model((DATA / "torchinfo_net.txt").read_text(), "torchinfo", "net.txt").total == 3423
+
+
+def _connected_to_input_() -> str:
+    """keras2_functional_tf2.txt with both inputs 8 wide, the concatenation 12, and dense_3 connected to
+    ``input_`` (a name cut short: input_1 or input_2, both 8 wide), so the row above (12) is not its input."""
+    text = (DATA / "keras2_functional_tf2.txt").read_text()
+    for old, new in (
+        ("[(None, 4)]", "[(None, 8)]"),
+        ("(None, 9)", "(None, 12)"),
+        ("['concatenate[0][0]']  ", "['input_[0][0]']       "),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    return text
+
+
+def _dense_3_printing(text: str, count: int) -> str:
+    assert text.count(" 20        ") == 1 and text.count("params: 65") == 2
+    return text.replace(" 20        ", f" {count}        ").replace("params: 65", f"params: {45 + count}")
+
+
+def test_a_width_named_by_connected_to_confirms_the_solved_row():
+    text = _dense_3_printing(_connected_to_input_(), 18)  # 8·2 + 2: the width input_ names
+    explanation = explain_text(text, "model.txt")
+    dense = explanation.rows[-1]
+    assert (dense.status, dense.derivation) == (AGREES, "8·2 + 2 = 18")
+    assert dense.solved is not None and "confirmed" in dense.solved
+    assert explanation.all_agree and explanation.solved_not_checked == 0
+    assert count_model(text, "keras-summary", "model.txt").total == 63
+    # 16 = 7·2 + 2: no printed row is 7 wide, so the row is solved but not checked.
+    doctored = _dense_3_printing(_connected_to_input_(), 16)
+    dense = explain_text(doctored, "model.txt").rows[-1]
+    assert dense.status == SOLVED and dense.derived == 16
+    with pytest.raises(ModelFileError, match="not checked"):
+        count_model(doctored, "keras-summary", "model.txt")
 
 
 @pytest.mark.frameworks

@@ -30,6 +30,9 @@ from quizgen.readers.summary_layers import (
 from quizgen.readers.summary_table import Shape, SummaryRow, SummaryTable
 
 AGREES, DISAGREES, UNDERIVED = "agrees", "disagrees", "not derived"
+SOLVED = "solved, not checked"
+"""A row read as another tensor than the row above: its input width is solved from its own count, so the
+count cannot disagree with it; only a printed row showing that width (Keras' ``Connected to``) checks it."""
 CONTAINER, REPEAT, DERIVED = "container", "repeat", "derived"
 """Rows without a count of their own (their layers follow; a module used again) and, in a model
 file, rows with quizgen's derivation but no printed count to compare it with."""
@@ -48,6 +51,7 @@ class RowExplanation:
     words: str | None = None
     solved: str | None = None
     """The size the table does not print, solved from the printed count (``input width 1``)."""
+    solved_value: int | None = None
     assumed: str | None = None
     """An option the count shows but the table does not name (``use_bias=False``)."""
     reason: str | None = None
@@ -99,6 +103,10 @@ class Explanation:
         settled = all(r.status in (AGREES, CONTAINER, REPEAT, DERIVED) for r in self.rows)
         return settled and self.quizgen_total is not None
 
+    @property
+    def solved_not_checked(self) -> int:
+        return sum(r.status == SOLVED for r in self.rows)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
@@ -114,6 +122,7 @@ class Explanation:
                 "quizgen_trainable": self.quizgen_trainable,
             },
             "all_agree": self.all_agree,
+            "solved_not_checked": self.solved_not_checked,
             "notes": list(self.notes),
         }
 
@@ -170,9 +179,17 @@ def _resolve(name: str, by_name: dict[str, int]) -> int | None:
 
 
 def _explain_leaf(
-    row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTable, guessed: bool = False
+    row: SummaryRow,
+    shapes: tuple[Shape, ...],
+    table: SummaryTable,
+    guessed: bool = False,
+    named: tuple[frozenset[int | None], ...] = (),
 ) -> RowExplanation:
-    """``guessed``: the input shape is the previous row's output, which a branching model may not feed it."""
+    """``guessed``: the input shape is the previous row's output, which a branching model may not feed it.
+
+    ``named``: the widths of the rows each ``Connected to`` name may stand for (a name cut short or
+    not unique names several).
+    """
     explained = _explain_with(row, shapes, table)
     if not guessed or not shapes or explained.status not in (DISAGREES, UNDERIVED):
         return explained
@@ -180,7 +197,15 @@ def _explain_leaf(
     if again.status != AGREES or again.solved is None:
         return explained
     width = shapes[0][-1] if shapes[0] else None
+    value = again.solved_value
+    widths = again.solved.startswith(("input width", "input channels"))
+    if widths and len(named) == 1 and named[0] == frozenset({value}):
+        source = ", ".join(row.inputs)
+        again.solved = f"{again.solved} (the row above gives {width}; 'Connected to' {source} gives {value}: confirmed)"
+        return again
+    again.status = SOLVED
     again.solved = f"{again.solved} (the row above gives {width}: this layer reads another tensor)"
+    again.reason = "its input is solved from its own count: no printed row shows it, so the count is not checked"
     return again
 
 
@@ -220,6 +245,7 @@ def _explain_with(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
         explained = _explained(row, AGREES, layer, candidate)
         if value is not None:
             explained.solved = f"{candidate.unknown} = {value:,}"
+            explained.solved_value = value
         if merged is not None:
             explained.spec = candidate.spec.replace("{k}", "?")
             explained.solved = f"{merged} = {value:,} ({HIDDEN[merged]})"
@@ -310,6 +336,7 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
     container_input: dict[int, Shape | None] = {}
     for k, row in enumerate(rows):
         guessed = False
+        named: tuple[frozenset[int | None], ...] = ()
         if row.input_shape is not None:
             shapes: tuple[Shape, ...] = (row.input_shape,)
         elif row.inputs:
@@ -320,6 +347,7 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
             else:
                 shapes = (previous,) if previous is not None else ()
                 guessed = True
+                named = tuple(_widths_named(name, rows[:k], outputs) for name in row.inputs)
         else:
             parent = parents[k]
             first_child = parent is not None and children[parent] and children[parent][0] == k
@@ -340,7 +368,7 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
         if row.recursive:
             explained[k] = RowExplanation(row, REPEAT, reason="the same module used again: counted at its first row")
         else:
-            explained[k] = _explain_leaf(row, shapes, table, guessed)
+            explained[k] = _explain_leaf(row, shapes, table, guessed, named)
         if row.output_shape is not None:
             previous = row.output_shape
     for k in reversed(range(len(rows))):
@@ -348,6 +376,16 @@ def explain_table(table: SummaryTable, source: str) -> Explanation:
             explained[k] = _explain_container(rows[k], [explained[c] for c in children[k]], keras)
     done = [e for e in explained if e is not None]
     return _totals(table, source, done, children, keras)
+
+
+def _widths_named(name: str, rows: list[SummaryRow], outputs: dict[int, Shape | None]) -> frozenset[int | None]:
+    """The output widths of every earlier row a (possibly cut short) ``Connected to`` name may stand for."""
+    widths = set()
+    for k, row in enumerate(rows):
+        if row.name and (row.name == name or row.name.startswith(name) or name.startswith(row.name)):
+            shape = outputs.get(k)
+            widths.add(shape[-1] if shape else None)
+    return frozenset(widths)
 
 
 def _explain_container(row: SummaryRow, inner: list[RowExplanation | None], keras: bool) -> RowExplanation:
@@ -368,6 +406,8 @@ def _explain_container(row: SummaryRow, inner: list[RowExplanation | None], kera
     terms = [f"{v:,}" for v in values if v]
     derivation = (" + ".join(terms) + f" = {total:,}") if len(terms) > 1 else f"{total:,}"
     status = AGREES if total == row.printed and all(e.status != DISAGREES for e in counted) else DISAGREES
+    if status == AGREES and any(e.status == SOLVED for e in counted):
+        status = SOLVED
     return RowExplanation(row, status, total, trainable, derivation=derivation, words="the sum of its layers below")
 
 
@@ -433,6 +473,11 @@ def count_from_table(table: SummaryTable, source: str) -> ModelCount:
     """The model a summary table describes, counted by the core: every row must agree."""
     explanation = explain_table(table, source)
     for e in explanation.rows:
+        if e.status == SOLVED and e.solved is not None:
+            raise ModelFileError(
+                f"{source}:{e.row.line}: {e.row.label}: {e.solved}, solved from its printed count and not checked "
+                "by any printed row (quizgen explain shows every row)"
+            )
         if e.status in (DISAGREES, UNDERIVED):
             what = e.reason or f"quizgen derives {e.derived:,}, the table prints {e.row.printed:,}"
             if e.status == DISAGREES and e.derived is not None and e.row.printed is not None:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from quizgen.counting.expr import to_text
-from quizgen.readers.explain import AGREES, CONTAINER, DERIVED, DISAGREES, REPEAT, Explanation, RowExplanation
+from quizgen.readers.explain import (
+    AGREES,
+    CONTAINER,
+    DERIVED,
+    DISAGREES,
+    REPEAT,
+    SOLVED,
+    Explanation,
+    RowExplanation,
+)
 
 TITLES = {
     "keras-summary": "Keras model.summary()",
@@ -23,13 +32,15 @@ def _check(e: RowExplanation) -> str:
         return "✓"
     if e.status == DISAGREES:
         return "✗"
+    if e.status == SOLVED:
+        return "~"
     if e.status in (CONTAINER, REPEAT, DERIVED):
         return ""
     return "?"
 
 
 def _first(e: RowExplanation) -> str:
-    if e.status in (AGREES, DISAGREES, DERIVED) and e.derivation is not None:
+    if e.status in (AGREES, DISAGREES, DERIVED, SOLVED) and e.derivation is not None:
         return f"{e.spec}: {e.derivation}" if e.spec else e.derivation
     if e.status in (CONTAINER, REPEAT, DISAGREES):
         return e.reason or ""
@@ -56,9 +67,11 @@ def _details(e: RowExplanation) -> list[str]:
     parts = _parts(e)
     if parts:
         lines.append(parts)
-    if e.solved:
+    if e.solved and e.status == SOLVED:
+        lines.append(f"{e.solved}: solved from the printed count, so not checked (~)")
+    elif e.solved:
         lines.append(f"{e.solved}: not printed, solved from the printed count")
-    if e.assumed and e.status == AGREES:
+    if e.assumed and e.status in (AGREES, SOLVED):
         lines.append(f"fits the count: {e.assumed}")
     if e.status == DISAGREES:
         difference = e.difference
@@ -100,7 +113,7 @@ def format_explanation(explanation: Explanation) -> str:
         shown, ours = explanation.printed_trainable, explanation.quizgen_trainable
         mark = ""
         if shown is not None and ours is not None:
-            mark = " ✓" if shown == ours else " ✗"
+            mark = (" ~" if explanation.solved_not_checked else " ✓") if shown == ours else " ✗"
         parts = []
         if shown is not None:
             parts.append(f"printed {shown:,}")
@@ -129,8 +142,13 @@ def _totals(explanation: Explanation) -> str:
         problems.append(f"the rows add up to {_more(rows - printed)} the printed total")
     if printed is not None and ours is not None and ours != printed:
         problems.append(f"quizgen's total is {_more(ours - printed)} the printed one")
+    unchecked = explanation.solved_not_checked
+    if unchecked:
+        text += f" · {unchecked} row{'s' if unchecked > 1 else ''} solved, not checked"
     if problems:
         return f"{text} ✗ ({'; '.join(problems)})"
+    if unchecked:
+        return f"{text} ~"
     if printed is not None and ours is not None:
         return f"{text} ✓"
     return text
