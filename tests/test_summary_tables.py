@@ -714,6 +714,9 @@ def test_a_first_convolution_shows_the_product_it_solves_never_an_invented_kerne
     assert row.derivation == "27·32 + 32 = 896" and "3·3" not in (row.words or "")
     assert row.solved is not None and row.solved.startswith("kernel area × input channels = 27")
     assert row.spec == "Conv2D(32, kernel=?)"
+    counted = count_model(_keras_summary(model), "keras-summary", "conv.txt")
+    assert counted.total == 896 and counted.layers[0].input_shape is None  # 27 channels would be a guess
+    assert any("kernel area × input channels = 27" in note and "any split" in note for note in counted.notes)
     # The same on 64 channels: 576 = 3·3·64 stays one factor.
     model = keras.Sequential([keras.Input((8, 8, 64)), L.Conv2D(16, 3)])
     row = explain_text(_keras_summary(model), "conv.txt").rows[0]

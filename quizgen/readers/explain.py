@@ -52,6 +52,8 @@ class RowExplanation:
     solved: str | None = None
     """The size the table does not print, solved from the printed count (``input width 1``)."""
     solved_value: int | None = None
+    hidden: str | None = None
+    """The product shown as one factor (``kernel area × input channels``): the layer counts it on one split."""
     assumed: str | None = None
     """An option the count shows but the table does not name (``use_bias=False``)."""
     reason: str | None = None
@@ -248,6 +250,7 @@ def _explain_with(row: SummaryRow, shapes: tuple[Shape, ...], table: SummaryTabl
             explained.solved_value = value
         if merged is not None:
             explained.spec = candidate.spec.replace("{k}", "?")
+            explained.hidden = merged
             explained.solved = f"{merged} = {value:,} ({HIDDEN[merged]})"
         elif value is not None and candidate.rank > 1 and (kernel := candidate.kernel_shown(value)) is not None:
             sides = "×".join(str(k) for k in kernel)
@@ -498,10 +501,18 @@ def count_from_table(table: SummaryTable, source: str) -> ModelCount:
     for e in explanation.rows:
         if e.layer is None:
             continue
-        layers.append(
-            dataclasses.replace(e.layer, index=len(layers) + 1, name=e.row.name or e.row.cls, frozen=e.trainable == 0)
+        layer = dataclasses.replace(
+            e.layer, index=len(layers) + 1, name=e.row.name or e.row.cls, frozen=e.trainable == 0
         )
-        if e.solved:
+        if e.hidden == "kernel area × input channels":
+            layer = dataclasses.replace(layer, input_shape=None)  # its channels are not known
+        layers.append(layer)
+        if e.solved and e.hidden:
+            notes.append(
+                f"{e.row.label}: {e.solved}, solved from the printed count; "
+                f"written {e.layer.spec} only to count it (any split gives the same count)"
+            )
+        elif e.solved:
             notes.append(f"{e.row.label}: {e.solved}, solved from the printed count")
         if e.assumed:
             notes.append(f"{e.row.label}: {e.assumed}")
