@@ -759,3 +759,30 @@ def test_keras2_lines_run_together_are_refused_rather_than_a_row_dropped():
     joined = text.replace("=\nlstm (LSTM)", "=lstm (LSTM)", 1)
     with pytest.raises(ModelFileError, match=r"joined.txt:3: a '=' rule with text after it"):
         explain_text(joined, "joined.txt")
+
+
+@pytest.mark.frameworks
+def test_a_kernel_area_solved_on_a_guessed_input_is_not_checked_but_inside_a_sequential_it_agrees():
+    require("torchinfo")
+    import torchinfo
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first = nn.Conv2d(3, 8, 3, stride=2)
+            self.second = nn.Conv2d(8, 4, 3, stride=2)
+
+        def forward(self, x):
+            return self.second(self.first(x))
+
+    columns = ("output_size", "num_params")
+    for model, expected in (
+        (Net(), SOLVED),
+        (nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.Conv2d(8, 4, 3, stride=2)), AGREES),
+    ):
+        text = str(torchinfo.summary(model, input_size=(1, 3, 17, 17), verbose=0, col_names=columns))
+        second = explain_text(text, "net.txt").rows[-1]
+        # 292 = 9·8·4 + 4 on the row above's 8 channels; stride 2 hides the kernel (8×8 → 3×3).
+        assert (second.row.printed, second.derivation) == (292, "9·8·4 + 4 = 292")
+        assert second.status == expected, text

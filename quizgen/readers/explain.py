@@ -193,6 +193,12 @@ def _explain_leaf(
     not unique names several).
     """
     explained = _explain_with(row, shapes, table)
+    if guessed and shapes and explained.status == AGREES and explained.hidden == "kernel area":
+        # The area is solved on the row above's channels, which this layer may not read, and no
+        # printed size shows the kernel: any count of the form area·channels·filters + filters fits.
+        explained.status = SOLVED
+        explained.reason = "its kernel area is solved on the row above's channels, which it may not read"
+        return explained
     if not guessed or not shapes or explained.status not in (DISAGREES, UNDERIVED):
         return explained
     again = _explain_with(row, (), table)
