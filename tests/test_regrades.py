@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import click
@@ -292,3 +293,43 @@ def test_a_value_matches_a_letter_or_the_number_an_answer_reads_as():
     assert row("1,200,000").matches(number) and not row("1200001").matches(number)
     assert not row("7").matches(unread)
     assert Acceptance("f:1", "s1", "Q2", "about  7", None, 1.0, None, "r").matches(unread)
+
+
+def test_item_analysis_counts_an_accepted_answer_by_the_credit_given(quiz, tmp_path):
+    """Full credit accepted is a correct answer in the report's share correct; half credit counts as
+    partial credit for a named mistake does (not correct, its answer among the wrong ones)."""
+    accept = tmp_path / "accept.yaml"
+    accept.write_text(ACCEPT_YAML.format(a1=_answer(quiz, "s01", "Q3"), v2="12,345"))
+    result = _grade(quiz, _disputed(quiz, tmp_path), tmp_path / "g", "--accept", str(accept))
+    assert result.exit_code == 0, result.output
+    students = len(quiz[1])  # every one right on Q3 but s01 (accepted, full) and s02 (accepted, half)
+    row = re.search(r"<td>Q3</td><td>\d+</td>.*?</tr>", (tmp_path / "g" / "report.html").read_text(), re.S).group()
+    assert f"<td>{100 * (students - 1) / students:.0f}%</td>" in row
+    assert "12,345 ×1" in row
+
+
+def test_item_analysis_of_accepted_answers_matches_answers_scored_alike():
+    import statistics
+
+    from quizgen.grading.analysis import analyse
+    from quizgen.grading.score import ItemResult
+
+    def q1(status, points, value):
+        return ItemResult("Q1", str(value), status, points, 2.0, value)
+
+    other = [1.0, 0.0, 1.0, 0.0, 1.0]  # each student's Q2, the rest of their score
+    column = [
+        q1("correct", 2.0, 180.0),
+        q1("accepted", 2.0, 181.0),  # full credit: correct
+        q1("accepted", 1.0, 200.0),  # half: partial, not correct
+        q1("accepted", 0.0, 7.0),  # none: wrong
+        q1("wrong", 0.0, 144.0),
+    ]
+    results = {
+        f"s{n}": [r, ItemResult("Q2", "", "correct" if o else "wrong", o, 1.0, o)]
+        for n, (r, o) in enumerate(zip(column, other, strict=True))
+    }
+    (item, _) = analyse(["Q1", "Q2"], results)
+    assert (item.correct, item.difficulty) == (2, 0.4)
+    assert item.discrimination == pytest.approx(statistics.correlation([1, 1, 0, 0, 0], other), abs=1e-4)
+    assert sorted(text for text, _, _ in item.wrong_answers) == ["144", "200", "7"]

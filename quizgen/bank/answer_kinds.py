@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizgen.caches import bounded
 from quizgen.counting.misconceptions import CATALOGUE
 from quizgen.errors import GradeError
 
@@ -159,7 +160,11 @@ _ASKS = [(re.compile(pattern), KINDS[name], unit) for name in ORDER for pattern,
 def kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
     """The kind of a numeric key question and the unit its answer is in (``unit`` in the key, or
     the one its quantity implies: MACs or FLOPs); a unit the kind has no word for is refused."""
-    kind, unit = _kind_of(question)
+    quantity, unit = question.get("quantity") or "", question.get("unit")
+    if type(quantity) is str and (unit is None or type(unit) is str):
+        kind, unit = _kind_for(quantity, unit)  # a key repeats a few quantities a million times
+    else:
+        kind, unit = _kind_for.__wrapped__(str(quantity), unit)
     if unit is not None and unit.lower() not in kind.words:
         raise GradeError(
             f"question {question.get('label', '?')}: field 'unit' is '{unit}', not a unit of {kind.what} "
@@ -168,9 +173,8 @@ def kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
     return kind, unit
 
 
-def _kind_of(question: dict[str, Any]) -> tuple[Kind, str | None]:
-    quantity = str(question.get("quantity") or "")
-    unit = question.get("unit")
+@bounded(1024)
+def _kind_for(quantity: str, unit: Any) -> tuple[Kind, Any]:
     for pattern, kind, implied in _ASKS:
         if pattern.search(quantity):
             return kind, unit or implied

@@ -96,6 +96,8 @@ def _columns(
 
 def _stats(label: str, column: Sequence[ItemResult], rest: list[float]) -> ItemStats:
     statuses = list(map(_STATUS, column))
+    if "accepted" in statuses:
+        statuses = [_as_scored(r) if s == "accepted" else s for r, s in zip(column, statuses, strict=True)]
     flags = list(map(_IS_CORRECT, statuses))
     submitted, correct, blank = len(statuses), sum(flags), statuses.count("blank")
     item = ItemStats(label, submitted, submitted - blank, correct, blank, statuses.count("unreadable"))
@@ -107,6 +109,14 @@ def _stats(label: str, column: Sequence[ItemResult], rest: list[float]) -> ItemS
     item.mistakes.update(chain.from_iterable(map(_MISTAKES, diagnosed)))
     item.wrong_answers = _common_wrong_answers(not_right, diagnosed)
     return item
+
+
+def _as_scored(result: ItemResult) -> str:
+    """An answer accepted by the instructor counts as an answer scored that way would: full credit is
+    correct; less is partial (or wrong at no credit), as partial credit for a named mistake is."""
+    if result.points >= result.max_points - 1e-9:
+        return "correct"
+    return "partial" if result.points > 0 else "wrong"
 
 
 def _common_wrong_answers(

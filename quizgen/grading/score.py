@@ -12,7 +12,7 @@ from quizgen.bank.answers import answer_for, pair_values, pair_wrong
 from quizgen.caches import bounded
 from quizgen.counting.expr import Expr
 from quizgen.counting.misconceptions import Misconception
-from quizgen.errors import QuizgenError
+from quizgen.errors import GradeError, QuizgenError
 from quizgen.grading.expression import ExpressionError, Tree, evaluate
 from quizgen.grading.parse import PLAIN_DIGITS, Parsed, parse_choice, read_answer
 from quizgen.grading.shape import agrees
@@ -186,7 +186,18 @@ class Scorer:
 
 def _in_bytes(q: dict[str, Any]) -> bool:
     """A quantity with units (``2 GiB``, ``36 hours``): its answers are read with them, not as bare digits."""
-    return kind_of(q)[0].base is not None or bool(q.get("unit"))
+    quantity, unit = q.get("quantity"), q.get("unit")
+    if (quantity is None or type(quantity) is str) and (unit is None or type(unit) is str):
+        try:
+            return _takes_units(quantity, unit)
+        except GradeError:
+            pass  # said again below, naming the question
+    return kind_of(q)[0].base is not None or bool(unit)
+
+
+@bounded(1024)
+def _takes_units(quantity: str | None, unit: str | None) -> bool:
+    return kind_of({"quantity": quantity, "unit": unit})[0].base is not None or bool(unit)
 
 
 def _mistakes_at(q: dict[str, Any], value: float, tolerance: float) -> tuple[str, ...]:
