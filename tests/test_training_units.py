@@ -13,9 +13,7 @@ import csv
 import io
 import json
 import math
-import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 from lms_helpers import gift_parse, tar_members, zip_members
 from lxml import etree
-from test_practice_browser import CHROMIUM, FLAGS
 
 from quizgen.bank.answers import answer_for
 from quizgen.bank.instantiate import instantiate
@@ -268,19 +265,6 @@ def test_lms_exports_carry_the_answers_tolerances_and_mistakes_in_the_unit_asked
         if tolerance:
             assert f'tolerance="{number_text(tolerance)} {number_text(tolerance)}"' in item
         assert f"<answertext>{number_text(answer)}</answertext>" in mbz_questions
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: CI must run the browser tests")
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 def test_the_practice_page_reads_the_same_answers_as_the_grader(browser, tmp_path):
