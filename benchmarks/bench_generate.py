@@ -6,7 +6,8 @@ within 3x), and how peak memory grows from N/4 to N students (target: under 20 %
 
 The floor writes the same files with nothing but jinja2: each student's quiz and key (Markdown,
 HTML) and, for every item of every student, the LMS documents (a Moodle question, a GIFT question,
-a QTI 1.2 item in the Canvas zip, a QTI 2.1 item file in its zip, the diagrams beside them), from
+a QTI 1.2 item in the Canvas zip, a QTI 2.1 item file in its zip, the diagrams beside them; and the
+Moodle backup's question entry and file record, in a tar.gz with each diagram stored once), from
 views made before the clock starts (prompt HTML, solution, each wrong number with its feedback,
 the SVG): no counting, no instantiation, no LMS logic. The bytes both write are reported.
 """
@@ -14,6 +15,7 @@ the SVG): no counting, no instantiation, no LMS logic. The bytes both write are 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import resource
@@ -121,6 +123,31 @@ adaptive="false" timeDependent="false">
 <p>{{ a.feedback|e }}</p>{{ q.solution }}</modalFeedback>
 {% endfor %}</assessmentItem>
 """
+MBZ_QUESTION = """<question_bank_entry id="{{ n }}"><questioncategoryid>{{ category }}</questioncategoryid>\
+<idnumber>{{ q.name }}</idnumber><ownerid>$@NULL@$</ownerid><question_version><question_versions id="{{ n }}">\
+<version>1</version><status>ready</status><questions><question id="{{ n }}"><parent>0</parent><name>{{ q.name }}</name>\
+<questiontext>{{ q.prompt|e }}</questiontext><questiontextformat>1</questiontextformat>\
+<generalfeedback>{{ q.solution|e }}</generalfeedback><generalfeedbackformat>1</generalfeedbackformat>\
+<defaultmark>{{ q.points }}</defaultmark><penalty>0.3333333</penalty><qtype>{{ q.kind }}</qtype><length>1</length>\
+<stamp>quizgen+question{{ n }}</stamp><timecreated>0</timecreated><timemodified>0</timemodified>\
+<createdby>$@NULL@$</createdby><modifiedby>$@NULL@$</modifiedby><plugin_qtype_{{ q.kind }}_question><answers>\
+{% for a in q.answers %}<answer id="{{ n }}{{ loop.index }}"><answertext>{{ a.text|e }}</answertext><answerformat>0\
+</answerformat><fraction>{{ a.fraction }}</fraction><feedback>{{ a.feedback|e }}</feedback><feedbackformat>1\
+</feedbackformat></answer>{% endfor %}</answers>{% if q.numeric %}<numerical_records>{% for a in q.answers %}\
+<numerical_record id="{{ n }}{{ loop.index }}"><answer>{{ n }}{{ loop.index }}</answer><tolerance>0</tolerance>\
+</numerical_record>{% endfor %}</numerical_records>{% endif %}</plugin_qtype_{{ q.kind }}_question>\
+<question_hints></question_hints><tags><tag id="{{ n }}"><name>{{ q.template }}</name>\
+<rawname>{{ q.template }}</rawname></tag></tags></question></questions></question_versions></question_version>\
+</question_bank_entry>
+"""
+MBZ_FILE = """<file id="{{ n }}"><contenthash>{{ digest }}</contenthash><contextid>2</contextid><component>question\
+</component><filearea>questiontext</filearea><itemid>{{ n }}</itemid><filepath>/</filepath>\
+<filename>{{ name }}</filename><userid>$@NULL@$</userid><filesize>{{ size }}</filesize>\
+<mimetype>image/svg+xml</mimetype><status>0</status><timecreated>0</timecreated><timemodified>0</timemodified>\
+<source>{{ name }}</source><author>$@NULL@$</author>\
+<license>$@NULL@$</license><sortorder>0</sortorder><repositorytype>$@NULL@$</repositorytype><repositoryid>$@NULL@$\
+</repositoryid><reference>$@NULL@$</reference></file>
+"""
 MANIFEST_RESOURCE = """<resource identifier="{{ q.name }}" type="imsqti_item_xmlv2p1" href="items/{{ q.name }}.xml">\
 <file href="items/{{ q.name }}.xml"/>{% if q.image %}<file href="images/{{ q.image }}"/>{% endif %}</resource>
 """
@@ -166,6 +193,44 @@ def _lms_view(question: dict, student_id: str) -> dict:
         "image_svg": diagram[1].encode() if diagram else b"",
         "image_base64": base64.b64encode(diagram[1].encode()).decode() if diagram else "",
     }
+
+
+def floor_mbz(students: int, lms_views: list[list[dict]], out: Path) -> None:
+    """The least a Moodle backup takes: questions.xml and files.xml rendered from the views into
+    temporary files, each diagram stored once under its SHA-1, and all of it in a tar.gz."""
+    import hashlib
+    import tarfile
+
+    from jinja2 import Environment
+
+    xml = Environment(autoescape=False, trim_blocks=True)
+    question, file_row = xml.from_string(MBZ_QUESTION), xml.from_string(MBZ_FILE)
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    blobs: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        questions_path, files_path = Path(tmp, "questions.xml"), Path(tmp, "files.xml")
+        with questions_path.open("w", encoding="utf-8") as questions, files_path.open("w", encoding="utf-8") as files:
+            questions.write(head + '<question_categories>\n<question_category id="1"><question_bank_entries>\n')
+            files.write(head + "<files>\n")
+            number = 0
+            for n in range(students):
+                for q in lms_views[n % len(lms_views)]:
+                    number += 1
+                    questions.write(question.render(q=q, n=number, category=1))
+                    if q["image"]:
+                        data = q["image_svg"] + f"<!-- {n} -->".encode()  # each student's own diagram
+                        digest = hashlib.sha1(data).hexdigest()
+                        blobs[f"files/{digest[:2]}/{digest}"] = data
+                        files.write(file_row.render(n=number, digest=digest, name=q["image"], size=len(data)))
+            questions.write("</question_bank_entries></question_category>\n</question_categories>\n")
+            files.write("</files>\n")
+        with tarfile.open(out / "moodle.mbz", "w:gz", format=tarfile.USTAR_FORMAT) as archive:
+            archive.add(files_path, "files.xml")
+            for name in sorted(blobs):
+                info = tarfile.TarInfo(name)
+                info.size = len(blobs[name])
+                archive.addfile(info, io.BytesIO(blobs[name]))
+            archive.add(questions_path, "questions.xml")
 
 
 def floor_seconds(students: int, formats: list[str], out: Path) -> tuple[float, int]:
@@ -254,6 +319,8 @@ def floor_seconds(students: int, formats: list[str], out: Path) -> tuple[float, 
         resources = "".join(manifest)
         qti21_zip.writestr("imsmanifest.xml", f"<manifest><resources>\n{resources}</resources></manifest>\n")
         moodle_out.write("</quiz>\n")
+    if "moodle-mbz" in formats:
+        floor_mbz(students, lms_views, out)
     seconds = time.perf_counter() - start
     return seconds, sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
 

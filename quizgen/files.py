@@ -194,17 +194,40 @@ def check_replaceable(
         raise OutputError(f"{out_dir}: cannot read the earlier output: {error.strerror or error}") from None
 
 
+def files_in_order(folder: Path, prefix: str = "") -> Iterator[str]:
+    """Every file under ``folder`` (relative POSIX path) in sorted order, a folder listed at a time:
+    a subfolder's files all begin with its name and "/", so it is placed among its siblings by that."""
+    with os.scandir(folder) as found:
+        entries = sorted(
+            (entry.name + "/" if entry.is_dir() else entry.name, entry.is_dir(), entry.is_symlink()) for entry in found
+        )
+    for name, is_folder, is_link in entries:
+        if is_folder:
+            if not is_link:  # as os.walk: a link to a folder is neither a file nor followed
+                yield from files_in_order(folder / name, prefix + name)
+        else:
+            yield prefix + name
+
+
 def seal(folder: Path, command: str) -> None:
     """Complete ``folder``'s manifest (what the run put there already stays): the command, and
-    every file written with its SHA-256."""
+    every file written with its SHA-256. Written as ``json.dumps(manifest, indent=1, sort_keys=True)``
+    would write it, an entry at a time, so that a large class's list never sits in memory."""
     path = folder / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"quizgen": __version__}
-    files = sorted(
-        Path(top, name).relative_to(folder).as_posix() for top, _, names in os.walk(folder) for name in names
-    )
     manifest["command"] = command
-    manifest["files"] = [{"path": name, "sha256": sha256_of(folder / name)} for name in files if name != MANIFEST]
-    write_file(path, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    manifest["files"] = []
+    head, tail = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False).split('\n "files": []', 1)
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.write(head + '\n "files": [')
+        separator = ""
+        for name in files_in_order(folder):
+            if name == MANIFEST:
+                continue
+            entry = json.dumps({"path": name, "sha256": sha256_of(folder / name)}, indent=1, ensure_ascii=False)
+            out.write(separator + "\n  " + entry.replace("\n", "\n  "))
+            separator = ","
+        out.write(("\n ]" if separator else "]") + tail + "\n")
 
 
 def _changed_meanwhile(out_dir: Path, moved_to: Path | None = None) -> OutputError:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from quizgen.cli import main
 from quizgen.errors import OutputError
-from quizgen.files import atomic_folder
+from quizgen.files import atomic_folder, seal
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIZ = """title: Short quiz
@@ -107,6 +107,31 @@ def test_the_manifest_lists_every_file_written_and_the_command(course):
 def test_the_same_run_twice_writes_the_same_manifest(course):
     assert generate("a").exit_code == 0 and generate("b").exit_code == 0
     assert (course / "a" / "manifest.json").read_bytes() == (course / "b" / "manifest.json").read_bytes()
+
+
+def test_the_manifest_is_written_as_json_would_write_it_whole(tmp_path):
+    """Sealed an entry at a time, the manifest is byte for byte ``json.dumps`` of the whole of it, its
+    files in sorted path order (where "a-c" and "a.txt" sort before the folder "a/")."""
+    folder = tmp_path / "out"
+    for name in ["a/b/c", "a/b/c-d", "a/b/c.d", "a-c", "a.txt", "\u00e4/\u00e9", "z z"]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(name)
+    (folder / "manifest.json").write_text('{"quizgen": "9.9", "students": 2}')
+    seal(folder, "generate")
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    files = [
+        {"path": n, "sha256": hashlib.sha256((folder / n).read_bytes()).hexdigest()}
+        for n in names
+        if n != "manifest.json"
+    ]
+    whole = {"quizgen": "9.9", "students": 2, "command": "generate", "files": files}
+    expected = json.dumps(whole, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert (folder / "manifest.json").read_text(encoding="utf-8") == expected
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    seal(empty, "grade")
+    written = json.loads((empty / "manifest.json").read_text())
+    assert written["files"] == [] and written["command"] == "grade"
 
 
 # --force with a file quizgen did not write: the user's notes in an earlier output.

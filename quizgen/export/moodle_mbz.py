@@ -96,27 +96,18 @@ class QuizSlot:
     entries: list[int] = field(default_factory=list)
 
 
-@dataclass
-class BankFile:
-    """A file of a question's text (a diagram): where it belongs, and its content's SHA-1 and size
-    (the content itself waits in the bank's spool, once however many questions show it)."""
-
-    id: int
-    question: int
-    name: str
-    hash: str
-    size: int
-
-
 class Bank:
-    """questions.xml written a question at a time into a temporary file, with the ids it hands out."""
+    """questions.xml written a question at a time into a temporary file, with the ids it hands out;
+    files.xml's rows likewise into ``files`` (a row per diagram shown, so neither grows in memory
+    with the roster)."""
 
-    def __init__(self, out: IO[str], stamp: str, partial: dict[str, float], sink: Sink, spool: FileSpool) -> None:
-        self.out, self.stamp, self.partial, self.sink, self.spool = out, stamp, partial, sink, spool
+    def __init__(
+        self, out: IO[str], files: IO[str], stamp: str, partial: dict[str, float], sink: Sink, spool: FileSpool
+    ) -> None:
+        self.out, self.files, self.stamp, self.partial, self.sink, self.spool = out, files, stamp, partial, sink, spool
         self.categories: list[Category] = []
         self.entries, self.versions, self.questions, self.answers = Ids(), Ids(), Ids(), Ids()
         self.records, self.options, self.tags, self.file_ids = Ids(), Ids(), Ids(), Ids()
-        self.files: list[BankFile] = []
         self._open = False
 
     def category(self, name: str, parent: int, info: str = "", idnumber: str | None = None) -> int:
@@ -282,7 +273,7 @@ class Bank:
         data = svg.encode()
         digest = hashlib.sha1(data).hexdigest()
         self.spool.add(f"files/{digest[:2]}/{digest}", data)
-        self.files.append(BankFile(self.file_ids.next(), qid, name, digest, len(data)))
+        self.files.write(file_row(self.file_ids.next(), qid, name, digest, len(data)) + "\n")
         return f"@@PLUGINFILE@@/{name}"
 
     def single(self, category: int, item: Item) -> int:
@@ -346,12 +337,14 @@ class Bank:
 
 
 def write_bank(
-    out: IO[str], key: dict[str, Any], sink: Sink, stamp: str, spool: FileSpool
+    out: IO[str], files: IO[str], key: dict[str, Any], sink: Sink, stamp: str, spool: FileSpool
 ) -> tuple[Bank, list[QuizSlot]]:
     """questions.xml: the course's top category, the assignment's, a category per numbered question
-    (named as the other Moodle exports name it) and a pool's templates under it; every variant."""
-    bank = Bank(out, stamp, key.get("partial_credit", {}), sink, spool)
+    (named as the other Moodle exports name it) and a pool's templates under it; every variant.
+    files.xml: a row per diagram file of a question's text."""
+    bank = Bank(out, files, stamp, key.get("partial_credit", {}), sink, spool)
     out.write(HEAD + "<question_categories>\n")
+    files.write(HEAD + "<files>\n")
     top = bank.category("top", 0)
     base = bank.category(category_name(key["assignment"]), top, escape(key["assignment"]), slug(key["assignment"]))
     slots = []
@@ -376,6 +369,7 @@ def write_bank(
         slots.append(quiz_slot)
     bank.close()
     out.write("</question_categories>\n")
+    files.write("</files>\n")
     return bank, slots
 
 
@@ -625,33 +619,32 @@ def section_xml() -> str:
     return HEAD + f'<section id="{SECTION}">' + "".join(tag(k, v) for k, v in fields.items()) + "</section>\n"
 
 
-def files_xml(files: list[BankFile]) -> str:
-    rows = []
-    for f in files:
-        fields = {
-            "contenthash": f.hash,
-            "contextid": COURSE_CONTEXT,
-            "component": "question",
-            "filearea": "questiontext",
-            "itemid": f.question,
-            "filepath": "/",
-            "filename": f.name,
-            "userid": NULL,
-            "filesize": f.size,
-            "mimetype": "image/svg+xml",
-            "status": 0,
-            "timecreated": TAR_DATE,
-            "timemodified": TAR_DATE,
-            "source": f.name,
-            "author": NULL,
-            "license": NULL,
-            "sortorder": 0,
-            "repositorytype": NULL,
-            "repositoryid": NULL,
-            "reference": NULL,
-        }
-        rows.append(f'<file id="{f.id}">' + "".join(tag(k, v) for k, v in fields.items()) + "</file>")
-    return HEAD + "<files>\n" + "\n".join(rows) + ("\n" if rows else "") + "</files>\n"
+def file_row(number: int, question: int, name: str, digest: str, size: int) -> str:
+    """files.xml's record of a file of question ``question``'s text (its content is stored once
+    under its SHA-1 ``digest``, however many questions show it)."""
+    fields = {
+        "contenthash": digest,
+        "contextid": COURSE_CONTEXT,
+        "component": "question",
+        "filearea": "questiontext",
+        "itemid": question,
+        "filepath": "/",
+        "filename": name,
+        "userid": NULL,
+        "filesize": size,
+        "mimetype": "image/svg+xml",
+        "status": 0,
+        "timecreated": TAR_DATE,
+        "timemodified": TAR_DATE,
+        "source": name,
+        "author": NULL,
+        "license": NULL,
+        "sortorder": 0,
+        "repositorytype": NULL,
+        "repositoryid": NULL,
+        "reference": NULL,
+    }
+    return f'<file id="{number}">' + "".join(tag(k, v) for k, v in fields.items()) + "</file>"
 
 
 def backup_xml(title: str, shortname: str, filename: str, site: str) -> str:
@@ -778,20 +771,21 @@ FILE_NAME = "moodle.mbz"
 
 
 def members(
-    key: dict[str, Any], sink: Sink, questions: IO[str], spool: FileSpool
-) -> Iterator[tuple[str, bytes | None]]:
-    """Every member of the backup by name, in name order; questions.xml (None) is the spooled file."""
+    key: dict[str, Any], sink: Sink, questions: IO[str], files: IO[str], spool: FileSpool
+) -> Iterator[tuple[str, bytes | IO[str]]]:
+    """Every member of the backup by name, in name order: its bytes, or the spooled ``questions``
+    (questions.xml) or ``files`` (files.xml) it was written to."""
     title = " ".join(key["assignment"].split())
     shortname = title[:100]
     site = hashlib.sha256(("quizgen\0" + key["assignment"] + "\0" + str(key.get("salt", ""))).encode()).hexdigest()
-    bank, slots = write_bank(questions, key, sink, f"quizgen+{site[:16]}", spool)
+    bank, slots = write_bank(questions, files, key, sink, f"quizgen+{site[:16]}", spool)
     total = sum(s.mark for s in slots)
-    found: dict[str, bytes | None] = {name: (HEAD + body + "\n").encode() for name, body in EMPTY.items()}
+    found: dict[str, bytes | IO[str]] = {name: (HEAD + body + "\n").encode() for name, body in EMPTY.items()}
     found.update(
         {
             "moodle_backup.xml": backup_xml(title, shortname, FILE_NAME, site).encode(),
-            "questions.xml": None,
-            "files.xml": files_xml(bank.files).encode(),
+            "questions.xml": questions,
+            "files.xml": files,
             "course/course.xml": course_xml(title, shortname).encode(),
             f"sections/section_{SECTION}/section.xml": section_xml().encode(),
             f"{QUIZ_DIR}/quiz.xml": quiz_xml(title, slots).encode(),
@@ -805,14 +799,22 @@ def members(
 
 
 def export(key: dict[str, Any], sink: Sink) -> None:
-    with tempfile.TemporaryFile() as raw, FileSpool() as spool, sink.tar(FILE_NAME) as archive:
-        questions = io.TextIOWrapper(raw, "utf-8", newline="\n")
-        for name, data in members(key, sink, questions, spool):
-            if data is None:
-                questions.flush()
-                size = raw.seek(0, 2)
-                raw.seek(0)
-                archive.add_file(name, raw, size)
-            else:
+    with (
+        tempfile.TemporaryFile() as questions_raw,
+        tempfile.TemporaryFile() as files_raw,
+        FileSpool() as spool,
+        sink.tar(FILE_NAME) as archive,
+    ):
+        questions = io.TextIOWrapper(questions_raw, "utf-8", newline="\n")
+        files = io.TextIOWrapper(files_raw, "utf-8", newline="\n")
+        for name, data in members(key, sink, questions, files, spool):
+            if isinstance(data, bytes):
                 archive.add(name, data)
+                continue
+            data.flush()
+            raw = questions_raw if data is questions else files_raw
+            size = raw.seek(0, 2)
+            raw.seek(0)
+            archive.add_file(name, raw, size)
         questions.detach()
+        files.detach()
