@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from quizgen.counting.model import PASS_THROUGH
 from quizgen.counting.spec import Call, parse
 
 # Layers that read a whole sequence: a recurrent layer before them returns every step (design §9).
@@ -35,21 +36,7 @@ SEQUENCE = {
     "TransformerEncoderLayer",
     "TransformerDecoderLayer",
 }
-PASS = {
-    "Dropout",
-    "LayerNormalization",
-    "BatchNormalization",
-    "GroupNormalization",
-    "Activation",
-    "ReLU",
-    "LeakyReLU",
-    "ELU",
-    "Softmax",
-    "Masking",
-    "GaussianNoise",
-    "GaussianDropout",
-    "AlphaDropout",
-}
+PASS = PASS_THROUGH  # layers that hand their input on unchanged, as the counting core has them
 VECTOR_MAKERS = {"RepeatVector", "Flatten", "Reshape", "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Dense"}
 # The spec's option names as Keras spells them (the spec accepts both; Keras only its own).
 KERAS_OPTION = {
